@@ -1,0 +1,5 @@
+import sys
+
+from archrank.cli import main
+
+sys.exit(main())

@@ -1,0 +1,112 @@
+"""What a heuristic is, and the one registry they all live in.
+
+A heuristic maps an architecture (and, where it needs one, a batch of data) to a number that should rank
+architectures the way full training would.  Each declares:
+
+* ``higher_is_better``: its direction (``correlate`` flips the sign of lower-is-better scores);
+* ``needs``: a subset of {"data", "labels", "gradients", "training"};
+* its cost: :func:`evaluate` measures wall seconds; a heuristic may add FLOPs it knows.
+
+Rules every heuristic follows: it works on its own freshly built model (``ctx.build()``), never changes
+global state (torch default dtype, grad mode outside a context, seeds), and returns a float.  A NaN or
+infinite value is returned as such: :func:`evaluate` records it with a warning, never a sentinel.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from archrank.registry import Registry
+
+
+@dataclass
+class ScoreContext:
+    """Everything a heuristic may use to score one architecture.
+
+    ``inputs``/``targets`` hold one batch of task data (``targets`` are class indices).  ``build`` returns
+    a freshly initialised model, seeded from ``seed`` so that repeated calls give identical weights.
+    ``extras`` carries optional resources (e.g. a trained supernet, a training data set) keyed by name.
+    """
+
+    arch: Hashable
+    space: Any  # archrank.spaces.SearchSpace
+    inputs: torch.Tensor | None = None
+    targets: torch.Tensor | None = None
+    num_classes: int = 10
+    seed: int = 0
+    dataset: str = "cifar10"
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def build(self, **kwargs) -> torch.nn.Module:
+        g = torch.random.fork_rng(devices=[])
+        with g:
+            torch.manual_seed(self.seed)
+            model = self.space.build(self.arch, num_classes=self.num_classes, **kwargs)
+        return model
+
+
+@dataclass(frozen=True)
+class Heuristic:
+    """A registered heuristic. ``fn(ctx)`` returns a float or ``(float, {"flops": ...})``."""
+
+    name: str
+    fn: Callable[[ScoreContext], Any]
+    higher_is_better: bool = True
+    needs: frozenset[str] = frozenset({"data"})
+    description: str = ""
+
+    def __call__(self, ctx: ScoreContext) -> float:
+        return evaluate(self, ctx).value
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    name: str
+    value: float
+    seconds: float
+    flops: float | None = None
+    error: str | None = None
+
+
+HEURISTICS: Registry[Heuristic] = Registry("heuristic")
+
+
+def register_heuristic(
+    name: str,
+    *,
+    higher_is_better: bool = True,
+    needs: tuple[str, ...] | frozenset[str] = ("data",),
+    description: str = "",
+) -> Callable[[Callable[[ScoreContext], Any]], Callable[[ScoreContext], Any]]:
+    """Decorator: ``@register_heuristic("snip", needs=("data", "labels", "gradients"))``."""
+
+    def deco(fn: Callable[[ScoreContext], Any]) -> Callable[[ScoreContext], Any]:
+        HEURISTICS.register(
+            name,
+            Heuristic(name, fn, higher_is_better, frozenset(needs), description or (fn.__doc__ or "").strip()),
+        )
+        return fn
+
+    return deco
+
+
+def evaluate(h: Heuristic, ctx: ScoreContext) -> ScoreResult:
+    """Run one heuristic, timing it. Exceptions propagate; non-finite values are kept and warned about."""
+    t0 = time.perf_counter()
+    out = h.fn(ctx)
+    seconds = time.perf_counter() - t0
+    flops = None
+    if isinstance(out, tuple):
+        out, info = out
+        flops = info.get("flops")
+    value = float(out)
+    if not math.isfinite(value):
+        warnings.warn(f"heuristic {h.name!r} gave a non-finite score ({value}) for {ctx.arch!r}", stacklevel=2)
+    return ScoreResult(h.name, value, seconds, flops)

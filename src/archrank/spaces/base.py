@@ -1,0 +1,107 @@
+"""The interface every search space implements.
+
+An architecture is an immutable, hashable Python value (a tuple, or a small frozen dataclass) owned by its
+space.  Spaces convert between architectures, indices (where the space is enumerable in an official order)
+and strings, give a canonical form under which architectures computing the same function coincide, and
+draw, mutate and enumerate neighbours with an explicit ``numpy.random.Generator``.  Building the PyTorch
+model is delegated to ``archrank.models``; ``build`` is the single entry point.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterator
+
+import numpy as np
+
+from archrank.errors import InvalidArgument
+
+
+class SearchSpace(ABC):
+    """Abstract search space. Subclasses set ``name`` and implement the abstract methods."""
+
+    name: str = "abstract"
+
+    # --- size and enumeration -------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def size(self) -> int | None:
+        """Number of architectures, or ``None`` where the space is not enumerable."""
+
+    @property
+    def num_canonical(self) -> int | None:
+        """Number of canonical classes where known (``None`` otherwise)."""
+        return None
+
+    def index_to_arch(self, index: int) -> Hashable:
+        raise InvalidArgument(f"space {self.name!r} has no index order")
+
+    def arch_to_index(self, arch: Hashable) -> int:
+        raise InvalidArgument(f"space {self.name!r} has no index order")
+
+    def check_index(self, index: int) -> int:
+        n = self.size
+        if n is None:
+            raise InvalidArgument(f"space {self.name!r} has no index order")
+        if not isinstance(index, (int, np.integer)) or isinstance(index, bool) or not 0 <= int(index) < n:
+            raise InvalidArgument(f"index {index!r} is out of range for space {self.name!r}; valid: 0..{n - 1}")
+        return int(index)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        if self.size is None:
+            raise InvalidArgument(f"space {self.name!r} is not enumerable")
+        return (self.index_to_arch(i) for i in range(self.size))
+
+    # --- strings --------------------------------------------------------------------------------
+    @abstractmethod
+    def parse(self, text: str) -> Hashable:
+        """Parse the space's string form; raise InvalidArgument naming the problem."""
+
+    @abstractmethod
+    def format(self, arch: Hashable) -> str:
+        """The space's string form (official where one exists)."""
+
+    def parse_any(self, text: str) -> Hashable:
+        """An architecture from either its string or (for enumerable spaces) its index."""
+        t = text.strip()
+        if self.size is not None and t.lstrip("-").isdigit():
+            return self.index_to_arch(self.check_index(int(t)))
+        return self.parse(t)
+
+    # --- identity -------------------------------------------------------------------------------
+    def canonical(self, arch: Hashable) -> str:
+        """A string equal for architectures that compute the same function (default: the string form)."""
+        return self.format(arch)
+
+    # --- sampling and local moves ----------------------------------------------------------------
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Hashable:
+        """One architecture drawn uniformly (or from the space's natural prior)."""
+
+    @abstractmethod
+    def mutate(self, arch: Hashable, rng: np.random.Generator) -> Hashable:
+        """A random neighbour that differs in one decision (operation or connection)."""
+
+    @abstractmethod
+    def neighbours(self, arch: Hashable) -> list[Hashable]:
+        """All architectures one decision away."""
+
+    @abstractmethod
+    def encode(self, arch: Hashable) -> np.ndarray:
+        """A fixed-length float vector (e.g. one-hot decisions) for predictors and controllers."""
+
+    # --- sequential decisions (for RL / bandit controllers) --------------------------------------
+    def decisions(self) -> list[int]:
+        """Number of choices of each sequential decision; ``from_decisions`` inverts ``to_decisions``."""
+        raise InvalidArgument(f"space {self.name!r} does not expose sequential decisions")
+
+    def to_decisions(self, arch: Hashable) -> list[int]:
+        raise InvalidArgument(f"space {self.name!r} does not expose sequential decisions")
+
+    def from_decisions(self, choices: list[int]) -> Hashable:
+        raise InvalidArgument(f"space {self.name!r} does not expose sequential decisions")
+
+    # --- models ---------------------------------------------------------------------------------
+    @abstractmethod
+    def build(self, arch: Hashable, num_classes: int = 10, **kwargs):
+        """A freshly initialised ``torch.nn.Module`` for ``arch``."""
