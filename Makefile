@@ -1,11 +1,19 @@
 # The two set-up commands of the README: `make demo` and `make test`. Both install what they need first.
-.PHONY: demo test install
+# `make demo DATA_DIR=DIR` runs the demo on CIFAR-10 from DIR (cifar-10-batches-py inside it).
+.PHONY: demo test install demo-data
 
 install:
 	bash scripts/bootstrap.sh
 
-demo: install
-	.venv/bin/archrank demo
+# Without a data directory the demo uses Fashion-MNIST from Debian's dataset-fashion-mnist package.
+demo-data:
+	@if [ -z "$(DATA_DIR)" ] && [ -z "$$ARCHRANK_DATA" ] && [ ! -d /usr/share/datasets/fashion-mnist ]; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist) >/dev/null \
+	    || echo "make: could not install dataset-fashion-mnist; pass DATA_DIR=... with CIFAR-10" >&2; \
+	  else echo "make: run 'sudo apt-get install dataset-fashion-mnist' or pass DATA_DIR=..." >&2; fi; fi
+
+demo: install demo-data
+	.venv/bin/archrank demo $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
 
 test: install
 	.venv/bin/python -m pytest
