@@ -1,0 +1,20 @@
+"""The default executor: runs every task in the calling process, one after another."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from archrank.execution.base import Executor
+
+
+class LocalExecutor(Executor):
+    """In-process, sequential execution (results therefore arrive in input order)."""
+
+    name = "local"
+
+    def imap_unordered(
+        self, fn: Callable[[Any, Any], Any], items: Iterable[Any], context: Any = None
+    ) -> Iterator[tuple[int, Any]]:
+        for i, item in enumerate(items):
+            yield i, fn(item, context)

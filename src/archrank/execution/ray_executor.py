@@ -1,0 +1,86 @@
+"""Ray executor: the same tasks on a Ray cluster (a local one it starts, or an existing one it joins).
+
+Without an address it starts a small local cluster (``num_cpus`` workers, no dashboard, logs under
+``/tmp``) and stops it on :meth:`close`; with ``address`` (e.g. ``"auto"`` or ``"ray://host:10001"``)
+it joins that cluster and leaves it running.  The context is put in the object store once; at most
+``max_in_flight`` tasks are queued at a time, so a long run does not flood the cluster.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from archrank.errors import InvalidArgument
+from archrank.execution.base import Executor
+
+
+class RayExecutor(Executor):
+    """Runs tasks as Ray remote functions; results are yielded as they complete."""
+
+    name = "ray"
+
+    def __init__(
+        self,
+        *,
+        address: str | None = None,
+        num_cpus: int | None = None,
+        max_in_flight: int | None = None,
+        temp_dir: str = "/tmp/ray",
+    ):
+        try:
+            import ray
+        except ImportError:  # pragma: no cover - depends on the installation
+            raise InvalidArgument("executor 'ray' needs the ray package: pip install 'archrank[ray]'") from None
+        self._ray = ray
+        self.address = address
+        self.num_cpus = num_cpus if num_cpus is not None else min(2, os.cpu_count() or 1)
+        self._owns_cluster = False
+        if not ray.is_initialized():
+            kw: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+            if address:
+                ray.init(address=address, **kw)
+            else:
+                ray.init(num_cpus=self.num_cpus, include_dashboard=False, _temp_dir=temp_dir, **kw)
+                self._owns_cluster = True
+        cpus = int(ray.cluster_resources().get("CPU", self.num_cpus)) or 1
+        self.max_in_flight = max_in_flight if max_in_flight is not None else 2 * cpus
+
+    def imap_unordered(
+        self, fn: Callable[[Any, Any], Any], items: Iterable[Any], context: Any = None
+    ) -> Iterator[tuple[int, Any]]:
+        ray = self._ray
+        remote = ray.remote(num_cpus=1)(fn)
+        ctx_ref = ray.put(context)
+        pending: dict[Any, int] = {}
+        it = enumerate(items)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(pending) < self.max_in_flight:
+                    try:
+                        i, item = next(it)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending[remote.remote(item, ctx_ref)] = i
+                if not pending:
+                    return
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    i = pending.pop(ref)
+                    try:
+                        result = ray.get(ref)
+                    except ray.exceptions.RayTaskError as e:
+                        raise e.as_instanceof_cause() from None
+                    yield i, result
+        finally:
+            for ref in pending:  # the caller stopped early or a task failed: do not leave work queued
+                ray.cancel(ref, force=True)
+
+    def close(self) -> None:
+        if self._owns_cluster and self._ray.is_initialized():
+            self._ray.shutdown()
+        self._owns_cluster = False

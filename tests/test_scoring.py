@@ -1,0 +1,129 @@
+"""Scoring runs on a toy space: selection, canonical dedupe, resume, failures."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "execution"))
+import archrank_toy_plugin as toy
+
+from archrank.errors import InvalidArgument, UnknownName
+from archrank.scoring import load_plugins, run_scoring, select_archs
+from archrank.store import SQLiteStore
+
+
+@pytest.fixture(autouse=True)
+def plugin_env(monkeypatch):
+    monkeypatch.setenv("ARCHRANK_PLUGINS", "archrank_toy_plugin")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "r.db")
+    yield s
+    s.close()
+
+
+def run(store, archs="all", heuristics=("toy_params", "toy_out"), **kw):
+    kw.setdefault("batch", toy.toy_batch())
+    kw.setdefault("num_classes", 3)
+    return run_scoring(space="toy", archs=archs, heuristics=list(heuristics), dataset="toyset", store=store,
+                       batch_size=8, seed=0, progress=False, **kw)
+
+
+def test_select_all_random_and_file(tmp_path):
+    space = toy.ToySpace()
+    assert len(select_archs(space, "all")) == 27
+    r5 = select_archs(space, "random:5", seed=3)
+    assert len(set(r5)) == 5 and select_archs(space, "random:5", seed=3) == r5
+    assert select_archs(space, "random:5", seed=4) != r5
+    f = tmp_path / "archs.txt"
+    f.write_text("# my picks\nlin-lin-id\n\n5\n  zero-zero-zero  \nlin-lin-id\n")
+    assert select_archs(space, str(f)) == [("lin", "lin", "id"), space.index_to_arch(5), ("zero",) * 3]
+    f.write_text("lin-lin-id\nlin-lin-conv\n")
+    with pytest.raises(InvalidArgument, match=r"archs.txt:2: .*'lin-lin-conv'"):
+        select_archs(space, str(f))
+    with pytest.raises(InvalidArgument, match="random:28 asks for more"):
+        select_archs(space, "random:28")
+    with pytest.raises(InvalidArgument, match="random:N"):
+        select_archs(space, "random:x")
+    with pytest.raises(InvalidArgument, match="not an existing file"):
+        select_archs(space, str(tmp_path / "nope.txt"))
+    f.write_text("99\n")
+    with pytest.raises(InvalidArgument, match="out of range"):
+        select_archs(space, str(f))
+
+
+def test_canonical_classes_are_computed_once_and_recorded_for_all(store):
+    s = run(store)
+    assert (s.n_archs, s.n_classes) == (27, 10)
+    assert s.computed == 20 and s.recorded == 54 and s.failed == 0
+    recs = store.scores(heuristic="toy_out")
+    assert len(recs) == 27 and sum(r.computed for r in recs) == 10
+    by_arch = {r.arch: r for r in recs}
+    copy = by_arch["lin-id-zero"]
+    if copy.computed:
+        copy = by_arch["zero-id-lin"]
+    src = by_arch[copy.source_arch]
+    assert src.computed and copy.value == src.value and copy.seconds == src.seconds and copy.flops == 123.0
+    assert toy.ToySpace().canonical(toy.ToySpace().parse(copy.arch)) == "id-lin-zero"
+    assert store.heuristic_info()["toy_out"].higher_is_better is True
+    assert len(store.archs("toy")) == 27
+
+
+def test_values_equal_a_direct_evaluation(store):
+    from archrank.heuristics import HEURISTICS, ScoreContext, evaluate
+
+    run(store, archs="random:4", heuristics=["toy_out"])
+    space = toy.ToySpace()
+    inputs, targets = toy.toy_batch()
+    computed = [r for r in store.scores() if r.computed]  # (toy classes are not true equivalences)
+    assert computed
+    for r in computed:
+        ctx = ScoreContext(arch=space.parse(r.arch), space=space, inputs=inputs, targets=targets, num_classes=3)
+        assert r.value == evaluate(HEURISTICS.get("toy_out"), ctx).value
+
+
+def test_rerun_recomputes_nothing_and_fills_from_class_members(store, tmp_path, monkeypatch):
+    calls = tmp_path / "calls.txt"
+    monkeypatch.setenv("ARCHRANK_TOY_CALLS", str(calls))
+    first = run(store, archs="random:6", heuristics=["toy_slow"])
+    n_first = len(calls.read_text().split())
+    assert n_first == first.computed == first.n_classes
+    again = run(store, archs="random:6", heuristics=["toy_slow"])
+    assert again.computed == 0 and again.recorded == 0 and again.held == 6
+    assert len(calls.read_text().split()) == n_first
+    full = run(store, archs="all", heuristics=["toy_slow"])
+    lines = calls.read_text().split()
+    assert len(lines) == 10 and len(set(lines)) == 10  # every class computed exactly once across the runs
+    assert full.copied > 0 and full.computed == 10 - n_first
+    assert store.count_scores() == 27
+    assert len(store.runs("score")) == 2 and all(r.status == "finished" for r in store.runs())
+
+
+def test_failures_are_recorded_and_the_run_goes_on(store):
+    with pytest.warns(UserWarning, match="non-finite"):
+        s = run(store, heuristics=["toy_flaky", "toy_params"])
+    recs = {(r.arch, r.heuristic): r for r in store.scores()}
+    assert len(recs) == 54
+    bad = recs[("zero-lin-zero", "toy_flaky")]
+    assert math.isnan(bad.value) and bad.error == "NumericalError: toy failure: too many zero slots"
+    nan = recs[("id-id-id", "toy_flaky")]
+    assert math.isnan(nan.value) and nan.error is None
+    assert recs[("zero-lin-zero", "toy_params")].ok
+    assert s.failed == 3  # classes with two or three zero slots: zzz, zz-id, zz-lin
+    assert {e for _, _, e in s.failures} == {"NumericalError: toy failure: too many zero slots"}
+    assert run(store, heuristics=["toy_flaky"]).computed == 0  # failures are held too ...
+    retry = run(store, heuristics=["toy_flaky"], retry_failed=True)  # ... unless asked to retry them
+    assert retry.computed == 3 and store.count_scores() == 54
+
+
+def test_bad_heuristic_and_plugin_names():
+    with pytest.raises(UnknownName, match="toy_params"):
+        run(SQLiteStore(":memory:"), heuristics=["nonesuch"])
+    with pytest.raises(InvalidArgument, match="no_such_plugin_module"):
+        load_plugins(["no_such_plugin_module"])
