@@ -1,1 +1,62 @@
-"""archrank.kernels"""
+"""Kernels behind the NNGP/NTK family: analytic infinite-width kernels built layer by layer
+(:mod:`archrank.kernels.analytic`), fast convolutional kernels (CNTK / CNN-GP, :mod:`archrank.kernels.cntk`),
+preprocessing for them (:mod:`archrank.kernels.preprocess`) and kernel machines
+(:mod:`archrank.kernels.predict`).  See docs/kernels.md."""
+
+from archrank.kernels.analytic import (
+    ABRelu,
+    AbsRelu,
+    AvgPool,
+    Conv,
+    Dense,
+    Elementwise,
+    Erf,
+    Flatten,
+    GlobalAvgPool,
+    Identity,
+    Kernels,
+    KernelState,
+    Layer,
+    LeakyRelu,
+    Relu,
+    Zero,
+    kernel_fn,
+    parallel_sum,
+    serial,
+)
+from archrank.kernels.predict import (
+    KernelClassifier,
+    classify,
+    kernel_regression,
+    ntk_gp_mean,
+    one_hot,
+    solve,
+)
+
+__all__ = [
+    "ABRelu",
+    "AbsRelu",
+    "AvgPool",
+    "Conv",
+    "Dense",
+    "Elementwise",
+    "Erf",
+    "Flatten",
+    "GlobalAvgPool",
+    "Identity",
+    "KernelClassifier",
+    "KernelState",
+    "Kernels",
+    "Layer",
+    "LeakyRelu",
+    "Relu",
+    "Zero",
+    "classify",
+    "kernel_fn",
+    "kernel_regression",
+    "ntk_gp_mean",
+    "one_hot",
+    "parallel_sum",
+    "serial",
+    "solve",
+]
