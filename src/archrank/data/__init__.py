@@ -1,1 +1,41 @@
-"""archrank.data"""
+"""archrank.data: task data for scoring and training.
+
+Image data sets (CIFAR-10/100, MNIST, Fashion-MNIST, ImageNet16-120) load from their official file
+formats with :func:`load_dataset`; :func:`one_batch` gives a seeded class-balanced batch for heuristics;
+:func:`make_loader` wraps tensors in a reproducible DataLoader with optional crop+flip augmentation.
+:mod:`archrank.data.download` fetches the official archives; :mod:`archrank.data.synthetic` holds the
+circle / hypercube / hypersphere tasks. See docs/data.md.
+"""
+
+from archrank.data.augment import black_fill, random_crop, random_crop_flip, random_hflip
+from archrank.data.catalog import DATASETS, DatasetInfo, dataset_info, dataset_names, locate
+from archrank.data.loaders import (
+    LoadedData,
+    class_balanced_subset,
+    find_available,
+    load_dataset,
+    make_loader,
+    one_batch,
+    read_raw,
+)
+from archrank.data.paths import data_dir
+
+__all__ = [
+    "DATASETS",
+    "DatasetInfo",
+    "LoadedData",
+    "black_fill",
+    "class_balanced_subset",
+    "data_dir",
+    "dataset_info",
+    "dataset_names",
+    "find_available",
+    "load_dataset",
+    "locate",
+    "make_loader",
+    "one_batch",
+    "random_crop",
+    "random_crop_flip",
+    "random_hflip",
+    "read_raw",
+]
