@@ -1,0 +1,37 @@
+"""Jacobian covariance (Mellor et al., first version of "Neural Architecture Search without Training").
+
+For a batch x, J_i = d(sum of outputs of sample i)/d x_i (one backward pass of the output sum).  With C the
+correlation matrix of the flattened J_i and lambda its eigenvalues, the score is
+-sum(log(lambda + k) + 1 / (lambda + k)), k = 1e-5: higher when the input Jacobians of different samples are
+less correlated.  Batch norm uses batch statistics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from archrank.heuristics._util import require_inputs, train_model
+from archrank.heuristics.base import ScoreContext, register_heuristic
+
+_K = 1e-5
+
+
+def correlation_score(jacobians: np.ndarray, k: float = _K) -> float:
+    """-sum(log(v + k) + 1/(v + k)) over the eigenvalues v of the correlation matrix of the rows."""
+    corr = np.corrcoef(np.asarray(jacobians, dtype=np.float64))
+    if not np.all(np.isfinite(corr)):
+        return float("nan")
+    v = np.linalg.eigvalsh(corr)
+    return float(-np.sum(np.log(v + k) + 1.0 / (v + k)))
+
+
+@register_heuristic("jacob_cov", needs=("data", "gradients"))
+def jacob_cov(ctx: ScoreContext) -> float:
+    """Decorrelation of the per-sample input Jacobians (log-determinant-like score of their correlation)."""
+    model = train_model(ctx)
+    x = require_inputs(ctx, "jacob_cov").detach().clone()
+    with torch.enable_grad():
+        x.requires_grad_(True)
+        (jac,) = torch.autograd.grad(model(x).sum(), [x])
+    return correlation_score(jac.reshape(jac.shape[0], -1).numpy())

@@ -1,0 +1,103 @@
+"""NASWOT (Mellor et al. 2021, "Neural Architecture Search without Training") and its Euclidean variant.
+
+Every ReLU unit u gives each sample i of a batch a binary code c_i[u] = [input of u > 0].  With N_A the total
+number of ReLU units (summed over every ``nn.ReLU`` module call) and d_H the Hamming distance of codes:
+
+* ``naswot``:        K_H[i, j] = N_A - d_H(c_i, c_j);        score = log|K_H|
+* ``naswot_euclid``: K_E[i, j] = N_A - sqrt(d_H(c_i, c_j));  score = log|K_E|
+
+(log|.| is the log of the absolute determinant, from ``slogdet``; a singular kernel gives -inf, kept as is.)
+
+The kernel is built without storing codes: for one ReLU with codes c (n x units), d_H = s_i + s_j - 2 c c^T
+where s holds the number of active units per sample, so each ReLU adds one (n x n) matrix product to a
+running sum.  The forward pass runs in inference mode with batch norm on batch statistics.  A tensor that
+feeds several ReLU modules (a cell node feeding several ReLU-conv-BN edges) is reduced once and counted for
+each module, which gives exactly the per-module sum.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import torch
+from torch import nn
+
+from archrank.errors import InvalidArgument
+from archrank.heuristics._util import require_inputs
+from archrank.heuristics.base import ScoreContext, register_heuristic
+
+
+class CodeDistance:
+    """Running Hamming statistics of ReLU codes over one batch: ``add(x)`` for each ReLU input ``x``."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.gram = torch.zeros((n, n), dtype=torch.float64)
+        self.active = torch.zeros(n, dtype=torch.float64)
+        self.units = 0
+        self._seen: dict[int, tuple[weakref.ref, torch.Tensor, torch.Tensor, int]] = {}
+
+    def add(self, x: torch.Tensor) -> None:
+        hit = self._seen.get(id(x))
+        if hit is not None and hit[0]() is x:
+            gram, active, units = hit[1], hit[2], hit[3]
+        else:
+            c = (x.reshape(self.n, -1) > 0).to(torch.float32)
+            # float32 products of 0/1 values are exact while a row has fewer than 2**24 units.
+            gram = (c @ c.T).double() if c.shape[1] < 2**24 else c.double() @ c.double().T
+            active = c.sum(1, dtype=torch.float64)
+            units = c.shape[1]
+            self._seen[id(x)] = (weakref.ref(x), gram, active, units)
+        self.gram += gram
+        self.active += active
+        self.units += units
+
+    def hamming(self) -> torch.Tensor:
+        """Matrix of Hamming distances between the full codes of the samples (float64)."""
+        d = self.active[:, None] + self.active[None, :] - 2.0 * self.gram
+        return d.clamp_min_(0.0)
+
+
+def logabsdet(k: torch.Tensor | np.ndarray) -> float:
+    """log|det K| in float64 (-inf for a singular matrix)."""
+    _, ld = np.linalg.slogdet(np.asarray(k, dtype=np.float64))
+    return float(ld)
+
+
+def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
+    """Forward one batch through a fresh model of ``ctx`` and return the code statistics of all its ReLUs."""
+    x = require_inputs(ctx, name)
+    model = ctx.build().train()
+    stats = CodeDistance(x.shape[0])
+    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
+    if not relus:
+        raise InvalidArgument(f"heuristic {name!r} needs nn.ReLU modules; the model of {ctx.arch!r} has none")
+    handles = [m.register_forward_hook(lambda _m, inp, _out: stats.add(inp[0])) for m in relus]
+    try:
+        with torch.inference_mode():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return stats
+
+
+def kernel_hamming(stats: CodeDistance) -> torch.Tensor:
+    return stats.units - stats.hamming()
+
+
+def kernel_euclid(stats: CodeDistance) -> torch.Tensor:
+    return stats.units - stats.hamming().sqrt()
+
+
+@register_heuristic("naswot", needs=("data",))
+def naswot(ctx: ScoreContext) -> float:
+    """log|K_H|, K_H = N_A - Hamming distance of the binary ReLU codes of a batch (Mellor et al. 2021)."""
+    return logabsdet(kernel_hamming(relu_code_distance(ctx, "naswot")))
+
+
+@register_heuristic("naswot_euclid", needs=("data",))
+def naswot_euclid(ctx: ScoreContext) -> float:
+    """log|K_E|, K_E = N_A - sqrt(Hamming distance) of the binary ReLU codes of a batch."""
+    return logabsdet(kernel_euclid(relu_code_distance(ctx, "naswot_euclid")))
