@@ -1,0 +1,60 @@
+"""The NATS-Bench size-space network: one fixed cell topology, five searchable widths.
+
+Widths ``c0:c1:c2:c3:c4`` are used as: stem conv3x3 (3 -> c0) + BN; cell (c0 -> c0); residual reduction
+(c0 -> c1); cell (c1 -> c2); residual reduction (c2 -> c3); cell (c3 -> c4); BN-ReLU, global average pooling,
+linear classifier.  Inside a cell, edges leaving the cell input map the input width to the cell's width
+(``skip_connect`` between different widths is a 1x1 Conv-BN), the other edges keep the cell's width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from archrank.models.nb201 import Cell
+from archrank.models.ops import ResidualReduction
+
+BEST_TOPOLOGY: tuple[str, ...] = (
+    "nor_conv_3x3", "nor_conv_3x3", "nor_conv_3x3", "skip_connect", "nor_conv_3x3", "nor_conv_3x3",
+)
+"""The fixed cell of the size space: ``|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|``."""
+
+
+class SizeNetwork(nn.Module):
+    """Cells and residual reductions alternating over the widths ``channels`` (length 3k + 2)."""
+
+    def __init__(self, channels: Sequence[int], *, num_classes: int = 10, cell_ops: Sequence[str] = BEST_TOPOLOGY):
+        super().__init__()
+        channels = [int(c) for c in channels]
+        if len(channels) % 3 != 2:
+            raise ValueError(f"the number of widths must be 3k+2, got {len(channels)}")
+        n = len(channels) // 3
+        reductions = [False] * n + [True] + [False] * n + [True] + [False] * n
+        self.channels = tuple(channels)
+        self.stem = nn.Sequential(nn.Conv2d(3, channels[0], 3, padding=1, bias=False), nn.BatchNorm2d(channels[0]))
+        layers: list[nn.Module] = []
+        c_prev = channels[0]
+        for width, reduce in zip(channels, reductions):
+            layers.append(ResidualReduction(c_prev, width, 2) if reduce else Cell(cell_ops, c_prev, width))
+            c_prev = width
+        self.cells = nn.ModuleList(layers)
+        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU())
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(c_prev, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The pooled features fed to the classifier (batch x channels)."""
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell(x)
+        return self.global_pooling(self.lastact(x)).flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def build_nats_sss(channels: Sequence[int], num_classes: int = 10) -> SizeNetwork:
+    """A freshly initialised size-space network for the five widths ``channels``."""
+    return SizeNetwork(channels, num_classes=num_classes)
