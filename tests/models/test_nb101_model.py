@@ -53,3 +53,15 @@ def test_forward_small_network_shapes_and_input_output_cell():
         y = net(x)
         assert y.shape == (2, 7) and torch.isfinite(y).all()
     assert count_parameters(net) > 0
+
+
+def test_default_network_forward_on_cifar_sized_input():
+    torch.manual_seed(0)
+    arch = SPACE.parse("0100,0010,0001,0000|input,conv1x1-bn-relu,maxpool3x3,output")
+    net = SPACE.build(arch).eval()
+    with torch.no_grad():
+        y = net(torch.randn(1, 3, 32, 32))
+    assert y.shape == (1, 10) and torch.isfinite(y).all()
+    # resolution 32 -> 16 -> 8 across the three stacks; widths 128, 256, 512
+    pools = [m for m in net.features if isinstance(m, torch.nn.MaxPool2d)]
+    assert len(pools) == 2 and net.classifier.in_features == 512
