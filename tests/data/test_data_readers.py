@@ -133,3 +133,20 @@ def test_unknown_names(tmp_path):
     write_cifar100(tmp_path / "cifar-100-python", n_train=10, n_test=10)
     with pytest.raises(UnknownName, match="unknown split 'valid'"):
         load_dataset("cifar100", split="valid", data_dir=tmp_path)
+
+
+def test_fashion_mnist_falls_back_to_the_debian_package_folder(tmp_path):
+    from pathlib import Path
+
+    from archrank.data.catalog import candidate_dirs
+
+    system = Path("/usr/share/datasets/fashion-mnist")
+    assert candidate_dirs("fashion-mnist", tmp_path)[0] == tmp_path / "fashion-mnist"
+    assert candidate_dirs("fashion-mnist", tmp_path)[-1] == system
+    if not (system / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.skip("Debian package dataset-fashion-mnist is not installed")
+    assert locate("fashion-mnist", tmp_path) == system
+    images, labels, where = read_raw("fashion-mnist", "test", tmp_path)
+    assert where == system and images.shape == (10000, 1, 28, 28) and len(labels) == 10000
+    write_idx_dataset(tmp_path / "fashion-mnist")  # a data dir copy takes precedence
+    assert locate("fashion-mnist", tmp_path) == tmp_path / "fashion-mnist"
