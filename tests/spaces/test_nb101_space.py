@@ -40,11 +40,18 @@ def cells_500(shared_data):
 def test_registered_and_sizes():
     s = get_space("nb101")
     assert isinstance(s, NB101Space)
-    assert s.size == 423_624 and s.num_canonical == 423_624
-    with pytest.raises(InvalidArgument):
-        s.index_to_arch(0)
+    assert s.size is None and s.num_canonical == 423_624
+    for call in (
+        lambda: s.index_to_arch(0),
+        lambda: s.arch_to_index(s.parse(CHAIN)),
+        lambda: s.check_index(0),
+        lambda: list(s),
+    ):
+        with pytest.raises(InvalidArgument):
+            call()
     with pytest.raises(InvalidArgument):
         s.parse_any("5")
+    assert s.parse_any(CHAIN) == s.parse(CHAIN)
 
 
 def test_hash_matches_all_raw_records(raw_records):

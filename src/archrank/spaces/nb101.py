@@ -217,10 +217,9 @@ def _pad7(arch: NB101Arch) -> tuple[np.ndarray, list[str]]:
 
 
 class NB101Space(SearchSpace):
-    """NAS-Bench-101 cells.  Not index-enumerable: the index methods raise InvalidArgument.
-
-    ``size`` and ``num_canonical`` are the published number of unique valid cells (423,624), i.e. the
-    number of distinct :func:`graph_hash` values over all valid cells; they are constants, not enumerated.
+    """NAS-Bench-101 cells.  Not index-enumerable: ``size`` is ``None`` and the index methods raise
+    InvalidArgument.  ``num_canonical`` is the published number of unique valid cells (423,624), i.e. the
+    number of distinct :func:`graph_hash` values over all valid cells; a constant, not enumerated.
 
     ``sample`` draws a 7-vertex matrix with independent fair-coin edges and uniform interior operations
     and rejects invalid cells; the value keeps its dead vertices (call :func:`prune` to drop them).
@@ -232,31 +231,19 @@ class NB101Space(SearchSpace):
     name = "nb101"
 
     @property
-    def size(self) -> int:
-        return NUM_UNIQUE_CELLS
+    def size(self) -> None:
+        """``None``: the space has no index order (see :attr:`num_canonical` for its size)."""
+        return None
 
     @property
     def num_canonical(self) -> int:
+        """423,624: the published number of unique valid cells (distinct graph hashes), a constant."""
         return NUM_UNIQUE_CELLS
 
     def index_to_arch(self, index: int) -> NB101Arch:
         raise InvalidArgument(
             "space 'nb101' has no index order; give a cell string such as '01,00|input,output'"
         )
-
-    def arch_to_index(self, arch) -> int:
-        raise InvalidArgument("space 'nb101' has no index order")
-
-    def check_index(self, index: int) -> int:
-        raise InvalidArgument(
-            "space 'nb101' has no index order; give a cell string such as '01,00|input,output'"
-        )
-
-    def __iter__(self):
-        raise InvalidArgument("space 'nb101' is not enumerable")
-
-    def parse_any(self, text: str) -> NB101Arch:
-        return self.parse(text)
 
     # --- values -----------------------------------------------------------------------------------
     def make(self, matrix, ops) -> NB101Arch:
