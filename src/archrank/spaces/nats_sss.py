@@ -24,7 +24,10 @@ _VALID = ", ".join(str(w) for w in WIDTHS)
 
 
 class NATSSizeSpace(SearchSpace):
-    """NATS-Bench size space. Architectures are 5-tuples of widths from :data:`WIDTHS`."""
+    """NATS-Bench size space: five layer widths, each one of 8, 16, ..., 64.
+
+    Architectures are 5-tuples of widths from :data:`WIDTHS`.
+    """
 
     name = "nats_sss"
     widths = WIDTHS

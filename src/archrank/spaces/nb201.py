@@ -142,7 +142,10 @@ def _class_table() -> tuple[np.ndarray, tuple[int, ...]]:
 
 
 class NB201Space(SearchSpace):
-    """NAS-Bench-201 / NATS-Bench topology space. Architectures are 6-tuples of names from :data:`OPS`."""
+    """NAS-Bench-201 cells (NATS-Bench topology space): 4 nodes, 6 edges, 5 operations per edge.
+
+    Architectures are 6-tuples of operation names from :data:`OPS`, in the benchmark's edge order.
+    """
 
     name = "nb201"
     ops = OPS
