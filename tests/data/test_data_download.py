@@ -159,3 +159,15 @@ def test_download_errors_for_unknown_and_manual_data_sets(tmp_path):
         download("svhn", tmp_path)
     with pytest.raises(DataError, match=r"no public direct download.*ImageNet16 holds train_data_batch_1..10"):
         download("imagenet16-120", tmp_path)
+
+
+def test_mnist_download_is_not_skipped_when_only_the_csv_is_there(tmp_path):
+    src = tmp_path / "src"
+    write_idx_dataset(src, gz=True)
+    root = tmp_path / "data"
+    (root / "mnist").mkdir(parents=True)
+    (root / "mnist" / "mnist_5k.csv").write_text("0," * 784 + "3\n")
+    files = tuple(RemoteFile(f.name, (f.as_uri(),), md5=_md5(f)) for f in sorted(src.iterdir()))
+    out = download("mnist", root, spec=DownloadSpec("mnist", files, subdir="mnist"))
+    assert len(load_dataset("mnist", split="train", data_dir=root)) == 30  # IDX now preferred over CSV
+    assert (out / "mnist_5k.csv").is_file()

@@ -233,6 +233,14 @@ def _fetch_verified(remote: RemoteFile, folder: Path, opener: Opener | None, tim
     raise DataError("; ".join(errors) + " (check the network, or place the files by hand: see docs/data.md)")
 
 
+def _installed(spec: DownloadSpec, target: Path) -> bool:
+    """Whether ``spec`` was installed at ``target``: its archive's folder holds the data set's files, or
+    every plain file is there."""
+    if spec.archive_top:
+        return spec.name in dataset_names() and dataset_info(spec.name).is_present(target)
+    return bool(spec.files) and all((target / f.filename).is_file() for f in spec.files)
+
+
 def download(name: str, data_dir: str | os.PathLike | None = None, *, opener: Opener | None = None,
              force: bool = False, timeout: float = 60.0, spec: DownloadSpec | None = None,
              progress: Callable[[str, int, int | None], None] | None = None) -> Path:
@@ -246,7 +254,7 @@ def download(name: str, data_dir: str | os.PathLike | None = None, *, opener: Op
     if spec.manual:
         raise DataError(download_hint(name, root) if name in dataset_names() else f"{name}: {spec.manual}")
     target = spec.target(root)
-    if name in dataset_names() and target.is_dir() and dataset_info(name).is_present(target) and not force:
+    if not force and _installed(spec, target):
         return target
     try:
         root.mkdir(parents=True, exist_ok=True)

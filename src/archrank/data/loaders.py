@@ -112,7 +112,7 @@ def class_balanced_subset(labels: Sequence[int] | np.ndarray | torch.Tensor, n: 
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LoadedData:
     """A split of a data set in memory: ``inputs`` (float32 NCHW) and ``targets`` (int64)."""
 
