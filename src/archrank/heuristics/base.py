@@ -32,7 +32,8 @@ class ScoreContext:
 
     ``inputs``/``targets`` hold one batch of task data (``targets`` are class indices).  ``build`` returns
     a freshly initialised model, seeded from ``seed`` so that repeated calls give identical weights.
-    ``extras`` carries optional resources (e.g. a trained supernet, a training data set) keyed by name.
+    ``extras`` carries optional resources (e.g. a trained supernet, a training data set) keyed by name;
+    ``model_kwargs`` are passed to the space's builder (e.g. ``in_channels`` for one-channel data).
     """
 
     arch: Hashable
@@ -43,12 +44,13 @@ class ScoreContext:
     seed: int = 0
     dataset: str = "cifar10"
     extras: dict[str, Any] = field(default_factory=dict)
+    model_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def build(self, **kwargs) -> torch.nn.Module:
-        g = torch.random.fork_rng(devices=[])
-        with g:
+        """A fresh model seeded from ``seed``; ``model_kwargs`` (e.g. ``in_channels``) then ``kwargs`` apply."""
+        with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
-            model = self.space.build(self.arch, num_classes=self.num_classes, **kwargs)
+            model = self.space.build(self.arch, num_classes=self.num_classes, **{**self.model_kwargs, **kwargs})
         return model
 
 

@@ -15,6 +15,7 @@ _BUILTIN = {
     "nb101": "archrank.spaces.nb101:NB101Space",
     "nats_sss": "archrank.spaces.nats_sss:NATSSizeSpace",
     "generic": "archrank.spaces.generic:GenericSpace",
+    "generic_mlp": "archrank.spaces.generic:GenericMLPSpace",
 }
 _instances: dict[str, SearchSpace] = {}
 
