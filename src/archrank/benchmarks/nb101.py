@@ -91,7 +91,7 @@ def parse_row(data: bytes) -> tuple[str, int, np.ndarray, list[str], dict[str, A
                 one("module_hash"), one("epochs"), one("raw_adjacency"), one("raw_operations"), one("raw_metrics"))
         except (KeyError, IndexError) as e:
             raise DataError(f"NB101 tf.train.Example lacks feature {e}") from e
-    dim = int(round(len(raw_adj) ** 0.5))
+    dim = round(len(raw_adj) ** 0.5)
     if dim * dim != len(raw_adj):
         raise DataError(f"NB101 record {module_hash}: adjacency of length {len(raw_adj)} is not square")
     adj = np.array([int(c) for c in raw_adj], dtype=np.int64).reshape(dim, dim)

@@ -190,7 +190,7 @@ def encode_varint(v: int) -> bytes:
             return bytes(out)
 
 
-def encode_field(field: int, value: int | float | bytes | str, wire: int | None = None) -> bytes:
+def encode_field(field: int, value: float | bytes | str, wire: int | None = None) -> bytes:
     """One field: ints as varints, floats as doubles (wire 1), bytes/str length-delimited."""
     if isinstance(value, str):
         value = value.encode("utf-8")
