@@ -41,3 +41,9 @@ def test_data_errors_are_one_line_with_exit_2(tmp_path, capsys):
     assert main(["data", "info", "cifar100", "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "corrupt CIFAR-100 file" in err
+
+
+def test_data_download_leaves_an_installed_data_set_alone(tmp_path, capsys):
+    write_cifar100(tmp_path / "cifar-100-python", n_train=10, n_test=10)
+    assert main(["data", "download", "cifar100", "--data-dir", str(tmp_path)]) == 0
+    assert "already present" in capsys.readouterr().out

@@ -74,3 +74,14 @@ def test_sphere_multiplicities():
     assert [syn.sphere_multiplicity(2, k) for k in range(4)] == [1, 3, 5, 7]
     assert [syn.sphere_multiplicity(1, k) for k in range(4)] == [1, 2, 2, 2]
     assert syn.sphere_multiplicity(3, 2) == 9
+
+
+def test_ready_made_tasks():
+    x, y = syn.circle_task(32, 5)
+    assert x.shape == (32, 2) and np.isclose(np.mean(y**2), 1)
+    x, y = syn.hypercube_task(6, 3)
+    assert np.array_equal(y, x[:, 0] * x[:, 1] * x[:, 2])
+    with pytest.raises(InvalidArgument):
+        syn.hypercube_task(6, 2, subset=[1])
+    x, y = syn.sphere_task(100, 3, 2, rng=0)
+    assert x.shape == (100, 4) and np.isclose(np.mean(y**2), 1)

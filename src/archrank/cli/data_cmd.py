@@ -91,7 +91,12 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from archrank.data.download import download
+    from archrank.data.download import download, is_installed
+
+    if not args.force and is_installed(args.name, args.data_dir):
+        path = download(args.name, args.data_dir)
+        print(f"{args.name}: already present in {path} (use --force to fetch it again)")
+        return 0
 
     last = {"name": None, "shown": -1}
 
@@ -108,5 +113,5 @@ def _download(args: argparse.Namespace) -> int:
                     progress=progress if sys.stderr.isatty() else None)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    print(f"{args.name}: {path}")
+    print(f"{args.name}: installed in {path}")
     return 0

@@ -241,6 +241,12 @@ def _installed(spec: DownloadSpec, target: Path) -> bool:
     return bool(spec.files) and all((target / f.filename).is_file() for f in spec.files)
 
 
+def is_installed(name: str, data_dir: str | os.PathLike | None = None) -> bool:
+    """Whether :func:`download` would find ``name`` already installed in ``data_dir`` (and fetch nothing)."""
+    spec = download_spec(name)
+    return not spec.manual and _installed(spec, spec.target(resolve_data_dir(data_dir)))
+
+
 def download(name: str, data_dir: str | os.PathLike | None = None, *, opener: Opener | None = None,
              force: bool = False, timeout: float = 60.0, spec: DownloadSpec | None = None,
              progress: Callable[[str, int, int | None], None] | None = None) -> Path:

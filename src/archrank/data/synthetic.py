@@ -163,3 +163,24 @@ def normalize_target(y: np.ndarray) -> np.ndarray:
     y = np.asarray(y, dtype=np.float64)
     rms = float(np.sqrt(np.mean(y**2))) if y.size else 0.0
     return y / rms if rms > 0 else y
+
+
+# ---------------------------------------------------------------- ready-made tasks
+def circle_task(M: int, k: int, kind: str = "cos") -> tuple[np.ndarray, np.ndarray]:
+    """(points (M, 2), target) with the target the frequency-k Fourier mode scaled to unit mean square."""
+    return unit_circle(M), normalize_target(circle_mode(circle_angles(M), k, kind))
+
+
+def hypercube_task(d: int, order: int, subset: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(all 2**d points, parity target) for ``subset`` (default: the first ``order`` coordinates)."""
+    subset = tuple(range(order)) if subset is None else tuple(subset)
+    if len(subset) != order:
+        raise InvalidArgument(f"subset {subset} does not have {order} coordinates")
+    x = hypercube(d)
+    return x, parity(x, subset)
+
+
+def sphere_task(n: int, d: int, k: int, rng: np.random.Generator | int) -> tuple[np.ndarray, np.ndarray]:
+    """(n uniform points of S^d, degree-k zonal harmonic around e_0 scaled to unit mean square)."""
+    x = hypersphere(n, d, rng)
+    return x, normalize_target(zonal_harmonic(x, k))
