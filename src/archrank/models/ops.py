@@ -21,22 +21,16 @@ OP_NAMES: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3
 
 
 class ReLUConvBN(nn.Module):
-    """ReLU, convolution without bias, batch normalisation."""
+    """ReLU, convolution without bias, batch normalisation (children ``relu``, ``conv``, ``bn``)."""
 
     def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, dilation: int = 1):
         super().__init__()
-        self.op = nn.Sequential(
-            nn.ReLU(inplace=False),
-            nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, dilation=dilation, bias=False),
-            nn.BatchNorm2d(c_out),
-        )
-
-    @property
-    def bn(self) -> nn.BatchNorm2d:
-        return self.op[2]
+        self.relu = nn.ReLU(inplace=False)
+        self.conv = nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, dilation=dilation, bias=False)
+        self.bn = nn.BatchNorm2d(c_out)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.op(x)
+        return self.bn(self.conv(self.relu(x)))
 
 
 class AvgPool3x3(nn.Module):
