@@ -87,3 +87,10 @@ def test_bad_config():
         TrainConfig(epochs=0)
     with pytest.raises(InvalidArgument):
         train(_model(), (torch.zeros(0, 3, 8, 8), torch.zeros(0, dtype=torch.long)), config=CFG)
+
+
+def test_flops_reported():
+    r = train(_model(), _data(), config=TrainConfig(epochs=1, batch_size=32))
+    # conv 3->4 3x3 on 8x8 (+bias) and linear 4->2 (+bias)
+    assert r.forward_flops == 8 * 8 * 4 * 3 * 9 + 8 * 8 * 4 + 4 * 2 + 2
+    assert r.train_flops == 3 * r.forward_flops * 64

@@ -136,18 +136,18 @@ def _logits(out: Any) -> torch.Tensor:
 
 
 def count_forward_flops(model: nn.Module, input_shape: tuple[int, ...]) -> float | None:
-    """Forward FLOPs per example via ``archrank.models.flops.count_flops`` when it is available."""
+    """Forward multiply-accumulates per example (``archrank.models.flops.count_flops``), ``None`` if unknown.
+
+    ``input_shape`` is one example's shape (C, H, W).
+    """
     try:
-        from archrank.models.flops import count_flops  # type: ignore[import-not-found]
+        from archrank.models.flops import count_flops
     except ImportError:
         return None
     try:
-        return float(count_flops(model, input_shape))
+        return float(count_flops(model, (1, *tuple(input_shape)[-3:])))
     except Exception:  # noqa: BLE001 - FLOPs are informative; never fail a training run over them
-        try:
-            return float(count_flops(model, torch.zeros(1, *input_shape[-3:])))
-        except Exception:  # noqa: BLE001
-            return None
+        return None
 
 
 def _save_atomic(obj: dict, path: Path) -> None:
