@@ -72,8 +72,17 @@ def test_skipping_dead_edges_computes_the_same_function(arch):
     torch.testing.assert_close(fast(x), full(x))
 
 
+def test_one_channel_input():
+    model = get_space("nb201").build(3, num_classes=10, C=4, N=1, in_channels=1)
+    assert model(torch.zeros(2, 1, 8, 8)).shape == (2, 10)
+    sss = get_space("nats_sss").build("8:8:8:8:8", in_channels=1)
+    assert sss(torch.zeros(2, 1, 8, 8)).shape == (2, 10)
+
+
 def test_bad_build_option():
     from archrank.errors import InvalidArgument
 
-    with pytest.raises(InvalidArgument, match="valid: C, N, skip_dead"):
+    with pytest.raises(InvalidArgument, match="valid: C, N, in_channels, skip_dead"):
         get_space("nb201").build(0, channels=3)
+    with pytest.raises(InvalidArgument, match="C=0 must be an integer >= 1"):
+        get_space("nb201").build(0, C=0)

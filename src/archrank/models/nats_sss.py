@@ -25,7 +25,14 @@ BEST_TOPOLOGY: tuple[str, ...] = (
 class SizeNetwork(nn.Module):
     """Cells and residual reductions alternating over the widths ``channels`` (length 3k + 2)."""
 
-    def __init__(self, channels: Sequence[int], *, num_classes: int = 10, cell_ops: Sequence[str] = BEST_TOPOLOGY):
+    def __init__(
+        self,
+        channels: Sequence[int],
+        *,
+        num_classes: int = 10,
+        in_channels: int = 3,
+        cell_ops: Sequence[str] = BEST_TOPOLOGY,
+    ):
         super().__init__()
         channels = [int(c) for c in channels]
         if len(channels) % 3 != 2:
@@ -33,7 +40,7 @@ class SizeNetwork(nn.Module):
         n = len(channels) // 3
         reductions = [False] * n + [True] + [False] * n + [True] + [False] * n
         self.channels = tuple(channels)
-        self.stem = nn.Sequential(nn.Conv2d(3, channels[0], 3, padding=1, bias=False), nn.BatchNorm2d(channels[0]))
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, channels[0], 3, padding=1, bias=False), nn.BatchNorm2d(channels[0]))
         layers: list[nn.Module] = []
         c_prev = channels[0]
         for width, reduce in zip(channels, reductions):
@@ -55,6 +62,6 @@ class SizeNetwork(nn.Module):
         return self.classifier(self.features(x))
 
 
-def build_nats_sss(channels: Sequence[int], num_classes: int = 10) -> SizeNetwork:
+def build_nats_sss(channels: Sequence[int], num_classes: int = 10, *, in_channels: int = 3) -> SizeNetwork:
     """A freshly initialised size-space network for the five widths ``channels``."""
-    return SizeNetwork(channels, num_classes=num_classes)
+    return SizeNetwork(channels, num_classes=num_classes, in_channels=in_channels)

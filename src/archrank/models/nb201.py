@@ -98,9 +98,18 @@ class TinyNetwork(nn.Module):
     """Stem conv3x3 + BN, stages of ``N`` cells at C, 2C, 4C channels with residual reductions, BN-ReLU,
     global average pooling and a linear classifier."""
 
-    def __init__(self, ops: Sequence[str], *, C: int = 16, N: int = 5, num_classes: int = 10, skip_dead: bool = True):
+    def __init__(
+        self,
+        ops: Sequence[str],
+        *,
+        C: int = 16,
+        N: int = 5,
+        num_classes: int = 10,
+        in_channels: int = 3,
+        skip_dead: bool = True,
+    ):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
         layers: list[nn.Module] = []
         c_prev = C
         for stage, width in enumerate((C, 2 * C, 4 * C)):
@@ -124,6 +133,8 @@ class TinyNetwork(nn.Module):
         return self.classifier(self.features(x))
 
 
-def build_nb201(ops: Sequence[str], num_classes: int = 10, *, C: int = 16, N: int = 5, skip_dead: bool = True) -> TinyNetwork:
+def build_nb201(
+    ops: Sequence[str], num_classes: int = 10, *, C: int = 16, N: int = 5, in_channels: int = 3, skip_dead: bool = True
+) -> TinyNetwork:
     """A freshly initialised NAS-Bench-201 network for the six cell operations ``ops``."""
-    return TinyNetwork(ops, C=C, N=N, num_classes=num_classes, skip_dead=skip_dead)
+    return TinyNetwork(ops, C=C, N=N, num_classes=num_classes, in_channels=in_channels, skip_dead=skip_dead)

@@ -130,10 +130,10 @@ class NATSSizeSpace(SearchSpace):
                 raise InvalidArgument(f"decision {c!r} is out of range; valid: 0..{len(WIDTHS) - 1}")
         return tuple(WIDTHS[int(c)] for c in choices)
 
-    def build(self, arch: Arch | str, num_classes: int = 10, **kwargs):
+    def build(self, arch: Arch | str, num_classes: int = 10, *, in_channels: int = 3, **kwargs):
         """The size-space network for the widths ``arch``; see ``models.nats_sss``."""
         if kwargs:
-            raise InvalidArgument(f"unknown build option(s) for nats_sss: {', '.join(sorted(kwargs))}; valid: none")
+            raise InvalidArgument(f"unknown build option(s) for nats_sss: {', '.join(sorted(kwargs))}; valid: in_channels")
         from archrank.models.nats_sss import build_nats_sss
 
-        return build_nats_sss(self.coerce(arch), num_classes)
+        return build_nats_sss(self.coerce(arch), num_classes, in_channels=in_channels)

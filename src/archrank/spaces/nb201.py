@@ -242,10 +242,30 @@ class NB201Space(SearchSpace):
         return tuple(OPS[int(c)] for c in choices)
 
     # --- models ---------------------------------------------------------------------------------
-    def build(self, arch: Arch | str, num_classes: int = 10, *, C: int = 16, N: int = 5, skip_dead: bool = True, **kwargs):
-        """The NAS-Bench-201 network (C=16, N=5 are the benchmark's settings); see ``models.nb201``."""
+    def build(
+        self,
+        arch: Arch | str,
+        num_classes: int = 10,
+        *,
+        C: int = 16,
+        N: int = 5,
+        in_channels: int = 3,
+        skip_dead: bool = True,
+        **kwargs,
+    ):
+        """The NAS-Bench-201 network (C=16, N=5 are the benchmark's settings); see ``models.nb201``.
+
+        ``skip_dead=False`` computes every edge as the straightforward network does (same outputs; only
+        hooks on operations that cannot affect the output see a difference).
+        """
         if kwargs:
-            raise InvalidArgument(f"unknown build option(s) for nb201: {', '.join(sorted(kwargs))}; valid: C, N, skip_dead")
+            raise InvalidArgument(
+                f"unknown build option(s) for nb201: {', '.join(sorted(kwargs))}; valid: C, N, in_channels, skip_dead"
+            )
+        for key, v in (("C", C), ("N", N), ("in_channels", in_channels), ("num_classes", num_classes)):
+            low = 0 if key == "N" else 1
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise InvalidArgument(f"nb201 build option {key}={v!r} must be an integer >= {low}")
         from archrank.models.nb201 import build_nb201
 
-        return build_nb201(self.coerce(arch), num_classes, C=C, N=N, skip_dead=skip_dead)
+        return build_nb201(self.coerce(arch), num_classes, C=C, N=N, in_channels=in_channels, skip_dead=skip_dead)
