@@ -19,7 +19,8 @@ _K = 1e-5
 
 def correlation_score(jacobians: np.ndarray, k: float = _K) -> float:
     """-sum(log(v + k) + 1/(v + k)) over the eigenvalues v of the correlation matrix of the rows."""
-    corr = np.corrcoef(np.asarray(jacobians, dtype=np.float64))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(np.asarray(jacobians, dtype=np.float64))
     if not np.all(np.isfinite(corr)):
         return float("nan")
     v = np.linalg.eigvalsh(corr)

@@ -8,6 +8,7 @@ scores within numerical tolerance.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -82,7 +83,9 @@ def fisher(ctx: ScoreContext) -> float:
 
     handles = [m.register_forward_hook(fwd) for m in layers] + [m.register_full_backward_hook(bwd) for m in layers]
     try:
-        with torch.enable_grad():
+        with torch.enable_grad(), warnings.catch_warnings():
+            # The hooks read gradients of module outputs, which is what is wanted here.
+            warnings.filterwarnings("ignore", message="Full backward hook is firing")
             model.zero_grad()
             _loss(model, ctx).backward()
     finally:

@@ -1,0 +1,72 @@
+"""Checks every registered heuristic passes, whoever registered it (parametrized over the registry)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from archrank.heuristics import HEURISTICS, evaluate
+
+_KNOWN_NEEDS = {"data", "labels", "gradients"}
+# Heuristics known to be stochastic beyond the context seed would be listed here; none are.
+_NONDETERMINISTIC: set[str] = set()
+
+
+def _state() -> tuple:
+    return (
+        torch.get_default_dtype(),
+        torch.is_grad_enabled(),
+        torch.is_inference_mode_enabled(),
+        torch.get_rng_state().clone(),
+        torch.get_num_threads(),
+    )
+
+
+_VOCABULARY = _KNOWN_NEEDS | {"training"}
+
+
+@pytest.mark.parametrize("name", HEURISTICS.names())
+def test_metadata(name):
+    h = HEURISTICS.get(name)
+    assert h.name == name
+    assert isinstance(h.higher_is_better, bool)
+    assert isinstance(h.needs, frozenset)
+    assert h.needs <= _VOCABULARY, f"{name} declares unknown needs {sorted(h.needs - _VOCABULARY)}"
+    assert h.description, f"{name} has no description"
+
+
+@pytest.fixture(params=HEURISTICS.names())
+def heuristic(request):
+    h = HEURISTICS.get(request.param)
+    extra = set(h.needs) - _KNOWN_NEEDS
+    if extra:
+        pytest.skip(f"{h.name} needs {sorted(extra)}, which the common checks cannot provide")
+    return h
+
+
+def test_scores_float_on_fresh_copies_without_global_side_effects(heuristic, make_ctx):
+    ctx = make_ctx()
+    before = _state()
+    r1 = evaluate(heuristic, ctx)
+    after = _state()
+    assert before[:3] == after[:3], f"{heuristic.name} changed dtype/grad/inference mode"
+    assert torch.equal(before[3], after[3]), f"{heuristic.name} changed the global torch RNG state"
+    assert before[4] == after[4]
+    assert isinstance(r1.value, float)
+    assert math.isfinite(r1.value), f"{heuristic.name} gave {r1.value}"
+    assert r1.seconds >= 0
+    if heuristic.name not in _NONDETERMINISTIC:
+        r2 = evaluate(heuristic, ctx)
+        assert r2.value == pytest.approx(r1.value, rel=1e-6, abs=1e-9)
+
+
+def test_works_without_grad_mode(heuristic, make_ctx):
+    """A caller in no_grad mode gets the same score (gradient heuristics enable grad themselves)."""
+    ctx = make_ctx()
+    v = evaluate(heuristic, ctx).value
+    with torch.no_grad():
+        w = evaluate(heuristic, ctx).value
+    assert w == pytest.approx(v, rel=1e-6, abs=1e-9)
+    assert torch.is_grad_enabled()
