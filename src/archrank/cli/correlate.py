@@ -1,0 +1,92 @@
+"""``archrank correlate``: how faithfully each stored heuristic ranks architectures, against a benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "correlate",
+        help="rank consistency of stored heuristic scores against a benchmark table",
+        description="For each heuristic in the store: Spearman rho, Kendall tau-b, overlap of the top 10%% by "
+        "score with the top 10%% by metric, pairwise agreement, n, and mean measured seconds per architecture. "
+        "Lower-is-better heuristics are flipped; NaN scores and failures are excluded and counted.",
+    )
+    p.add_argument("--store", required=True, help="results store written by 'archrank score'")
+    p.add_argument("--benchmark", required=True, help="benchmark table (CSV, or Parquet with pyarrow/pandas) "
+                   "with an 'arch' and/or 'index' column")
+    p.add_argument("--metric", required=True, help="benchmark column to compare with, e.g. c10_test_200")
+    p.add_argument("--heuristics", default=None, help="comma-separated subset (default: all in the store)")
+    p.add_argument("--space", default=None, help="only scores of this space")
+    p.add_argument("--dataset", default=None, help="only scores computed on this data set")
+    p.add_argument("--batch-size", type=int, default=None, help="only scores with this batch size")
+    p.add_argument("--seed", type=int, default=None, help="only scores with this seed")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--plot", default=None, metavar="PNG", help="also draw score-vs-metric scatter panels")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from archrank.benchmarks.table import BenchmarkTable
+    from archrank.errors import DataError
+    from archrank.report.consistency import consistency_table, paired_scores
+    from archrank.scoring import load_plugins
+    from archrank.store import open_store
+
+    load_plugins()
+    if not Path(args.store).expanduser().is_file():
+        raise DataError(f"store {args.store!r} not found")
+    table = BenchmarkTable.from_file(args.benchmark)
+    names = [h.strip() for h in args.heuristics.split(",") if h.strip()] if args.heuristics else None
+    with open_store(args.store) as store:
+        paired = paired_scores(store, table, args.metric, space=args.space, dataset=args.dataset,
+                               batch_size=args.batch_size, seed=args.seed, heuristics=names)
+    result = consistency_table(paired)
+    if args.plot:
+        from archrank.report.plots import plot_scatter, scatter_table
+
+        plot_scatter(scatter_table(paired), args.plot, metric_name=args.metric)
+    if args.json:
+        print(json.dumps({h: {k: _json(v) for k, v in row.items()} for h, row in result.items()}, indent=2))
+    else:
+        print(format_table(result, args.metric))
+        if args.plot:
+            print(f"plot written to {args.plot}")
+    return 0
+
+
+def _json(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def format_table(result: dict[str, dict], metric: str) -> str:
+    """An aligned text table, best Spearman first (vote last)."""
+    head = ["heuristic", "spearman", "kendall", "top10", "pairwise", "n", "excluded", "s/arch"]
+    order = sorted((h for h in result if h != "vote"),
+                   key=lambda h: -result[h]["spearman"] if math.isfinite(result[h]["spearman"]) else math.inf)
+    if "vote" in result:
+        order.append("vote")
+    rows = []
+    for h in order:
+        r = result[h]
+        rows.append([h, _f(r["spearman"]), _f(r["kendall"]), _f(r["top10"]), _f(r["pairwise"]), str(r["n"]),
+                     str(r["n_excluded"]), _f(r["seconds_per_arch"], 4)])
+    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+    lines = [f"rank consistency against {metric}"]
+    lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(head, widths))))
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    if "vote" in result:
+        lines.append("vote: Copeland ranking of the snip/synflow/jacob_cov majority vote; its 'pairwise' is the "
+                     "vote's pairwise agreement")
+    return "\n".join(lines)
+
+
+def _f(x: float, digits: int = 3) -> str:
+    return f"{x:.{digits}f}" if isinstance(x, float) and math.isfinite(x) else ("nan" if isinstance(x, float) else str(x))

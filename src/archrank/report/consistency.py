@@ -1,0 +1,175 @@
+"""Rank consistency of stored heuristic scores against a benchmark table (data first, for ``correlate``).
+
+:func:`paired_scores` joins a store's scores with a benchmark column, one :class:`Paired` per heuristic;
+:func:`consistency_table` turns them into the figures ``archrank correlate`` prints, including ``vote`` (the
+majority vote of snip, synflow and jacob_cov) when all three are present.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from archrank.benchmarks.table import BenchmarkTable
+from archrank.errors import InvalidArgument
+from archrank.metrics import copeland_scores, majority_agreement, oriented, rank_consistency
+from archrank.store.base import Store
+
+VOTE_MEMBERS = ("snip", "synflow", "jacob_cov")
+
+
+@dataclass
+class Paired:
+    """One heuristic's stored scores next to the benchmark metric (only archs found in the table)."""
+
+    heuristic: str
+    higher_is_better: bool
+    archs: list[str]
+    scores: np.ndarray  # as stored (not oriented); NaN for failures
+    metric: np.ndarray
+    seconds: list[float]  # measured seconds of the records that were computed (not copied)
+    n_failed: int = 0
+    n_missing: int = 0  # stored archs the table does not hold
+
+
+def _settings(store: Store, filters: dict) -> dict[str, set[tuple]]:
+    out: dict[str, set[tuple]] = {}
+    for r in store.scores(**filters):
+        out.setdefault(r.heuristic, set()).add((r.space, r.dataset, r.batch_size, r.seed))
+    return out
+
+
+def paired_scores(
+    store: Store,
+    table: BenchmarkTable,
+    metric: str,
+    *,
+    space: str | None = None,
+    dataset: str | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    heuristics: list[str] | None = None,
+) -> dict[str, Paired]:
+    """Scores of every (or the named) heuristic in ``store`` joined with ``metric`` of ``table``.
+
+    A heuristic scored under several settings (space, data set, batch size, seed) needs filters to pick one.
+    """
+    table.values(metric)  # unknown or non-numeric column: fail before anything else
+    filters = {"space": space, "dataset": dataset, "batch_size": batch_size, "seed": seed}
+    settings = _settings(store, filters)
+    if heuristics:
+        missing = [h for h in heuristics if h not in settings]
+        if missing:
+            from archrank.errors import UnknownName
+
+            raise UnknownName("heuristic in the store", missing[0], sorted(settings))
+        settings = {h: settings[h] for h in heuristics}
+    if not settings:
+        raise InvalidArgument(f"the store holds no scores{_describe(filters)}")
+    for h, s in settings.items():
+        if len(s) > 1:
+            choices = "; ".join(f"--space {a} --dataset {b} --batch-size {c} --seed {d}" for a, b, c, d in sorted(s))
+            raise InvalidArgument(f"heuristic {h!r} was scored under several settings; pick one with: {choices}")
+    info = store.heuristic_info()
+    out: dict[str, Paired] = {}
+    for h in sorted(settings):
+        (sp, ds, bs, sd), = settings[h]
+        indices = {a: i for a, (_, i) in store.archs(sp).items()}
+        hib = _direction(h, info)
+        archs, scores, metric_vals, seconds = [], [], [], []
+        failed = missing = 0
+        values = table.values(metric)
+        for r in store.scores(space=sp, heuristic=h, dataset=ds, batch_size=bs, seed=sd):
+            if r.computed and r.seconds is not None:
+                seconds.append(r.seconds)
+            row = _row(table, r.arch, indices.get(r.arch))
+            if row is None:
+                missing += 1
+                continue
+            if r.error is not None:
+                failed += 1
+            archs.append(r.arch)
+            scores.append(r.value)
+            metric_vals.append(values[row])
+        out[h] = Paired(h, hib, archs, np.array(scores, dtype=np.float64), np.array(metric_vals, dtype=np.float64),
+                        seconds, failed, missing)
+    return out
+
+
+def _describe(filters: dict) -> str:
+    given = [f"{k}={v}" for k, v in filters.items() if v is not None]
+    return f" for {', '.join(given)}" if given else ""
+
+
+def _row(table: BenchmarkTable, arch: str, index: int | None) -> int | None:
+    for key in (arch, index):
+        if key is not None and table.has(key):
+            return table.row(key)
+    return None
+
+
+def _direction(name: str, info: dict) -> bool:
+    if name in info:
+        return info[name].higher_is_better
+    from archrank.heuristics import HEURISTICS
+
+    if name in HEURISTICS:
+        return HEURISTICS.get(name).higher_is_better
+    warnings.warn(f"direction of heuristic {name!r} is unknown; assuming higher is better", stacklevel=3)
+    return True
+
+
+def consistency_table(paired: dict[str, Paired], *, top_frac: float = 0.1, vote: bool = True) -> dict[str, dict]:
+    """``{heuristic: {spearman, kendall, top10, pairwise, n, n_excluded, n_failed, n_missing,
+    seconds_per_arch}}``, plus ``vote`` when snip, synflow and jacob_cov are all present.
+
+    ``n`` counts architectures used (finite score and metric); ``n_excluded`` those dropped for a
+    non-finite score or metric (failures included, also counted in ``n_failed``); ``seconds_per_arch`` is
+    the mean measured seconds over the architectures actually computed (canonical duplicates share the
+    cost of the one computation).
+    """
+    out: dict[str, dict] = {}
+    for h, p in paired.items():
+        row = rank_consistency(p.scores, p.metric, higher_is_better=p.higher_is_better, top_frac=top_frac)
+        row.update(n_failed=p.n_failed, n_missing=p.n_missing,
+                   seconds_per_arch=float(np.mean(p.seconds)) if p.seconds else math.nan)
+        out[h] = row
+    if vote and all(m in paired for m in VOTE_MEMBERS):
+        out["vote"] = vote_row([paired[m] for m in VOTE_MEMBERS], top_frac=top_frac)
+    return out
+
+
+def vote_inputs(members: list[Paired]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Architectures every member scored finitely (and the metric holds), the oriented score matrix
+    (members x archs) and the metric."""
+    common = None
+    for p in members:
+        ok = {a for a, s, m in zip(p.archs, p.scores, p.metric) if math.isfinite(s) and math.isfinite(m)}
+        common = ok if common is None else common & ok
+    archs = sorted(common or ())
+    matrix = np.array([oriented([dict(zip(p.archs, p.scores))[a] for a in archs], p.higher_is_better)
+                       for p in members]).reshape(len(members), len(archs))
+    metric = np.array([dict(zip(members[0].archs, members[0].metric))[a] for a in archs], dtype=np.float64)
+    return archs, matrix, metric
+
+
+def vote_row(members: list[Paired], *, top_frac: float = 0.1) -> dict:
+    """Rank consistency of the Copeland ranking of a majority vote, and the vote's pairwise agreement."""
+    archs, matrix, metric = vote_inputs(members)
+    copeland, agreement = _vote_scores(matrix, metric)
+    row = rank_consistency(copeland, metric, top_frac=top_frac)
+    all_archs = set().union(*(p.archs for p in members))
+    row.update(pairwise=agreement, n_excluded=len(all_archs) - len(archs), n_failed=max(p.n_failed for p in members),
+               n_missing=max(p.n_missing for p in members),
+               seconds_per_arch=float(sum(np.mean(p.seconds) if p.seconds else math.nan for p in members)))
+    return row
+
+
+def _vote_scores(matrix: np.ndarray, metric: np.ndarray) -> tuple[np.ndarray, float]:
+    if matrix.shape[1] == 0:
+        return np.zeros(0), math.nan
+    return copeland_scores(matrix), majority_agreement(matrix, metric)
+
