@@ -18,6 +18,15 @@ def test_spaces_json(capsys):
     assert rows["nats_sss"]["size"] == 32768
 
 
+def test_spaces_skips_a_space_whose_module_is_absent(capsys, monkeypatch):
+    from archrank import spaces
+
+    monkeypatch.setitem(spaces._BUILTIN, "ghost", "archrank.spaces.ghost_space_absent:Ghost")
+    assert main(["spaces", "--json"]) == 0
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)["spaces"]]
+    assert "ghost" not in names and "nb201" in names
+
+
 def test_spaces_text(capsys):
     assert main(["spaces"]) == 0
     out = capsys.readouterr().out
