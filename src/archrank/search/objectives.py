@@ -276,12 +276,12 @@ def stored_scores(store, setting: ScoreSetting | None = None, *, space: str | No
 
 
 def live_scorer(space, heuristic: str, *, dataset: str = "cifar10", batch_size: int = 64, seed: int = 0,
-                data_dir: str | None = None, extras: dict[str, Any] | None = None
-                ) -> Callable[[Hashable], tuple[float, float]]:
-    """A function ``arch -> (score, seconds)`` computing ``heuristic`` on one batch of ``dataset``.
+                data_dir: str | None = None) -> Callable[[Hashable], tuple[float, float]]:
+    """A function ``arch -> (score, seconds)`` computing ``heuristic`` as ``archrank score`` does.
 
-    The batch (the first ``batch_size`` training images, or random ones drawn from ``seed``, as the data
-    module gives them) is loaded once on first use.  Seconds are those measured by
+    The batch is the one a scoring run with the same (dataset, batch size, seed) uses
+    (:func:`archrank.scoring.load_batch`), loaded once on first use; the context is built the same way,
+    so a live score equals the stored one.  Seconds are those measured by
     :func:`archrank.heuristics.evaluate`.
     """
     from archrank.heuristics import HEURISTICS, ScoreContext, evaluate
@@ -291,28 +291,64 @@ def live_scorer(space, heuristic: str, *, dataset: str = "cifar10", batch_size: 
 
     def score(arch: Hashable) -> tuple[float, float]:
         if not batch:
-            batch.update(_load_batch(dataset, batch_size, seed, data_dir))
+            from archrank.scoring import load_batch, num_classes_of
+
+            inputs = targets = None
+            if h.needs & {"data", "labels", "gradients"}:
+                inputs, targets = load_batch(dataset, batch_size, seed, data_dir)
+            batch.update(inputs=inputs, targets=targets, num_classes=num_classes_of(dataset))
         ctx = ScoreContext(arch=arch, space=space, inputs=batch["inputs"], targets=batch["targets"],
-                           num_classes=batch["num_classes"], seed=seed, dataset=dataset,
-                           extras=dict(extras or {}))
+                           num_classes=batch["num_classes"], seed=seed, dataset=dataset)
         res = evaluate(h, ctx)
         return res.value, res.seconds
 
     return score
 
 
-def _load_batch(dataset: str, batch_size: int, seed: int, data_dir: str | None) -> dict[str, Any]:
-    import torch
+def store_writer(store, setting: ScoreSetting) -> Callable[[Hashable, float, float], None]:
+    """``on_live`` callback writing a live score to ``store`` as a computed record of ``setting``."""
+    from archrank.spaces import get_space
+    from archrank.store import ScoreRecord
 
-    from archrank import data as data_mod
-    from archrank.heuristics.training_scores import as_tensors
+    space = get_space(setting.space)
 
-    loader = getattr(data_mod, "load_dataset", None)
-    if loader is None:
-        raise DataError("live heuristic scoring needs archrank.data.load_dataset, which is not available")
-    x, y = as_tensors(loader(dataset, split="train", data_dir=data_dir))
-    g = torch.Generator().manual_seed(int(seed))
-    idx = torch.randperm(len(x), generator=g)[:batch_size]
-    info = getattr(data_mod, "dataset_info", None)
-    num_classes = info(dataset).num_classes if info is not None else int(y.max()) + 1
-    return {"inputs": x[idx], "targets": y[idx], "num_classes": num_classes}
+    def write(arch: Hashable, value: float, seconds: float) -> None:
+        a = space.format(arch)
+        idx = space.arch_to_index(arch) if space.size is not None else None
+        store.put_archs(space.name, [(a, space.canonical(arch), idx)])
+        store.put_scores([ScoreRecord(setting.space, a, setting.heuristic, setting.dataset, setting.batch_size,
+                                      setting.seed, float(value), float(seconds))])
+
+    return write
+
+
+def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True, dataset: str | None = None,
+                        batch_size: int | None = None, seed: int | None = None,
+                        data_dir: str | None = None) -> HeuristicObjective:
+    """The heuristic objective of a search: stored scores of ``store`` first, live scoring for the rest.
+
+    The score setting is (dataset, batch size, seed); each left ``None`` is taken from the store when it
+    holds exactly one setting of ``heuristic``, else the defaults of ``archrank score`` (cifar10, 64, 0).
+    Live scores are written back to the store.
+    """
+    from archrank.heuristics import HEURISTICS
+
+    h = HEURISTICS.get(heuristic)
+    cached: dict[str, tuple[float, float]] = {}
+    found: ScoreSetting | None = None
+    if store is not None:
+        if dataset is None and batch_size is None and seed is None:
+            cached, found = stored_scores(store, space=space.name, heuristic=heuristic)
+        else:
+            setting = ScoreSetting(space.name, heuristic, dataset or "cifar10",
+                                   64 if batch_size is None else batch_size, 0 if seed is None else seed)
+            cached, found = stored_scores(store, setting)
+    setting = found or ScoreSetting(space.name, heuristic, dataset or "cifar10",
+                                    64 if batch_size is None else batch_size, 0 if seed is None else seed)
+    scorer = live_scorer(space, heuristic, dataset=setting.dataset, batch_size=setting.batch_size,
+                         seed=setting.seed, data_dir=data_dir) if live else None
+    writer = store_writer(store, setting) if (store is not None and live) else None
+    obj = HeuristicObjective(space=space, name=heuristic, higher_is_better=h.higher_is_better, cached=cached,
+                             live=scorer, on_live=writer)
+    obj.setting = setting
+    return obj
