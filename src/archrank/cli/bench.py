@@ -1,0 +1,137 @@
+"""``archrank bench``: benchmark tables from official archives, from the store, and built by training."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from archrank.execution import EXECUTORS
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "bench",
+        help="import, export and build benchmark tables",
+        description="Benchmark tables: CSV files with an 'arch' (and 'index') column and metric columns.",
+    )
+    sub = p.add_subparsers(dest="bench_command", metavar="ACTION")
+    sub.required = True
+
+    imp = sub.add_parser("import", help="convert an official NATS-Bench archive directory into a table",
+                         description="Convert a NATS-Bench archive directory (meta.pickle.pbz2 plus one "
+                         "NNNNNN.pickle.pbz2 per architecture) into a compact CSV table. Reads one architecture "
+                         "at a time.")
+    imp.add_argument("archive", metavar="ARCHIVE_DIR")
+    imp.add_argument("--out", required=True, metavar="TABLE", help="CSV file to write")
+    imp.add_argument("--hp", default=None, help="schedule to convert (12 or 200 for the topology space; "
+                     "01, 12 or 90 for the size space; default: all)")
+    imp.add_argument("--datasets", default=None, help="comma-separated subset of cifar10, cifar10-valid, "
+                     "cifar100, ImageNet16-120 (default: all)")
+    imp.set_defaults(func=run_import)
+
+    exp = sub.add_parser("export", help="write the training results held in a store as a table",
+                         description="One row per architecture; per regime R the columns R (validation "
+                         "accuracy, %%), R_train_acc, R_train_loss, R_seconds, R_flops (means over seeds).")
+    exp.add_argument("--store", required=True)
+    exp.add_argument("--out", required=True, metavar="TABLE")
+    exp.add_argument("--space", default=None)
+    exp.add_argument("--regime", default=None)
+    exp.add_argument("--dataset", default=None)
+    exp.add_argument("--seed", type=int, default=None)
+    exp.set_defaults(func=run_export)
+
+    b = sub.add_parser("build", help="train architectures under a regime and record them in the store",
+                       description="Train architectures under a reduced (or full) training regime and record "
+                       "each result in the store as it arrives. Rerunning the command after an interruption "
+                       "trains only what is missing. Results are also stored as scores of heuristic "
+                       "'train_<regime>', so 'archrank correlate' ranks the regime like any proxy.")
+    b.add_argument("--space", default="nb201")
+    b.add_argument("--archs", required=True, help="'random:N' (drawn with --seed, as in 'archrank score'), "
+                   "'all', or a FILE with one architecture per line")
+    b.add_argument("--regime", required=True, help="c<a>r<b>e<d>s<g>, e.g. c2r1e6s0.25 (see docs)")
+    b.add_argument("--dataset", default="cifar10")
+    b.add_argument("--data-dir", default=None)
+    b.add_argument("--store", required=True)
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--valid-images", type=int, default=2000, help="test-split images scored (default 2000)")
+    b.add_argument("--train-images", type=int, default=None, help="limit the training split before the "
+                   "regime's sample ratio (default: all)")
+    b.add_argument("--batch-size", type=int, default=256)
+    b.add_argument("--checkpoint-dir", default=None, help="resume interrupted trainings from their last epoch")
+    b.add_argument("--executor", default="local", choices=EXECUTORS)
+    b.add_argument("--ray-address", default=None)
+    b.add_argument("--num-cpus", type=int, default=None)
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=run_build_cmd)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from archrank.benchmarks.convert import nats_table, write_table
+    from archrank.benchmarks.nats import DATASETS, NATSArchive
+    from archrank.errors import UnknownName
+
+    archive = NATSArchive(args.archive)
+    datasets = None
+    if args.datasets:
+        datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
+        for d in datasets:
+            if d not in DATASETS:
+                raise UnknownName("dataset", d, DATASETS)
+    hps = [args.hp] if args.hp else None
+    columns, rows = nats_table(archive, hps=hps, datasets=datasets)
+    n = write_table(args.out, columns, rows)
+    print(f"wrote {n} architectures x {len(columns) - 2} metrics of {archive.name} ({len(archive)} in the "
+          f"space) to {args.out}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from archrank.benchmarks.convert import training_table, write_table
+    from archrank.errors import DataError
+    from archrank.store import open_store
+
+    if not Path(args.store).expanduser().is_file():
+        raise DataError(f"store {args.store!r} not found")
+    with open_store(args.store) as store:
+        recs = store.training(space=args.space, regime=args.regime, dataset=args.dataset, seed=args.seed)
+        spaces = {r.space for r in recs}
+        indices: dict = {}
+        for sp in spaces:
+            indices.update({a: i for a, (_, i) in store.archs(sp).items()})
+    if len(spaces) > 1:
+        from archrank.errors import InvalidArgument
+
+        raise InvalidArgument(f"the store holds training results of several spaces; pick one with --space "
+                              f"({', '.join(sorted(spaces))})")
+    columns, rows = training_table(recs, indices=indices)
+    n = write_table(args.out, columns, rows)
+    print(f"wrote {n} architectures ({', '.join(c for c in columns if c not in ('index', 'arch') and '_' not in c)})"
+          f" to {args.out}")
+    return 0
+
+
+def run_build_cmd(args: argparse.Namespace) -> int:
+    from archrank.execution import make_executor
+    from archrank.store import open_store
+    from archrank.train.build import run_build, score_name
+
+    def show(out: dict) -> None:
+        if not args.json:
+            sys.stderr.write(f"  {out['arch']}: valid acc {out['valid_acc']:.2f}% in {out['seconds']:.1f} s\n")
+
+    with open_store(args.store) as store, make_executor(args.executor, address=args.ray_address,
+                                                         num_cpus=args.num_cpus) as executor:
+        s = run_build(space=args.space, archs=args.archs, regime=args.regime, dataset=args.dataset, store=store,
+                      data_dir=args.data_dir, seed=args.seed, executor=executor, valid_limit=args.valid_images,
+                      batch_size=args.batch_size, train_limit=args.train_images,
+                      checkpoint_dir=args.checkpoint_dir, on_result=show)
+    summary = {"run_id": s.run_id, "archs": s.n_archs, "held": s.held, "trained": s.trained,
+               "seconds": round(s.seconds, 3), "heuristic": score_name(args.regime), "store": str(args.store)}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"trained {s.trained} of {s.n_archs} architectures under {args.regime} ({s.held} already stored) "
+              f"in {s.seconds:.1f} s; results in {args.store} (heuristic {summary['heuristic']})")
+    return 0
