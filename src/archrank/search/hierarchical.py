@@ -80,7 +80,8 @@ class HierarchicalSearch(Strategy):
         self._explored: set[Hashable] = set()
         self._ranked: list[Hashable] | None = None
         self._rank_pos = 0
-        self._h_seconds = 0.0
+        self.explore_seconds = 0.0  # heuristic seconds spent on exploration (not on local moves)
+        self._explore_left = 0
         self._local_candidates: list[Hashable] | None = None
         self.moves: list[str] = []
 
@@ -123,6 +124,7 @@ class HierarchicalSearch(Strategy):
         self._explored.update(new)
         self._ranked = None
         self._queue = [Query(a, HEURISTIC) for a in new][::-1]
+        self._explore_left = len(new)
         self.moves.append("explore")
         return True
 
@@ -131,7 +133,7 @@ class HierarchicalSearch(Strategy):
             return True
         if self.budget_seconds is None:
             return False
-        return self._h_seconds < self.explore_target()
+        return self.explore_seconds < self.explore_target()
 
     def _top(self) -> Hashable | None:
         if self._ranked is None:
@@ -199,7 +201,9 @@ class HierarchicalSearch(Strategy):
         super().tell(arch, value, fidelity=fidelity, cost=cost)
         if fidelity == HEURISTIC:
             self._h[arch] = float(value)
-            self._h_seconds += float(cost)
+            if self._explore_left > 0:
+                self._explore_left -= 1
+                self.explore_seconds += float(cost)
             self._ranked = None
         elif fidelity == SIGNAL:
             self._s[arch] = float(value)
