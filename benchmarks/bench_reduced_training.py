@@ -92,11 +92,16 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default="/tmp/reduced_training.csv")
     ap.add_argument("--skip-training", action="store_true")
+    ap.add_argument("--report", nargs="*", default=None, metavar="CSV",
+                    help="only print the table of (b) from these result files")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
     rows = load_table(Path(args.table))
     part_a(rows)
+    if args.report:
+        report([Path(p) for p in args.report], None)
+        return 0
     if args.skip_training:
         return 0
     idx = np.random.default_rng(args.seed).choice(len(rows), size=args.num_archs, replace=False)
@@ -138,13 +143,34 @@ def main(argv=None) -> int:
                             "c10_test_200": r["c10_test_200"], "c10v_valid_12": r["c10v_valid_12"]})
                 f.flush()
                 print(f"{reg.name} {k + 1}/{len(idx)} arch {i}: acc {acc:.2f} in {sec:.1f}s", flush=True)
-    report(out, [parse_regime(n).name for n in args.regimes])
+    report([out], [parse_regime(n).name for n in args.regimes])
     return 0
 
 
-def report(path: Path, regimes: list[str]) -> None:
-    with open(path, newline="") as f:
-        rs = list(csv.DictReader(f))
+def _flops(rs: list[dict], name: str) -> float:
+    """Mean training FLOPs per architecture (multiply-accumulates x 3 for forward+backward), counted on the
+    models when the result file lacks them."""
+    from archrank.models.flops import count_flops
+
+    reg = parse_regime(name)
+    vals = []
+    for r in rs:
+        if r["train_flops"] not in ("", "None"):
+            vals.append(float(r["train_flops"]))
+            continue
+        m = build_nb201(ops_of(r["arch"]), 10, C=reg.channels)
+        fwd = count_flops(m, (1, 3, reg.resolution, reg.resolution))
+        vals.append(3.0 * fwd * reg.num_examples(20000) * reg.epochs)
+    return float(np.mean(vals))
+
+
+def report(paths: list[Path], regimes: list[str] | None) -> None:
+    rs = []
+    for path in paths:
+        with open(path, newline="") as f:
+            rs += list(csv.DictReader(f))
+    if regimes is None:
+        regimes = list(dict.fromkeys(r["regime"] for r in rs))
     print(f"\n(b) real training here ({os.cpu_count()} cores), target c10_test_200")
     print(f"{'regime':<14}{'n':>5}{'spearman':>10}{'kendall':>10}{'s/arch':>9}{'GFLOP/arch':>12}"
           f"{'rho(c10v_valid_12)':>20}")
@@ -155,8 +181,7 @@ def report(path: Path, regimes: list[str]) -> None:
         a = np.array([float(r["valid_acc"]) for r in sub])
         t = np.array([float(r["c10_test_200"]) for r in sub])
         v12 = np.array([float(r["c10v_valid_12"]) for r in sub])
-        tf = [float(r["train_flops"]) for r in sub if r["train_flops"] not in ("", "None")]
-        gf = np.mean(tf) / 1e9 if tf else float("nan")
+        gf = _flops(sub, name) / 1e9
         print(f"{name:<14}{len(sub):>5}{spearmanr(a, t)[0]:>10.4f}{kendalltau(a, t)[0]:>10.4f}"
               f"{np.mean([float(r['seconds']) for r in sub]):>9.1f}{gf:>12.2f}{spearmanr(v12, t)[0]:>20.4f}")
 
