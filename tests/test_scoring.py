@@ -127,3 +127,16 @@ def test_bad_heuristic_and_plugin_names():
         run(SQLiteStore(":memory:"), heuristics=["nonesuch"])
     with pytest.raises(InvalidArgument, match="no_such_plugin_module"):
         load_plugins(["no_such_plugin_module"])
+
+
+def test_tasks_run_with_the_requested_thread_count_which_is_then_restored(tmp_path):
+    import torch
+
+    before = torch.get_num_threads()
+    for threads in (1, 2):
+        with SQLiteStore(tmp_path / f"t{threads}.db") as s:
+            run(s, archs="random:2", heuristics=["toy_threads"], threads=threads)
+            assert {r.value for r in s.scores()} == {float(threads)}
+    assert torch.get_num_threads() == before
+    with pytest.raises(InvalidArgument, match="threads must be positive"):
+        run(SQLiteStore(":memory:"), heuristics=["toy_threads"], threads=0)

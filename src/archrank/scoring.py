@@ -128,6 +128,7 @@ class ScoringContext:
     seed: int = 0
     dataset: str = "cifar10"
     plugins: tuple[str, ...] = ()
+    threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,22 @@ class TaskResult:
 
 
 def score_arch(item: tuple[str, tuple[str, ...]], ctx: ScoringContext) -> list[TaskResult]:
-    """Score one architecture (given by its string) with several heuristics; failures become results."""
+    """Score one architecture (given by its string) with several heuristics; failures become results.
+
+    Runs with ``ctx.threads`` torch threads (restored afterwards): float reductions depend on the thread
+    count, so fixing it makes every executor give identical results.
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(ctx.threads)
+    try:
+        return _score_arch(item, ctx)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _score_arch(item: tuple[str, tuple[str, ...]], ctx: ScoringContext) -> list[TaskResult]:
     from archrank.heuristics import HEURISTICS, ScoreContext, evaluate
 
     load_plugins(ctx.plugins)
@@ -214,10 +230,13 @@ def run_scoring(
     num_classes: int | None = None,
     retry_failed: bool = False,
     progress: bool = True,
+    threads: int = 1,
 ) -> ScoringSummary:
     """Score ``archs`` of ``space`` with ``heuristics`` on one ``batch_size`` batch of ``dataset``.
 
-    ``batch`` (inputs, targets) overrides loading the data; ``retry_failed`` recomputes stored failures.
+    ``batch`` (inputs, targets) overrides loading the data; ``retry_failed`` recomputes stored failures;
+    ``threads`` is the number of torch threads each task uses (the same in every executor, so that results
+    are identical; one thread per task is also the fastest use of a busy machine).
     Returns a :class:`ScoringSummary`.  See the module docstring for the guarantees.
     """
     from archrank.heuristics import HEURISTICS
@@ -225,12 +244,16 @@ def run_scoring(
     t_start = time.perf_counter()
     plugins = load_plugins()
     sp = get_space(space) if isinstance(space, str) else space
+    if isinstance(heuristics, str):
+        heuristics = heuristics.split(",")
     names = list(dict.fromkeys(h.strip() for h in heuristics if h.strip()))
     if not names:
         raise InvalidArgument("no heuristics given; valid choices: " + ", ".join(HEURISTICS.names()))
     hs = [HEURISTICS.get(n) for n in names]
     if batch_size < 1:
         raise InvalidArgument(f"batch size must be positive, got {batch_size}")
+    if threads < 1:
+        raise InvalidArgument(f"threads must be positive, got {threads}")
     selection = select_archs(sp, archs, seed)
 
     # Identity of every selected architecture, and its canonical class.
@@ -289,7 +312,7 @@ def run_scoring(
         if num_classes is None:
             num_classes = num_classes_of(dataset)
         ctx = ScoringContext(space=sp.name, inputs=inputs, targets=targets, num_classes=num_classes,
-                             seed=seed, dataset=dataset, plugins=plugins)
+                             seed=seed, dataset=dataset, plugins=plugins, threads=threads)
         items = [(rep, tuple(ns)) for rep, ns in todo.items()]
         own_executor = executor is None
         ex = LocalExecutor() if executor is None else executor

@@ -7,6 +7,7 @@ the canonical form sorts the slots, so permutations share a class (10 classes). 
 * ``toy_out``: mean output on the batch (data);
 * ``toy_lower``: like ``toy_params`` but lower is better;
 * ``toy_flaky``: raises for architectures holding two ``zero`` slots, NaN for ``id-id-id``;
+* ``toy_threads``: the number of torch threads it runs with;
 * ``toy_slow``: sleeps ``$ARCHRANK_TOY_SLEEP`` seconds and appends the arch to ``$ARCHRANK_TOY_CALLS``.
 """
 
@@ -112,6 +113,10 @@ if "toy_params" not in HEURISTICS:
         if ctx.arch == ("id", "id", "id"):
             return math.nan
         return float(len(set(ctx.arch)))
+
+    @register_heuristic("toy_threads", needs=())
+    def toy_threads(ctx):
+        return float(torch.get_num_threads())
 
     @register_heuristic("toy_slow", needs=())
     def toy_slow(ctx):

@@ -29,6 +29,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--executor", default="local", choices=EXECUTORS, help="where tasks run (default local)")
     p.add_argument("--ray-address", default=None, help="join this Ray cluster instead of starting a local one")
     p.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray cluster (default 2)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads per task (default 1; the same for "
+                   "every executor, so results are identical)")
     p.add_argument("--retry-failed", action="store_true", help="recompute stored failures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
@@ -43,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     load_plugins()
     names = [h.strip() for h in args.heuristics.split(",") if h.strip()]
     with open_store(args.store) as store, make_executor(args.executor, address=args.ray_address,
-                                                         num_cpus=args.num_cpus) as executor:
+                                                         num_cpus=args.num_cpus,
+                                                         cpus_per_task=args.threads) as executor:
         s = run_scoring(space=args.space, archs=args.archs, heuristics=names, dataset=args.dataset, store=store,
                         data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed, executor=executor,
-                        retry_failed=args.retry_failed, progress=not args.no_progress)
+                        retry_failed=args.retry_failed, progress=not args.no_progress, threads=args.threads)
     for arch, h, err in s.failures[:5]:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:

@@ -28,6 +28,7 @@ class RayExecutor(Executor):
         address: str | None = None,
         num_cpus: int | None = None,
         max_in_flight: int | None = None,
+        cpus_per_task: int = 1,
         temp_dir: str = "/tmp/ray",
     ):
         try:
@@ -37,6 +38,7 @@ class RayExecutor(Executor):
         self._ray = ray
         self.address = address
         self.num_cpus = num_cpus if num_cpus is not None else min(2, os.cpu_count() or 1)
+        self.cpus_per_task = cpus_per_task
         self._owns_cluster = False
         if not ray.is_initialized():
             kw: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
@@ -46,13 +48,13 @@ class RayExecutor(Executor):
                 ray.init(num_cpus=self.num_cpus, include_dashboard=False, _temp_dir=temp_dir, **kw)
                 self._owns_cluster = True
         cpus = int(ray.cluster_resources().get("CPU", self.num_cpus)) or 1
-        self.max_in_flight = max_in_flight if max_in_flight is not None else 2 * cpus
+        self.max_in_flight = max_in_flight if max_in_flight is not None else max(2, 2 * cpus // cpus_per_task)
 
     def imap_unordered(
         self, fn: Callable[[Any, Any], Any], items: Iterable[Any], context: Any = None
     ) -> Iterator[tuple[int, Any]]:
         ray = self._ray
-        remote = ray.remote(num_cpus=1)(fn)
+        remote = ray.remote(num_cpus=self.cpus_per_task)(fn)
         ctx_ref = ray.put(context)
         pending: dict[Any, int] = {}
         it = enumerate(items)

@@ -61,7 +61,7 @@ def plot_scatter(table: dict[str, dict], path: str | os.PathLike, *, metric_name
     for k, (h, d) in enumerate(table.items()):
         ax = fig.add_subplot(rows, cols, k + 1)
         s, m = np.asarray(d["score"]), np.asarray(d["metric"])
-        ax.scatter(s, m, s=4, alpha=0.4, linewidths=0)
+        ax.scatter(s, m, s=4 if s.size > 300 else 12, alpha=0.5, linewidths=0)
         if s.size and (s > 0).all() and s.max() / s.min() > 1e3:
             ax.set_xscale("log")
         arrow = "" if d.get("higher_is_better", True) else " (lower is better)"
