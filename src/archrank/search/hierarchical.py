@@ -26,6 +26,7 @@ Every decision is recorded in ``self.moves`` (``"explore"``, ``"top"``, ``"local
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable
 
 import numpy as np
@@ -78,8 +79,7 @@ class HierarchicalSearch(Strategy):
         self._s: dict[Hashable, float] = {}
         self._queue: list[Query] = []
         self._explored: set[Hashable] = set()
-        self._ranked: list[Hashable] | None = None
-        self._rank_pos = 0
+        self._heap: list[tuple[float, int, Hashable]] = []  # (-heuristic, order, arch), finite values only
         self.explore_seconds = 0.0  # heuristic seconds spent on exploration (not on local moves)
         self._explore_left = 0
         self._local_candidates: list[Hashable] | None = None
@@ -112,17 +112,16 @@ class HierarchicalSearch(Strategy):
         size = self.space.size
         room = self.max_explore - len(self._explored)
         if size is not None:
-            room = min(room, size - len(self._explored))
+            room = min(room, size - len(self._explored | self._h.keys()))
         if room <= 0:
             return False
         n = min(self.chunk, room)
         if len(self._explored) < self.min_explore:
             n = max(n, min(room, self.min_explore - len(self._explored)))
-        new = sample_distinct(self.space, self.rng, n, exclude=self._explored)
+        new = sample_distinct(self.space, self.rng, n, exclude=self._explored | self._h.keys())
         if not new:
             return False
         self._explored.update(new)
-        self._ranked = None
         self._queue = [Query(a, HEURISTIC) for a in new][::-1]
         self._explore_left = len(new)
         self.moves.append("explore")
@@ -136,12 +135,9 @@ class HierarchicalSearch(Strategy):
         return self.explore_seconds < self.explore_target()
 
     def _top(self) -> Hashable | None:
-        if self._ranked is None:
-            self._ranked = sorted(self._h, key=lambda a: -self._hval(a))
-            self._rank_pos = 0
-        while self._rank_pos < len(self._ranked):
-            a = self._ranked[self._rank_pos]
-            self._rank_pos += 1
+        """The unevaluated architecture with the best heuristic value (ties: first scored)."""
+        while self._heap:
+            _, _, a = heapq.heappop(self._heap)
             if a not in self._s:
                 return a
         return None
@@ -201,9 +197,10 @@ class HierarchicalSearch(Strategy):
         super().tell(arch, value, fidelity=fidelity, cost=cost)
         if fidelity == HEURISTIC:
             self._h[arch] = float(value)
+            if finite(value):
+                heapq.heappush(self._heap, (-float(value), len(self._h), arch))
             if self._explore_left > 0:
                 self._explore_left -= 1
                 self.explore_seconds += float(cost)
-            self._ranked = None
         elif fidelity == SIGNAL:
             self._s[arch] = float(value)
