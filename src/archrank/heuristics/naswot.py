@@ -28,6 +28,13 @@ from archrank.heuristics._util import require_inputs
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 
+def _flat(x: torch.Tensor, n: int) -> torch.Tensor:
+    """``x`` as (n, units) without a copy where possible; the order of units is irrelevant to distances."""
+    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+        return x.permute(0, 2, 3, 1).reshape(n, -1)
+    return x.reshape(n, -1)
+
+
 class CodeDistance:
     """Running Hamming statistics of ReLU codes over one batch: ``add(x)`` for each ReLU input ``x``."""
 
@@ -37,17 +44,22 @@ class CodeDistance:
         self.active = torch.zeros(n, dtype=torch.float64)
         self.units = 0
         self._seen: dict[int, tuple[weakref.ref, torch.Tensor, torch.Tensor, int]] = {}
+        self._buffers: dict[int, torch.Tensor] = {}
 
     def add(self, x: torch.Tensor) -> None:
         hit = self._seen.get(id(x))
         if hit is not None and hit[0]() is x:
             gram, active, units = hit[1], hit[2], hit[3]
         else:
-            c = (x.reshape(self.n, -1) > 0).to(torch.float32)
+            flat = _flat(x, self.n)
+            units = flat.shape[1]
+            buf = self._buffers.get(flat.numel())
+            if buf is None:
+                buf = self._buffers[flat.numel()] = torch.empty(flat.shape, dtype=torch.float32)
+            c = torch.gt(flat, 0, out=buf.view(flat.shape))
             # float32 products of 0/1 values are exact while a row has fewer than 2**24 units.
-            gram = (c @ c.T).double() if c.shape[1] < 2**24 else c.double() @ c.double().T
-            active = c.sum(1, dtype=torch.float64)
-            units = c.shape[1]
+            gram = (c @ c.T).double() if units < 2**24 else c.double() @ c.double().T
+            active = gram.diagonal().clone()  # c_i . c_i = number of active units of sample i
             self._seen[id(x)] = (weakref.ref(x), gram, active, units)
         self.gram += gram
         self.active += active
@@ -69,6 +81,10 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
     """Forward one batch through a fresh model of ``ctx`` and return the code statistics of all its ReLUs."""
     x = require_inputs(ctx, name)
     model = ctx.build().train()
+    if x.dim() == 4:
+        # Channels-last layout: pooling and convolutions are several times faster on CPU in this layout.
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
     stats = CodeDistance(x.shape[0])
     relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
     if not relus:
