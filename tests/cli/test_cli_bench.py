@@ -103,3 +103,20 @@ def test_build_bad_regime(shared_data, tmp_path, capsys):
     args[args.index(REGIME)] = "c1x"
     assert main(args) == 2
     assert "bad regime name" in capsys.readouterr().err
+
+
+def test_train_command(shared_data, tmp_path, capsys):
+    import json
+
+    args = ["train", "--space", "nb201", "--arch", "6111", "--dataset", "cifar10", "--data-dir", str(shared_data),
+            "--regime", "c3r2", "--epochs", "1", "--batch-size", "16", "--train-images", "32", "--valid-images",
+            "20", "--checkpoint", str(tmp_path / "c.pt"), "--store", str(tmp_path / "t.db")]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["epochs"] == 1 and 0 <= out["valid_acc"] <= 100 and out["train_flops"] > 0
+    assert main(args) == 0  # the checkpoint holds the finished run: nothing is retrained
+    again = json.loads(capsys.readouterr().out)
+    assert again["resumed_from"] == 1 and again["valid_acc"] == out["valid_acc"]
+    with open_store(tmp_path / "t.db") as s:
+        (rec,) = s.training()
+    assert rec.regime == "c3r2e0s1" and rec.metrics["valid_acc"] == out["valid_acc"]
