@@ -357,6 +357,45 @@ class Flatten(Layer):
         return state.map(lambda t: t.mean(dim=(-2, -1)), "flat")
 
 
+def lap_weights(n: int, c: int) -> torch.Tensor:
+    """(n, n) weights of local average pooling along one axis: the number of windows ``[p-c, p+c]`` (p in
+    range) holding both positions; a Gram matrix, so the pooled kernel stays positive semi-definite."""
+    if c < 0:
+        raise InvalidArgument(f"LAP window parameter c must be >= 0, got {c}")
+    pos = torch.arange(n)
+    member = ((pos[None, :] - pos[:, None]).abs() <= c).to(DTYPE)  # member[p, q]: q in window of p
+    return member.T @ member
+
+
+class LocalAvgPool(Layer):
+    """Local average pooling read-out (LAP, Li et al. 2019): box blur of size 2c+1 (stride 1, zero padding)
+    then flatten, normalised by the total weight so that ``c = 0`` is exactly the flatten (FC) read-out
+    and ``c >= max(H, W) - 1`` exactly the GAP read-out.  Spatial -> flat."""
+
+    name = "lap"
+
+    def __init__(self, c: int = 0):
+        if int(c) < 0:
+            raise InvalidArgument(f"LAP window parameter c must be >= 0, got {c}")
+        self.c = int(c)
+
+    def input_layout(self, out: str) -> str:
+        return "diag" if self.c == 0 else "full"
+
+    def weights(self, h: int, w: int) -> tuple[torch.Tensor, torch.Tensor]:
+        wh, ww = lap_weights(h, self.c), lap_weights(w, self.c)
+        return wh / wh.sum(), ww / ww.sum()
+
+    def apply(self, state: KernelState) -> KernelState:
+        if self.c == 0 or state.layout == "diag":
+            if state.layout == "diag" and self.c != 0:
+                raise InvalidArgument("LAP with c > 0 needs the full pixel-pair kernel (internal layout error)")
+            return Flatten().apply(state)
+        h, w = state.spatial
+        wh, ww = self.weights(h, w)
+        return state.map(lambda t: torch.einsum("...hwij,hi,wj->...", t, wh, ww), "flat")
+
+
 # --------------------------------------------------------------------------------------- nonlinearities
 class Nonlinearity(Layer):
     """Elementwise nonlinearity phi.  Subclasses give ``expectations(k, v1, v2)`` returning
@@ -589,13 +628,30 @@ def _auto_batch(x: torch.Tensor, layout: str, budget_bytes: float = 2.5e8) -> in
     return max(1, min(b, x.shape[0]))
 
 
-def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial_out: str = "diag") -> Kernels:
+def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial_out: str = "diag",
+              method: str = "auto") -> Kernels:
     """NNGP and NTK of ``net`` between ``x1`` and ``x2`` (``x2=None``: ``x1`` with itself, symmetric).
 
     Works in blocks of ``batch_size`` inputs per side (auto: keeps each block's tensors near 250 MB), so
     memory stays bounded as the number of inputs grows.  ``spatial_out`` ("diag" or "full") is the layout
-    returned when the network ends on a spatial representation."""
+    returned when the network ends on a spatial representation.
+
+    ``method``: ``"auto"`` sends stacks of stride-1 SAME convolutions and nonlinearities with a GAP or LAP
+    read-out to the fast route of :mod:`archrank.kernels.cntk` (same values, far less time and memory);
+    ``"generic"`` always uses the layer-by-layer route here; ``"fast"`` insists on the fast route."""
+    if method not in ("auto", "generic", "fast"):
+        raise InvalidArgument(f"unknown method {method!r}; valid choices: auto, generic, fast")
     t1 = _as_tensor(x1)
+    if method != "generic" and t1.dim() == 4:
+        from archrank.kernels import cntk
+
+        plan = cntk.compile_plan(net)
+        if plan is None and method == "fast":
+            raise InvalidArgument("this network has no fast route (it needs stride-1 SAME convolutions with odd "
+                                  "filters, dense layers and nonlinearities, then a flatten/GAP/LAP read-out)")
+        if plan is not None and (method == "fast" or not isinstance(plan.readout, (Flatten,))
+                                 and not (isinstance(plan.readout, LocalAvgPool) and plan.readout.c == 0)):
+            return cntk.fast_kernels(plan, x1, x2, block=batch_size)["out"]
     t2 = None if x2 is None else _as_tensor(x2)
     if t2 is not None and t1.shape[1:] != t2.shape[1:]:
         raise InvalidArgument(f"x1 and x2 have different input shapes {tuple(t1.shape[1:])} and {tuple(t2.shape[1:])}")
