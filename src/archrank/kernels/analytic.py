@@ -40,6 +40,7 @@ without their cross-covariance.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -628,8 +629,21 @@ def _auto_batch(x: torch.Tensor, layout: str, budget_bytes: float = 2.5e8) -> in
     return max(1, min(b, x.shape[0]))
 
 
+@contextlib.contextmanager
+def torch_threads(n: int | None):
+    """Run a block with ``n`` torch intra-op threads, restoring the previous number afterwards."""
+    old = torch.get_num_threads()
+    if n is not None and n != old:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != old:
+            torch.set_num_threads(old)
+
+
 def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial_out: str = "diag",
-              method: str = "auto") -> Kernels:
+              method: str = "auto", threads: int | None = 1) -> Kernels:
     """NNGP and NTK of ``net`` between ``x1`` and ``x2`` (``x2=None``: ``x1`` with itself, symmetric).
 
     Works in blocks of ``batch_size`` inputs per side (auto: keeps each block's tensors near 250 MB), so
@@ -638,7 +652,10 @@ def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial
 
     ``method``: ``"auto"`` sends stacks of stride-1 SAME convolutions and nonlinearities with a GAP or LAP
     read-out to the fast route of :mod:`archrank.kernels.cntk` (same values, far less time and memory);
-    ``"generic"`` always uses the layer-by-layer route here; ``"fast"`` insists on the fast route."""
+    ``"generic"`` always uses the layer-by-layer route here; ``"fast"`` insists on the fast route.
+    ``threads``: torch intra-op threads used meanwhile (default 1, restored afterwards: the operations are
+    small and many, and on a shared machine several threads per operation cost more than they gain;
+    ``None`` keeps torch's setting)."""
     if method not in ("auto", "generic", "fast"):
         raise InvalidArgument(f"unknown method {method!r}; valid choices: auto, generic, fast")
     t1 = _as_tensor(x1)
@@ -651,7 +668,7 @@ def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial
                                   "filters, dense layers and nonlinearities, then a flatten/GAP/LAP read-out)")
         if plan is not None and (method == "fast" or not isinstance(plan.readout, (Flatten,))
                                  and not (isinstance(plan.readout, LocalAvgPool) and plan.readout.c == 0)):
-            return cntk.fast_kernels(plan, x1, x2, block=batch_size)["out"]
+            return cntk.fast_kernels(plan, x1, x2, block=batch_size, threads=threads)["out"]
     t2 = None if x2 is None else _as_tensor(x2)
     if t2 is not None and t1.shape[1:] != t2.shape[1:]:
         raise InvalidArgument(f"x1 and x2 have different input shapes {tuple(t1.shape[1:])} and {tuple(t2.shape[1:])}")
@@ -667,7 +684,7 @@ def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial
     blocks1 = [(s, min(s + b, n1)) for s in range(0, n1, b)]
     blocks2 = blocks1 if t2 is None else [(s, min(s + b, n2)) for s in range(0, n2, b)]
     out_nngp = out_ntk = None
-    with torch.no_grad():
+    with torch.no_grad(), torch_threads(threads):
         for i, (a0, a1) in enumerate(blocks1):
             for j, (c0, c1) in enumerate(blocks2):
                 if t2 is None and j < i:

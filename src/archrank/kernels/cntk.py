@@ -20,7 +20,6 @@ regression on the data set augmented by horizontal flips computes (with half the
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ import torch
 
 from archrank.errors import InvalidArgument
 from archrank.kernels import analytic as ak
-from archrank.kernels.analytic import DTYPE, Kernels, KernelState, Layer
+from archrank.kernels.analytic import DTYPE, Kernels, KernelState, Layer, torch_threads
 
 READOUTS = ("fc", "gap", "lap")
 BLOCK_BYTES = 3e6  # target size of one slice tensor of a block of image pairs
@@ -281,19 +280,6 @@ def _block_readouts(plan: ConvPlan, fa, fb, va, vb, readouts: dict[str, Layer], 
 def _auto_block(h: int, w: int, budget_bytes: float | None = None) -> int:
     budget = BLOCK_BYTES if budget_bytes is None else budget_bytes
     return max(1, int(math.sqrt(budget / (8 * h * w * w))))
-
-
-@contextlib.contextmanager
-def torch_threads(n: int | None):
-    """Run a block with ``n`` torch intra-op threads, restoring the previous number afterwards."""
-    old = torch.get_num_threads()
-    if n is not None and n != old:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != old:
-            torch.set_num_threads(old)
 
 
 def fast_kernels(plan: ConvPlan, x1, x2=None, *, readouts: dict[str, Layer] | None = None,
