@@ -63,6 +63,10 @@ class Heuristic:
     higher_is_better: bool = True
     needs: frozenset[str] = frozenset({"data"})
     description: str = ""
+    #: True when the score depends only on the function the architecture computes, so that members of one
+    #: canonical class share it (computed once). False for structural counts such as params and FLOPs,
+    #: which differ between class members (dead edges carry parameters): those are computed per member.
+    canonical_invariant: bool = True
 
     def __call__(self, ctx: ScoreContext) -> float:
         return evaluate(self, ctx).value
@@ -86,13 +90,15 @@ def register_heuristic(
     higher_is_better: bool = True,
     needs: tuple[str, ...] | frozenset[str] = ("data",),
     description: str = "",
+    canonical_invariant: bool = True,
 ) -> Callable[[Callable[[ScoreContext], Any]], Callable[[ScoreContext], Any]]:
     """Decorator: ``@register_heuristic("snip", needs=("data", "labels", "gradients"))``."""
 
     def deco(fn: Callable[[ScoreContext], Any]) -> Callable[[ScoreContext], Any]:
         HEURISTICS.register(
             name,
-            Heuristic(name, fn, higher_is_better, frozenset(needs), description or (fn.__doc__ or "").strip()),
+            Heuristic(name, fn, higher_is_better, frozenset(needs), description or (fn.__doc__ or "").strip(),
+                      canonical_invariant),
         )
         return fn
 
