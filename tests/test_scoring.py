@@ -140,3 +140,14 @@ def test_tasks_run_with_the_requested_thread_count_which_is_then_restored(tmp_pa
     assert torch.get_num_threads() == before
     with pytest.raises(InvalidArgument, match="threads must be positive"):
         run(SQLiteStore(":memory:"), heuristics=["toy_threads"], threads=0)
+
+
+def test_structural_heuristics_are_computed_for_every_member(store):
+    s = run(store, heuristics=["toy_structural", "toy_params"])
+    assert s.computed == 27 + 10
+    recs = store.scores(heuristic="toy_structural")
+    assert all(r.computed and r.source_arch is None for r in recs)
+    space = toy.ToySpace()
+    assert {r.arch: r.value for r in recs} == {space.format(space.index_to_arch(i)): float(i) for i in range(27)}
+    assert sum(r.computed for r in store.scores(heuristic="toy_params")) == 10
+    assert run(store, heuristics=["toy_structural", "toy_params"]).computed == 0

@@ -3,7 +3,8 @@
 A run (:func:`run_scoring`) selects architectures (``all``, ``random:N`` or a file), groups them by
 canonical form, skips what the store already holds, computes the rest through an executor (one task per
 canonical class) and writes each result the moment it arrives, recording it for every member of the
-class.  A failing heuristic (out of memory, a numerical error, ...) is recorded with its reason and the
+class.  Heuristics declared not ``canonical_invariant`` (structural counts such as params and FLOPs, which
+differ between class members) are computed for every architecture.  A failing heuristic (out of memory, a numerical error, ...) is recorded with its reason and the
 run goes on.  Killed at any point (even ``kill -9``), the same call finishes the rest and recomputes
 nothing that was stored.
 
@@ -281,9 +282,12 @@ def run_scoring(
     existing: dict[tuple[str, str], ScoreRecord] | None = None
     copies: list[ScoreRecord] = []
     todo: dict[str, list[str]] = {}  # representative -> heuristics to compute
-    members_of: dict[str, list[str]] = {}
-    for members in classes.values():
-        for n in names:
+    members_of: dict[tuple[str, str], list[str]] = {}  # (representative, heuristic) -> archs to record
+    singletons = [[x] for x in strings]
+    for n in names:
+        # Structural heuristics (params, FLOPs) differ between class members: computed per architecture.
+        invariant = getattr(HEURISTICS.get(n), "canonical_invariant", True)
+        for members in classes.values() if invariant else singletons:
             missing = [m for m in members if (m, n) not in held]
             if not missing:
                 continue
@@ -297,7 +301,7 @@ def run_scoring(
                                    origin, run_id) for m in missing]
             else:
                 todo.setdefault(missing[0], []).append(n)
-                members_of[missing[0]] = missing
+                members_of[(missing[0], n)] = missing
     if copies:
         summary.copied = store.put_scores(copies, replace=retry_failed)
         summary.recorded += summary.copied
@@ -327,7 +331,7 @@ def run_scoring(
                         summary.failed += 1
                         summary.failures.append((rep, r.heuristic, r.error))
                     recs += [_record(setting, m, r.heuristic, r.value, r.seconds, r.flops, r.error, m == rep, rep,
-                                     run_id) for m in members_of[rep]]
+                                     run_id) for m in members_of[(rep, r.heuristic)]]
                 summary.recorded += store.put_scores(recs, replace=retry_failed)
                 bar.update(1)
                 if summary.failed:

@@ -7,6 +7,7 @@ the canonical form sorts the slots, so permutations share a class (10 classes). 
 * ``toy_out``: mean output on the batch (data);
 * ``toy_lower``: like ``toy_params`` but lower is better;
 * ``toy_flaky``: raises for architectures holding two ``zero`` slots, NaN for ``id-id-id``;
+* ``toy_structural``: the architecture's index, declared not canonical-invariant (computed per member);
 * ``toy_threads``: the number of torch threads it runs with;
 * ``toy_slow``: sleeps ``$ARCHRANK_TOY_SLEEP`` seconds and appends the arch to ``$ARCHRANK_TOY_CALLS``.
 """
@@ -113,6 +114,10 @@ if "toy_params" not in HEURISTICS:
         if ctx.arch == ("id", "id", "id"):
             return math.nan
         return float(len(set(ctx.arch)))
+
+    @register_heuristic("toy_structural", needs=(), canonical_invariant=False)
+    def toy_structural(ctx):
+        return float(ToySpace().arch_to_index(ctx.arch))
 
     @register_heuristic("toy_threads", needs=())
     def toy_threads(ctx):

@@ -169,7 +169,17 @@ def vote_row(members: list[Paired], *, top_frac: float = 0.1) -> dict:
 
 
 def _vote_scores(matrix: np.ndarray, metric: np.ndarray) -> tuple[np.ndarray, float]:
+    """Copeland scores and the vote's pairwise agreement, through ``archrank.heuristics.aggregate`` when it
+    is installed (the rows of ``matrix`` are already oriented higher-is-better)."""
     if matrix.shape[1] == 0:
         return np.zeros(0), math.nan
-    return copeland_scores(matrix), majority_agreement(matrix, metric)
+    try:
+        from archrank.heuristics import aggregate
+    except ImportError:  # pragma: no cover - the aggregate heuristics are optional
+        return copeland_scores(matrix), majority_agreement(matrix, metric)
+    members = [f"m{i}" for i in range(matrix.shape[0])]
+    scores = {m: dict(enumerate(row.tolist())) for m, row in zip(members, matrix)}
+    vote = aggregate.vote_scores(scores, members=members)
+    agreement = aggregate.pairwise_agreement(scores, dict(enumerate(metric.tolist())), members=members)
+    return np.array([vote[i] for i in range(matrix.shape[1])]), float(agreement)
 
