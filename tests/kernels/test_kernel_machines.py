@@ -84,3 +84,20 @@ def test_not_positive_definite_raises_numerical_error():
         kp.solve(np.eye(2), np.ones(2), reg=-1.0)
     with pytest.raises(InvalidArgument, match="two classes"):
         kp.KernelClassifier().fit(np.eye(3), np.zeros(3))
+
+
+def test_select_regulariser_leave_one_out_matches_refits():
+    rng = np.random.default_rng(5)
+    centres = np.array([[2.0, 0], [0, 2.0], [-2.0, -2.0]])
+    lab = rng.integers(0, 3, size=40)
+    x = centres[lab] + rng.normal(size=(40, 2))
+    k = _rbf(x, x, 1.5)
+    best, scores = kp.select_regulariser(k, lab, grid=(1e-3, 1e-1))
+    assert best in (1e-3, 1e-1) and scores[best] == max(scores.values())
+    # brute-force leave-one-out for one grid value
+    hits = 0
+    for i in range(40):
+        m = np.arange(40) != i
+        clf = kp.KernelClassifier(reg=1e-1 * np.mean(np.diag(k)), relative=False).fit(k[np.ix_(m, m)], lab[m])
+        hits += int(clf.predict(k[i:i + 1, m])[0] == lab[i])
+    assert scores[1e-1] == pytest.approx(hits / 40)

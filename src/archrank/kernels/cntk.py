@@ -401,11 +401,12 @@ def flip_horizontal(x) -> np.ndarray:
 
 def cntk(x1, x2=None, *, depth: int = 3, readouts: Sequence[str | tuple[str, int]] = ("gap",), flip: bool = False,
          filter_size: int = 3, W_std: float = math.sqrt(2.0), b_std: float = 0.0,
-         block: int | None = None) -> dict[str, Kernels]:
+         block: int | None = None, symmetric: bool = False) -> dict[str, Kernels]:
     """CNN-GP (``nngp``) and CNTK (``ntk``) of a ``depth``-layer convolutional network for several read-outs
     at once (``"fc"``, ``"gap"``, ``("lap", c)``), keyed ``"fc"``, ``"gap"``, ``"lap4"``, ...
 
-    With ``flip`` each kernel is symmetrised over horizontal flips of the second input."""
+    With ``flip`` each kernel is symmetrised over horizontal flips of the second input.  ``symmetric``
+    (with ``x2``) promises a symmetric result, e.g. ``K(X, flip(X))``, and halves the work."""
     body = cntk_body(depth, filter_size=filter_size, W_std=W_std, b_std=b_std)
     layers: dict[str, Layer] = {}
     for r in readouts:
@@ -418,7 +419,7 @@ def cntk(x1, x2=None, *, depth: int = 3, readouts: Sequence[str | tuple[str, int
         raise InvalidArgument("cntk needs at least one read-out")
     plan = compile_plan(ak.serial(body, next(iter(layers.values())), ak.Dense(1)))
     assert plan is not None
-    res = fast_kernels(plan, x1, x2, readouts=layers, block=block)
+    res = fast_kernels(plan, x1, x2, readouts=layers, block=block, symmetric=symmetric)
     if flip:
         xf = flip_horizontal(x1 if x2 is None else x2)
         res_f = fast_kernels(plan, x1, xf, readouts=layers, block=block, symmetric=x2 is None)
