@@ -660,15 +660,15 @@ def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial
         raise InvalidArgument(f"unknown method {method!r}; valid choices: auto, generic, fast")
     t1 = _as_tensor(x1)
     if method != "generic" and t1.dim() == 4:
-        from archrank.kernels import cntk
+        from archrank.kernels.cntk import compile_plan, fast_kernels
 
-        plan = cntk.compile_plan(net)
+        plan = compile_plan(net)
         if plan is None and method == "fast":
             raise InvalidArgument("this network has no fast route (it needs stride-1 SAME convolutions with odd "
                                   "filters, dense layers and nonlinearities, then a flatten/GAP/LAP read-out)")
         if plan is not None and (method == "fast" or not isinstance(plan.readout, (Flatten,))
                                  and not (isinstance(plan.readout, LocalAvgPool) and plan.readout.c == 0)):
-            return cntk.fast_kernels(plan, x1, x2, block=batch_size, threads=threads)["out"]
+            return fast_kernels(plan, x1, x2, block=batch_size, threads=threads)["out"]
     t2 = None if x2 is None else _as_tensor(x2)
     if t2 is not None and t1.shape[1:] != t2.shape[1:]:
         raise InvalidArgument(f"x1 and x2 have different input shapes {tuple(t1.shape[1:])} and {tuple(t2.shape[1:])}")
