@@ -68,6 +68,17 @@ def mean_rank_scores(columns: dict[str, np.ndarray], directions: dict[str, bool]
     return total / len(columns)
 
 
+def agreement(scores: np.ndarray, truth: np.ndarray, higher_is_better: bool = True) -> dict[str, float]:
+    """Spearman and Kendall over the finite pairs (NaN where fewer than three remain)."""
+    from archrank.metrics import rank_consistency
+
+    keep = np.isfinite(scores) & np.isfinite(truth)
+    if keep.sum() < 3:
+        return {"spearman": float("nan"), "kendall": float("nan"), "n": int(keep.sum())}
+    rc = rank_consistency(scores, truth, higher_is_better=higher_is_better)
+    return {"spearman": rc["spearman"], "kendall": rc["kendall"], "n": rc["n"]}
+
+
 def run_demo(
     *,
     data_dir: str | os.PathLike | None = None,
@@ -84,7 +95,6 @@ def run_demo(
     progress: bool = True,
 ) -> DemoResult:
     from archrank.heuristics import HEURISTICS
-    from archrank.metrics import kendall_tau, oriented, spearman
     from archrank.scoring import run_scoring, select_archs
     from archrank.spaces import get_space
     from archrank.store import open_store
@@ -159,12 +169,12 @@ def run_demo(
     rows = [t["row"] for t in trained]
     vs_trained = {}
     for n in names:
-        sc = oriented(columns[n][rows], directions[n])
-        vs_trained[n] = {"spearman": spearman(sc, acc), "kendall": kendall_tau(sc, acc),
-                         "seconds_per_arch": float(np.mean(cost[n])) if cost[n] else float("nan")}
+        vs_trained[n] = agreement(columns[n][rows], acc, directions[n])
+        vs_trained[n]["seconds_per_arch"] = float(np.mean(cost[n])) if cost[n] else float("nan")
     combined = mean_rank_scores(columns, directions)
-    vs_trained["mean_rank"] = {"spearman": spearman(combined[rows], acc), "kendall": kendall_tau(combined[rows], acc),
-                               "seconds_per_arch": float(sum(v["seconds_per_arch"] for v in vs_trained.values()))}
+    vs_trained["mean_rank"] = agreement(combined[rows], acc)
+    vs_trained["mean_rank"]["seconds_per_arch"] = float(sum(v["seconds_per_arch"] for v in vs_trained.values()
+                                                            if "seconds_per_arch" in v))
 
     vs_bench: dict[str, dict[str, float]] = {}
     if benchmark is not None:
@@ -173,8 +183,8 @@ def run_demo(
         bt = BenchmarkTable.from_file(benchmark)
         truth = np.array([bt.lookup(s, "c10_test_200") for s in strings], dtype=float)
         for n in names:
-            vs_bench[n] = {"spearman": spearman(oriented(columns[n], directions[n]), truth)}
-        vs_bench["mean_rank"] = {"spearman": spearman(combined, truth)}
+            vs_bench[n] = agreement(columns[n], truth, directions[n])
+        vs_bench["mean_rank"] = agreement(combined, truth)
 
     best = max(trained, key=lambda t: t["test_acc"])
     top = int(np.argmax(combined))
