@@ -1,0 +1,254 @@
+"""Kernel heuristics for NAS: the network's tangent kernel (or its infinite-width kernel) as a score.
+
+* ``ntk_cond`` (TE-NAS, Chen et al. 2021): condition number ``lambda_max / lambda_min`` of the empirical
+  NTK at initialisation on the batch, in TE-NAS's form (the NTK of the summed logits, batch norm on batch
+  statistics).  TE-NAS reports it negatively correlated with accuracy: **lower is better**.
+* ``linear_regions`` (TE-NAS): number of distinct ReLU activation patterns of the network at
+  initialisation over many small input patches (random 4x4 crops of the batch images; each pattern is one
+  linear region of the piecewise-linear network met by the samples).  **Higher is better.**
+* ``ntk_krr``: the same empirical NTK (of the summed logits, as for ``ntk_cond``: one backward pass per
+  image instead of one per logit; at initialisation the logit-by-logit cross terms average out, so it is
+  close to a multiple of the trace NTK); kernel ridge regression of one-hot labels on a train part of the
+  batch; accuracy on the rest.  **Higher is better.**
+* ``nngp_krr`` / ``cntk_krr``: the same with the analytic infinite-width NNGP / NTK of the architecture
+  itself (:mod:`archrank.kernels.nb201_kernel` for NB201 cells).  **Higher is better.**
+
+Data: every score uses the scoring batch ``ctx.inputs`` / ``ctx.targets``.  The regression scores split it
+into halves: the first half trains, the second half is the validation set (``archrank score`` batches are
+class-balanced and shuffled, so the halves mix classes).
+
+Cost (all can be changed through ``ctx.extras``, keys below):
+
+* empirical scores build the network with ``extras["kernel_model_kwargs"]`` (default for NB201:
+  ``{"C": 8, "N": 1}``, 8 channels and one cell per stage; other spaces: the space's default network) and
+  feed inputs average-pooled to ``extras["kernel_resolution"]`` (default 8) pixels per side;
+* analytic scores use ``extras["analytic_resolution"]`` (default 4), ``extras["analytic_cells"]`` (default
+  1 cell per stage) and the first ``extras["analytic_images"]`` images of the batch (default: all);
+* ``linear_regions`` uses ``extras["lr_patches"]`` (default 1000) patches of ``extras["lr_size"]``
+  (default 4) pixels, and the network of ``extras["lr_model_kwargs"]`` (NB201 default ``{"C": 1, "N": 1}``,
+  one channel: with more units nearly every patch gets its own pattern and the count saturates).
+
+``ntk_cond`` and ``ntk_krr`` share one Jacobian per architecture and batch, as do ``nngp_krr`` and
+``cntk_krr`` one analytic kernel computation: the cost is measured on whichever runs first, the second
+costs almost nothing.  Kernel ridge regression uses :class:`archrank.kernels.predict.KernelClassifier`
+(ridge ``extras["krr_reg"]``, default 1e-4 relative to the mean diagonal).  A kernel that is identically
+zero (a cell whose output does not depend on the input) predicts the most frequent training class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from archrank.errors import InvalidArgument
+from archrank.heuristics._util import require_inputs, require_targets
+from archrank.heuristics.base import ScoreContext, register_heuristic
+from archrank.kernels.empirical import jacobian
+from archrank.kernels.predict import KernelClassifier
+
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()
+_CACHE_SIZE = 4
+
+
+def _fingerprint(t: torch.Tensor | None) -> str:
+    if t is None:
+        return "none"
+    a = t.detach().cpu().contiguous().numpy()
+    return hashlib.blake2b(a.tobytes(), digest_size=12).hexdigest() + str(a.shape)
+
+
+def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    value = compute()
+    _CACHE[key] = value
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value
+
+
+def _space_name(ctx: ScoreContext) -> str:
+    return str(getattr(ctx.space, "name", type(ctx.space).__name__))
+
+
+def _model_kwargs(ctx: ScoreContext, key: str, nb201_default: dict[str, Any]) -> dict[str, Any]:
+    if key in ctx.extras:
+        return dict(ctx.extras[key])
+    return dict(nb201_default) if _space_name(ctx).startswith("nb201") else {}
+
+
+def _pool(x: torch.Tensor, resolution: int | None) -> torch.Tensor:
+    if resolution is None or x.dim() != 4 or x.shape[-1] <= resolution:
+        return x
+    return nn.functional.adaptive_avg_pool2d(x, resolution)
+
+
+def split_halves(ctx: ScoreContext, name: str, limit: int | None = None
+                 ) -> tuple[torch.Tensor, np.ndarray, torch.Tensor, np.ndarray]:
+    """(train inputs, train labels, val inputs, val labels): first and second half of (at most ``limit``
+    images of) the batch."""
+    x, y = require_inputs(ctx, name), require_targets(ctx, name)
+    if limit is not None:
+        x, y = x[:limit], y[:limit]
+    n = x.shape[0]
+    if n < 4:
+        raise InvalidArgument(f"heuristic {name!r} needs a batch of at least 4 images (train/val halves), got {n}")
+    h = n // 2
+    yy = y.detach().cpu().numpy()
+    return x[:h], yy[:h], x[h:], yy[h:]
+
+
+def krr_accuracy(k: np.ndarray, n_train: int, y_train: np.ndarray, y_val: np.ndarray, reg: float = 1e-4) -> float:
+    """Accuracy on the validation part of kernel ridge regression (one-hot, relative ridge) with the kernel
+    ``k`` over [train; val] inputs."""
+    k = np.asarray(k, dtype=np.float64)
+    ktr, kvt = k[:n_train, :n_train], k[n_train:, :n_train]
+    if not np.all(np.isfinite(k)):
+        return float("nan")
+    if float(np.mean(np.abs(np.diag(ktr)))) <= 1e-300:
+        values, counts = np.unique(y_train, return_counts=True)
+        return float(np.mean(y_val == values[np.argmax(counts)]))
+    if np.unique(y_train).size < 2:
+        return float(np.mean(y_val == y_train[0]))
+    clf = KernelClassifier(reg=reg, relative=True).fit(ktr, y_train)
+    return clf.score(kvt, y_val)
+
+
+# ------------------------------------------------------------------------------------ empirical NTK
+def _empirical_sum(ctx: ScoreContext, name: str) -> torch.Tensor:
+    """Empirical NTK ``(N, N)`` of the summed logits of the network at initialisation on the (pooled) batch,
+    batch norm on batch statistics (training mode), cached per architecture and batch."""
+    x = require_inputs(ctx, name)
+    res = ctx.extras.get("kernel_resolution", 8)
+    kw = _model_kwargs(ctx, "kernel_model_kwargs", {"C": 8, "N": 1})
+    key = ("emp", _space_name(ctx), repr(ctx.arch), ctx.seed, ctx.num_classes, _fingerprint(x), res,
+           tuple(sorted(kw.items())))
+
+    def compute() -> torch.Tensor:
+        model = ctx.build(**kw).train()
+        xp = _pool(x.detach(), res).to(next(model.parameters()).dtype)
+        j = jacobian(model, xp, per_sample=False, chunk_size=ctx.extras.get("kernel_chunk", 16),
+                     sum_outputs=True)[:, 0].double()
+        return j @ j.T
+
+    return _cached(key, compute)
+
+
+def condition_number(k: np.ndarray) -> float:
+    """``lambda_max / lambda_min`` of a symmetric PSD matrix; ``inf`` when it is singular."""
+    ev = np.linalg.eigvalsh(np.asarray(k, dtype=np.float64))
+    if ev[0] <= 0:
+        return float("inf")
+    return float(ev[-1] / ev[0])
+
+
+@register_heuristic("ntk_cond", higher_is_better=False, needs=("data", "gradients"),
+                    description="condition number of the empirical NTK (summed logits) at initialisation "
+                                "(TE-NAS); lower is better")
+def ntk_cond(ctx: ScoreContext) -> float:
+    return condition_number(_empirical_sum(ctx, "ntk_cond").numpy())
+
+
+@register_heuristic("ntk_krr", higher_is_better=True, needs=("data", "labels", "gradients"),
+                    description="validation accuracy of kernel regression with the empirical NTK at "
+                                "initialisation (train/val halves of the batch)")
+def ntk_krr(ctx: ScoreContext) -> float:
+    _, ytr, _, yva = split_halves(ctx, "ntk_krr")
+    k = _empirical_sum(ctx, "ntk_krr").numpy()
+    return krr_accuracy(k, len(ytr), ytr, yva, ctx.extras.get("krr_reg", 1e-4))
+
+
+# ------------------------------------------------------------------------------------ analytic kernels
+def _analytic(ctx: ScoreContext, name: str):
+    limit = ctx.extras.get("analytic_images")
+    xs = require_inputs(ctx, name)[:limit]
+    res = ctx.extras.get("analytic_resolution", 4)
+    cells = ctx.extras.get("analytic_cells", 1)
+    arch = ctx.arch
+    if not _space_name(ctx).startswith("nb201"):
+        raise InvalidArgument(f"heuristic {name!r} has an analytic kernel for NB201 cells only; "
+                              f"space {_space_name(ctx)!r} is not supported")
+    key = ("ana", repr(arch), _fingerprint(xs), res, cells)
+
+    def compute():
+        from archrank.kernels.nb201_kernel import nb201_kernel_fn
+
+        return nb201_kernel_fn(tuple(arch), xs, None, cells_per_stage=cells, resolution=res)
+
+    return _cached(key, compute)
+
+
+def _analytic_score(ctx: ScoreContext, name: str, which: str) -> float:
+    limit = ctx.extras.get("analytic_images")
+    _, ytr, _, yva = split_halves(ctx, name, limit)
+    kernels = _analytic(ctx, name)
+    return krr_accuracy(getattr(kernels, which), len(ytr), ytr, yva, ctx.extras.get("krr_reg", 1e-4))
+
+
+@register_heuristic("nngp_krr", higher_is_better=True, needs=("data", "labels"),
+                    description="validation accuracy of kernel regression with the architecture's analytic "
+                                "infinite-width NNGP (NB201 cells; reduced resolution)")
+def nngp_krr(ctx: ScoreContext) -> float:
+    return _analytic_score(ctx, "nngp_krr", "nngp")
+
+
+@register_heuristic("cntk_krr", higher_is_better=True, needs=("data", "labels"),
+                    description="validation accuracy of kernel regression with the architecture's analytic "
+                                "infinite-width NTK (CNTK of the NB201 network; reduced resolution)")
+def cntk_krr(ctx: ScoreContext) -> float:
+    return _analytic_score(ctx, "cntk_krr", "ntk")
+
+
+# ------------------------------------------------------------------------------------ linear regions
+def random_patches(x: torch.Tensor, n: int, size: int, seed: int) -> torch.Tensor:
+    """``n`` random ``size x size`` crops of the images ``x`` (NCHW), drawn with ``seed``."""
+    if x.dim() != 4 or x.shape[-1] < size or x.shape[-2] < size:
+        raise InvalidArgument(f"need images of at least {size}x{size} pixels, got shape {tuple(x.shape)}")
+    rng = np.random.default_rng(seed)
+    b = rng.integers(0, x.shape[0], n)
+    i = rng.integers(0, x.shape[-2] - size + 1, n)
+    j = rng.integers(0, x.shape[-1] - size + 1, n)
+    return torch.stack([x[bb, :, ii:ii + size, jj:jj + size] for bb, ii, jj in zip(b, i, j)])
+
+
+def count_patterns(model: nn.Module, x: torch.Tensor) -> int:
+    """Number of distinct ReLU activation patterns (signs of every ReLU input) over the samples ``x``."""
+    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
+    if not relus:
+        raise InvalidArgument(f"{type(model).__name__} has no nn.ReLU modules: no activation patterns")
+    codes: list[torch.Tensor] = []
+    n = x.shape[0]
+    handles = [m.register_forward_hook(lambda _m, inp, _o: codes.append(inp[0].reshape(n, -1) > 0))
+               for m in relus]
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    bits = torch.cat(codes, dim=1).to(torch.uint8).numpy()
+    packed = np.packbits(bits, axis=1)
+    return int(np.unique(packed, axis=0).shape[0])
+
+
+@register_heuristic("linear_regions", higher_is_better=True, needs=("data",),
+                    description="distinct ReLU activation patterns over random input patches at "
+                                "initialisation (TE-NAS linear regions); higher is better")
+def linear_regions(ctx: ScoreContext) -> float:
+    x = require_inputs(ctx, "linear_regions")
+    size = int(ctx.extras.get("lr_size", 4))
+    n = int(ctx.extras.get("lr_patches", 1000))
+    kw = _model_kwargs(ctx, "lr_model_kwargs", {"C": 1, "N": 1})
+    model = ctx.build(**kw).train()
+    patches = random_patches(x.detach(), n, size, ctx.seed).to(next(model.parameters()).dtype)
+    return float(count_patterns(model, patches))
+
+
+__all__ = ["condition_number", "count_patterns", "krr_accuracy", "random_patches", "split_halves"]
