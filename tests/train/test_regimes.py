@@ -86,3 +86,16 @@ def test_regime_heuristics_registered_and_run():
         "train_data": data, "valid_data": data, "train_config": TrainConfig(batch_size=8)})
     res = evaluate(h, ctx)
     assert 0.0 <= res.value <= 100.0 and res.seconds > 0
+
+
+def test_width_of_real_spaces():
+    from archrank.spaces import get_space
+    from archrank.train.regimes import width_option
+
+    assert width_option(get_space("nb201")) == ("C", 16)
+    assert width_option(get_space("nb101")) == ("stem_channels", 128)
+    with pytest.raises(InvalidArgument, match="channel count"):
+        width_option(get_space("nats_sss"))
+    nb201 = get_space("nb201")
+    m = build_reduced(nb201, nb201.index_to_arch(0), parse_regime("c2"))
+    assert m.stem[0].out_channels == 4

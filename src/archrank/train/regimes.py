@@ -113,15 +113,38 @@ def parse_regime(text: str | Regime, **base: Any) -> Regime:
     return Regime(a=int(a or 0), b=int(b or 0), d=int(d or 0), g=float(g) if g else 1.0, **base)
 
 
+# width keyword and full-setting value of the builders whose ``build`` only forwards ``**kwargs``
+_WIDTH_KEYS = {"nb201": ("C", 16), "nb101": ("stem_channels", 128)}
+
+
+def width_option(space: Any) -> tuple[str, int]:
+    """(keyword, full-setting value) of the channel count of ``space``'s builder."""
+    params = inspect.signature(space.build).parameters
+    for key in ("C", "channels", "stem_channels", "init_channels", "width"):
+        p = params.get(key)
+        if p is not None and isinstance(p.default, int):
+            return key, p.default
+    name = getattr(space, "name", "")
+    if name in _WIDTH_KEYS and any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return _WIDTH_KEYS[name]
+    raise InvalidArgument(f"space {name or space!r} does not accept a channel count, so regimes with c_a > 0 "
+                          "cannot be applied to it (use c0)")
+
+
 def build_reduced(space: Any, arch: Hashable, regime: Regime, num_classes: int = 10, seed: int = 0):
-    """Build ``arch`` with the regime's channel count, seeded; the space's builder must take the width."""
+    """Build ``arch`` seeded, with its channel count divided by ``2**regime.a``.
+
+    The division applies to the space's own full width (16 for NB201, 128 stem channels for NB101);
+    ``regime.channels`` is the NB201 figure.
+    """
     kwargs: dict[str, Any] = {}
-    if regime.channels != regime.base_channels:
-        params = inspect.signature(space.build).parameters
-        key = next((k for k in ("C", "channels", "init_channels", "width") if k in params), None)
-        if key is None and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-            raise InvalidArgument(f"space {getattr(space, 'name', space)!r} does not accept a channel count")
-        kwargs[key or "C"] = regime.channels
+    if regime.a > 0:
+        key, base = width_option(space)
+        width = base // 2**regime.a
+        if width < 1:
+            raise InvalidArgument(f"regime {regime.name!r} reduces the {base} channels of "
+                                  f"{getattr(space, 'name', space)!r} below 1")
+        kwargs[key] = width
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
         return space.build(arch, num_classes=num_classes, **kwargs)
