@@ -144,3 +144,11 @@ def test_bad_inputs_raise_clear_errors():
         ak.Dense()(np.zeros(5))
     with pytest.raises(InvalidArgument, match="image"):
         ak.Conv(8, 3)(np.zeros((3, 4)))
+
+
+def test_kernel_fn_restores_torch_threads():
+    before = torch.get_num_threads()
+    ak.serial(ak.Dense(None, **WB), ak.Relu())(np.ones((2, 3)), threads=1)
+    assert torch.get_num_threads() == before
+    with pytest.raises(InvalidArgument, match="method"):
+        ak.Dense()(np.ones((2, 3)), method="magic")
