@@ -83,13 +83,14 @@ def score(args) -> None:
             print(f"{k + 1}/{len(idx)} {time.perf_counter() - t0:.0f}s", file=sys.stderr)
 
 
-def _read(path: str) -> tuple[dict[str, dict[int, float]], dict[str, float]]:
+def _read(paths: list[str]) -> tuple[dict[str, dict[int, float]], dict[str, float]]:
     scores: dict[str, dict[int, float]] = {}
     secs: dict[str, list[float]] = {}
-    with open(path) as f:
-        for r in csv.DictReader(f):
-            scores.setdefault(r["heuristic"], {})[int(r["index"])] = float(r["value"])
-            secs.setdefault(r["heuristic"], []).append(float(r["seconds"]))
+    for path in paths:
+        with open(path) as f:
+            for r in csv.DictReader(f):
+                scores.setdefault(r["heuristic"], {})[int(r["index"])] = float(r["value"])
+                secs.setdefault(r["heuristic"], []).append(float(r["seconds"]))
     return scores, {k: float(np.mean(v)) for k, v in secs.items()}
 
 
@@ -101,41 +102,60 @@ def _truth(metric: str) -> dict[int, float]:
 def report(args) -> None:
     from archrank import metrics
     from archrank.heuristics import HEURISTICS
-    from archrank.heuristics.aggregate import combined_scores, rank_aggregate, vote_scores
+    from archrank.heuristics.aggregate import combined_scores, pairwise_agreement, rank_aggregate, vote_scores
     from archrank.spaces import get_space
 
     space = get_space("nb201")
     truth = _truth(args.metric)
     scores, secs = _read(args.eval)
     directions = {h: HEURISTICS.get(h).higher_is_better for h in scores}
-    common = sorted(set.intersection(*(set(v) for v in scores.values())))
-    y = np.array([truth[i] for i in common])
-    print(f"{len(common)} architectures, metric {args.metric}")
-    print(f"{'heuristic':16s} {'spearman':>9s} {'kendall':>8s} {'top10%':>7s} {'s/arch':>8s}")
+    print(f"metric {args.metric}; architectures: the first n of random:1000 --seed 0")
+    print(f"{'heuristic':34s} {'n':>4s} {'spearman':>9s} {'kendall':>8s} {'top10%':>7s} {'s/arch':>8s}")
 
     def line(name: str, values: dict[int, float], hib: bool = True, sec: float = math.nan) -> None:
-        s = np.array([values[i] for i in common])
-        r = metrics.rank_consistency(s, y, higher_is_better=hib)
-        print(f"{name:16s} {r['spearman']:9.3f} {r['kendall']:8.3f} {r['top10']:7.2f} {sec:8.3f}")
+        keys = sorted(values)
+        s = np.array([values[i] for i in keys])
+        y = np.array([truth[i] for i in keys])
+        s, y, _ = metrics.finite_pairs(metrics.oriented(s, hib), y)
+        r = metrics.rank_consistency(s, y)
+        print(f"{name:34s} {len(keys):4d} {r['spearman']:9.3f} {r['kendall']:8.3f} {r['top10']:7.2f} {sec:8.3f}")
+
+    def common(names) -> list[int]:
+        return sorted(set.intersection(*(set(scores[h]) for h in names)))
 
     for h in scores:
         line(h, scores[h], directions[h], secs[h])
+    if "naswot" in scores and "naswot_euclid" in scores:
+        keys = common(("naswot", "naswot_euclid"))
+        a, b, dropped = metrics.finite_pairs([scores["naswot"][i] for i in keys],
+                                             [scores["naswot_euclid"][i] for i in keys])
+        print(f"naswot vs naswot_euclid (n={len(keys)}, {dropped} non-finite): Spearman between the two scores "
+              f"{metrics.spearman(a, b):.4f}, Kendall {metrics.kendall_tau(a, b):.4f}")
     vote_members = ("snip", "synflow", "jacob_cov")
     if all(h in scores for h in vote_members):
-        sub = {h: {i: scores[h][i] for i in common} for h in vote_members}
-        line("vote (copeland)", vote_scores(sub, directions))
-        m = np.array([metrics.oriented([sub[h][i] for i in common], directions[h]) for h in vote_members])
-        print(f"vote pairwise agreement with the metric: {metrics.majority_agreement(m, y):.3f}")
-    agg = ("naswot", "synflow", "jacob_cov")
-    if all(h in scores for h in agg):
-        line("mean_rank(" + ",".join(agg) + ")",
-             rank_aggregate({h: {i: scores[h][i] for i in common} for h in agg}, directions))
+        keys = common(vote_members)
+        sub = {h: {i: scores[h][i] for i in keys} for h in vote_members}
+        line("vote (copeland of snip,synflow,jacob_cov)", vote_scores(sub, directions))
+        print(f"vote pairwise agreement with the metric (n={len(keys)}): "
+              f"{pairwise_agreement(sub, truth, directions):.3f}")
+    for agg in (("naswot", "synflow", "jacob_cov"), ("naswot", "synflow")):
+        if all(h in scores for h in agg):
+            keys = common(agg)
+            line("mean_rank(" + ",".join(agg) + ")",
+                 rank_aggregate({h: {i: scores[h][i] for i in keys} for h in agg}, directions))
     if args.fit:
         fit, _ = _read(args.fit)
-        fit_truth = {i: truth[i] for i in set.intersection(*(set(v) for v in fit.values()))}
-        ev = {h: {i: scores[h][i] for i in common} for h in fit}
-        comb = combined_scores(ev, fit, fit_truth, space=space, directions=directions, seed=args.fit_seed)
-        line(f"combined (fit {len(fit_truth)})", comb)
+        for proxies in (("naswot", "synflow", "jacob_cov"), ("naswot", "synflow")):
+            fkeys = sorted(set.intersection(*(set(fit[h]) for h in proxies)))
+            fkeys = fkeys[: args.fit_n] if args.fit_n else fkeys
+            fit_truth = {space.index_to_arch(i): truth[i] for i in fkeys}
+            fit_sc = {h: {space.index_to_arch(i): fit[h][i] for i in fkeys} for h in proxies}
+            keys = common(proxies)
+            ev = {h: {space.index_to_arch(i): scores[h][i] for i in keys} for h in proxies}
+            comb = combined_scores(ev, fit_sc, fit_truth, space=space, directions=directions, proxies=proxies,
+                                   seed=args.fit_seed)
+            line(f"combined({','.join(proxies)}; fit {len(fkeys)})",
+                 {space.arch_to_index(a): v for a, v in comb.items()})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,8 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--data-dir", default=str(DATA))
     s.add_argument("--threads", type=int, default=1)
     r = sub.add_parser("report")
-    r.add_argument("--eval", required=True)
-    r.add_argument("--fit")
+    r.add_argument("--eval", required=True, nargs="+")
+    r.add_argument("--fit", nargs="+")
+    r.add_argument("--fit-n", type=int, default=0, help="use only the first N fit architectures")
     r.add_argument("--fit-seed", type=int, default=1)
     r.add_argument("--metric", default="c10_test_200")
     args = p.parse_args(argv)
