@@ -10,7 +10,9 @@
 * :func:`copeland_scores` / :func:`majority_agreement`: majority vote of several heuristics.
 
 All functions take scores oriented so that higher is better: :func:`oriented` flips lower-is-better
-scores.  :func:`finite_pairs` drops entries whose score or metric is NaN/infinite and counts them.
+scores.  An infinite score is an order like any other (``-inf`` ranks below every finite score: e.g.
+naswot's log-determinant of a singular kernel); a NaN score has no order and is left out.
+:func:`finite_pairs` drops entries whose score is NaN or whose metric is not finite, and counts them.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def _pair(x, y) -> tuple[np.ndarray, np.ndarray]:
     a, b = _vec(x, "scores"), _vec(y, "metric")
     if a.shape != b.shape:
         raise InvalidArgument(f"scores and metric differ in length: {a.size} vs {b.size}")
-    if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        raise InvalidArgument("scores and metric must be finite; drop non-finite entries with finite_pairs()")
+    if np.isnan(a).any() or not np.isfinite(b).all():
+        raise InvalidArgument("scores must not be NaN and the metric must be finite; drop such entries with "
+                              "finite_pairs()")
     return a, b
 
 
@@ -48,11 +51,11 @@ def oriented(values: Sequence[float] | np.ndarray, higher_is_better: bool) -> np
 
 
 def finite_pairs(scores, metric) -> tuple[np.ndarray, np.ndarray, int]:
-    """``(scores, metric, n_excluded)`` keeping only entries where both are finite."""
+    """``(scores, metric, n_excluded)`` keeping entries with a non-NaN score (``±inf`` kept) and a finite metric."""
     a, b = _vec(scores, "scores"), _vec(metric, "metric")
     if a.shape != b.shape:
         raise InvalidArgument(f"scores and metric differ in length: {a.size} vs {b.size}")
-    keep = np.isfinite(a) & np.isfinite(b)
+    keep = ~np.isnan(a) & np.isfinite(b)
     return a[keep], b[keep], int((~keep).sum())
 
 
@@ -86,6 +89,11 @@ def spearman(x, y) -> float:
     return float(np.dot(ra, rb) / den) if den > 0 else math.nan
 
 
+def _cmp(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """sign(u - v) by comparison, so that equal infinities compare as ties (their difference is NaN)."""
+    return (u > v).astype(np.int8) - (u < v).astype(np.int8)
+
+
 def _tied_pairs(a: np.ndarray) -> int:
     _, counts = np.unique(a, return_counts=True)
     return int((counts * (counts - 1) // 2).sum())
@@ -97,8 +105,8 @@ def _sign_sum(a: np.ndarray, b: np.ndarray) -> int:
     n = a.size
     for s in range(0, n, _CHUNK):
         e = min(n, s + _CHUNK)
-        sa = np.sign(a[s:e, None] - a[None, :])
-        sb = np.sign(b[s:e, None] - b[None, :])
+        sa = _cmp(a[s:e, None], a[None, :])
+        sb = _cmp(b[s:e, None], b[None, :])
         total += int((sa * sb).sum())
     return total // 2  # every unordered pair was counted twice
 
@@ -139,8 +147,8 @@ def pairwise_agreement(scores, metric) -> float:
     pairs = 0
     for s in range(0, n, _CHUNK):
         e = min(n, s + _CHUNK)
-        sa = np.sign(a[s:e, None] - a[None, :])
-        sb = np.sign(b[s:e, None] - b[None, :])
+        sa = _cmp(a[s:e, None], a[None, :])
+        sb = _cmp(b[s:e, None], b[None, :])
         untied = sb != 0
         pairs += int(untied.sum())
         agree += float((sa == sb)[untied].sum()) + 0.5 * float((sa == 0)[untied].sum())
@@ -149,15 +157,15 @@ def pairwise_agreement(scores, metric) -> float:
 
 def _votes(matrix: np.ndarray, s: int, e: int) -> np.ndarray:
     """Net votes (heuristics preferring row i over column j, minus the reverse) for rows s..e."""
-    return sum(np.sign(m[s:e, None] - m[None, :]) for m in matrix)
+    return sum(_cmp(m[s:e, None], m[None, :]) for m in matrix)
 
 
 def _matrix(score_matrix) -> np.ndarray:
     m = np.asarray(score_matrix, dtype=np.float64)
     if m.ndim != 2 or m.shape[0] < 1:
         raise InvalidArgument(f"score matrix must be (heuristics, architectures), got shape {m.shape}")
-    if not np.isfinite(m).all():
-        raise InvalidArgument("score matrix must be finite")
+    if np.isnan(m).any():
+        raise InvalidArgument("score matrix must not hold NaN")
     return m
 
 
@@ -189,7 +197,7 @@ def majority_agreement(score_matrix, metric) -> float:
     for s in range(0, n, _CHUNK):
         e = min(n, s + _CHUNK)
         vote = np.sign(_votes(m, s, e))
-        sb = np.sign(b[s:e, None] - b[None, :])
+        sb = _cmp(b[s:e, None], b[None, :])
         untied = sb != 0
         pairs += int(untied.sum())
         agree += float((vote == sb)[untied].sum()) + 0.5 * float((vote == 0)[untied].sum())

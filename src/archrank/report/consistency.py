@@ -147,7 +147,7 @@ def vote_inputs(members: list[Paired]) -> tuple[list[str], np.ndarray, np.ndarra
     (members x archs) and the metric."""
     common = None
     for p in members:
-        ok = {a for a, s, m in zip(p.archs, p.scores, p.metric) if math.isfinite(s) and math.isfinite(m)}
+        ok = {a for a, s, m in zip(p.archs, p.scores, p.metric) if not math.isnan(s) and math.isfinite(m)}
         common = ok if common is None else common & ok
     archs = sorted(common or ())
     matrix = np.array([oriented([dict(zip(p.archs, p.scores))[a] for a in archs], p.higher_is_better)
