@@ -8,7 +8,8 @@ Cheap heuristics explore widely, the costly estimator (the signal) exploits:
    architectures ranked high by the heuristic are candidates for the signal.
 2. **Exploit.**  Each signal query is one of two moves:
 
-   * *top*: the unevaluated architecture ranked highest by the heuristic;
+   * *top*: an unevaluated architecture drawn uniformly from the best ``pool_fraction`` of those scored
+     by the heuristic (the pruned space; ``pool_fraction=0`` takes the single best);
    * *local*: the best-by-heuristic unevaluated neighbour of one of the best signal architectures
      (neighbours are scored with the heuristic first; those scores are charged too).
 
@@ -53,16 +54,17 @@ class HierarchicalSearch(Strategy):
     def __init__(
         self,
         *,
-        explore_fraction: float = 0.1,
+        explore_fraction: float = 0.2,
         min_explore: int = 100,
         max_explore: int = 20000,
         chunk: int = 100,
-        p_start: float = 0.5,
-        p_min: float = 0.2,
-        p_max: float = 0.8,
+        p_start: float = 1.0,
+        p_min: float = 0.8,
+        p_max: float = 1.0,
         min_agreement: int = 6,
         elite: int = 3,
         neighbours: int = 0,
+        pool_fraction: float = 0.006,
         **kw,
     ):
         super().__init__(**kw)
@@ -75,6 +77,9 @@ class HierarchicalSearch(Strategy):
         self.explore_fraction, self.min_explore, self.max_explore = explore_fraction, min_explore, max_explore
         self.chunk, self.p_start, self.p_min, self.p_max = chunk, p_start, p_min, p_max
         self.min_agreement, self.elite, self.neighbours = min_agreement, elite, neighbours
+        if not 0.0 <= pool_fraction <= 1.0:
+            raise InvalidArgument(f"pool_fraction must be in [0, 1], got {pool_fraction}")
+        self.pool_fraction = pool_fraction
         self._h: dict[Hashable, float] = {}
         self._s: dict[Hashable, float] = {}
         self._queue: list[Query] = []
@@ -135,12 +140,23 @@ class HierarchicalSearch(Strategy):
         return self.explore_seconds < self.explore_target()
 
     def _top(self) -> Hashable | None:
-        """The unevaluated architecture with the best heuristic value (ties: first scored)."""
-        while self._heap:
-            _, _, a = heapq.heappop(self._heap)
-            if a not in self._s:
-                return a
-        return None
+        """An unevaluated architecture drawn uniformly from the ``pool`` best by the heuristic.
+
+        ``pool`` = ``pool_fraction`` of the architectures scored so far (at least 1): the heuristic prunes
+        the space to its top share, and the signal chooses within it.
+        """
+        pool = max(1, int(round(self.pool_fraction * len(self._h))))
+        picked: list[tuple[float, int, Hashable]] = []
+        while self._heap and len(picked) < pool:
+            item = heapq.heappop(self._heap)
+            if item[2] not in self._s:
+                picked.append(item)
+        if not picked:
+            return None
+        choice = picked.pop(int(self.rng.integers(len(picked))))
+        for item in picked:
+            heapq.heappush(self._heap, item)
+        return choice[2]
 
     def _local(self) -> Hashable | Query | None:
         elite = sorted((a for a in self._s if finite(self._s[a])), key=lambda a: -self._s[a])[: self.elite]
