@@ -128,8 +128,8 @@ def _empirical_sum(ctx: ScoreContext, name: str) -> torch.Tensor:
     x = require_inputs(ctx, name)
     res = ctx.extras.get("kernel_resolution", 8)
     kw = _model_kwargs(ctx, "kernel_model_kwargs", {"C": 8, "N": 1})
-    key = ("emp", _space_name(ctx), repr(ctx.arch), ctx.seed, ctx.num_classes, _fingerprint(x), res,
-           tuple(sorted(kw.items())))
+    key = ("emp", _space_name(ctx), type(ctx.space).__qualname__, repr(ctx.arch), ctx.seed, ctx.num_classes,
+           _fingerprint(x), res, repr(sorted(kw.items())), repr(sorted(ctx.model_kwargs.items())))
 
     def compute() -> torch.Tensor:
         model = ctx.build(**kw).train()
