@@ -55,3 +55,11 @@ def remove_batchnorm(model: nn.Module) -> nn.Module:
 def train_model(ctx: ScoreContext) -> nn.Module:
     """A fresh model of ``ctx`` in training mode (batch norm uses the statistics of the batch)."""
     return ctx.build().train()
+
+
+def channels_last(model: nn.Module, x: torch.Tensor) -> tuple[nn.Module, torch.Tensor]:
+    """``model`` and image batch ``x`` in channels-last layout (much faster pooling and convolutions on CPU);
+    other inputs are returned unchanged.  Results equal the default layout's up to rounding."""
+    if x.dim() != 4:
+        return model, x
+    return model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from archrank.heuristics._util import require_inputs, train_model
+from archrank.heuristics._util import channels_last, require_inputs, train_model
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 _K = 1e-5
@@ -30,8 +30,7 @@ def correlation_score(jacobians: np.ndarray, k: float = _K) -> float:
 @register_heuristic("jacob_cov", needs=("data", "gradients"))
 def jacob_cov(ctx: ScoreContext) -> float:
     """Decorrelation of the per-sample input Jacobians (log-determinant-like score of their correlation)."""
-    model = train_model(ctx)
-    x = require_inputs(ctx, "jacob_cov").detach().clone()
+    model, x = channels_last(train_model(ctx), require_inputs(ctx, "jacob_cov").detach().clone())
     with torch.enable_grad():
         x.requires_grad_(True)
         (jac,) = torch.autograd.grad(model(x).sum(), [x])
