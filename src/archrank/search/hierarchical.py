@@ -145,7 +145,7 @@ class HierarchicalSearch(Strategy):
         ``pool`` = ``pool_fraction`` of the architectures scored so far (at least 1): the heuristic prunes
         the space to its top share, and the signal chooses within it.
         """
-        pool = max(1, int(round(self.pool_fraction * len(self._h))))
+        pool = max(1, round(self.pool_fraction * len(self._h)))
         picked: list[tuple[float, int, Hashable]] = []
         while self._heap and len(picked) < pool:
             item = heapq.heappop(self._heap)
