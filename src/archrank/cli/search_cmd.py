@@ -38,7 +38,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dataset", default=None, help="score setting: data set (default: the store's, else cifar10)")
     p.add_argument("--batch-size", type=int, default=None, help="score setting: batch size (default: store's, else 64)")
     p.add_argument("--score-seed", type=int, default=None, help="score setting: seed (default: store's, else 0)")
-    p.add_argument("--data-dir", default=None, help="data directory for live scoring")
+    p.add_argument("--data-dir", default=None, help="data directory for live scoring and the supernet")
+    p.add_argument("--supernet", default=None, metavar="CKPT",
+                   help="enas: start from this supernet checkpoint (default: a fresh CPU-sized supernet)")
     p.add_argument("--max-queries", type=int, default=1_000_000, help="stop a run after this many queries")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--plot", default=None, metavar="OUT.png",
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         if SUPERNET in cls.needs:
             from archrank.search.training_objectives import supernet_objective
 
-            objectives[SUPERNET] = supernet_objective(space, data_dir=args.data_dir)
+            objectives[SUPERNET] = supernet_objective(space, checkpoint=args.supernet, data_dir=args.data_dir)
         summary = search(args.strategy, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
                          runs=args.runs, seed=args.seed, params=params, report_of=bench.report_of,
                          best_report=bench.best_report, max_queries=args.max_queries)
