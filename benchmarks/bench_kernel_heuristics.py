@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,41 @@ def main() -> None:
     for name, r in sorted(rows.items(), key=lambda kv: (kv[1]["group"] == "proxies", -(kv[1]["spearman"] or 0))):
         print(f"{name:<16} {r['group']:<10} {r['spearman']:8.3f} {r['kendall']:8.3f} {r['top10']:7.3f} "
               f"{r['pairwise']:8.3f} {r['n']:5d} {r['n_excluded']:5d} {r['seconds_per_arch']:8.3f}")
+    live_subset(stores, args.benchmark, args.metric,
+                {"space": "nb201", "dataset": "cifar10", "batch_size": args.batch_size, "seed": args.seed})
+
+
+def live_subset(stores: dict[str, str], benchmark: str, metric: str, setting: dict) -> None:
+    """Spearman of each kernel heuristic on the architectures whose NTK is not singular (finite ntk_cond):
+    how much of the rank consistency is the separation of dead networks (output independent of the input)."""
+    from scipy.stats import spearmanr
+
+    from archrank.benchmarks.table import BenchmarkTable
+    from archrank.heuristics import HEURISTICS
+    from archrank.store import open_store
+
+    table = BenchmarkTable.from_file(benchmark)
+    values: dict[str, dict[str, float]] = {}
+    for store in stores.values():
+        if not Path(store).is_file():
+            continue
+        with open_store(store) as st:
+            for r in st.scores(**setting):
+                if r.value is not None and r.error is None:
+                    values.setdefault(r.heuristic, {})[r.arch] = float(r.value)
+    cond = values.get("ntk_cond")
+    if not cond:
+        return
+    live = [a for a, v in cond.items() if math.isfinite(v) and table.has(a)]
+    dead = [a for a, v in cond.items() if not math.isfinite(v) and table.has(a)]
+    mean_dead = sum(table.lookup(a, metric) for a in dead) / len(dead) if dead else float("nan")
+    print(f"\n{len(dead)} architectures have a singular NTK (ntk_cond = inf; mean {metric} {mean_dead:.2f}); "
+          f"Spearman on the other {len(live)}:")
+    for name, vals in values.items():
+        sign = 1.0 if HEURISTICS.get(name).higher_is_better else -1.0
+        common = [a for a in live if a in vals and math.isfinite(vals[a])]
+        rho = spearmanr([sign * vals[a] for a in common], [table.lookup(a, metric) for a in common])[0]
+        print(f"  {name:<16} {rho:7.3f}  (n={len(common)})")
 
 
 if __name__ == "__main__":
