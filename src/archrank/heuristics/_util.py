@@ -32,10 +32,19 @@ def require_targets(ctx: ScoreContext, name: str) -> torch.Tensor:
 
 
 def input_shape(ctx: ScoreContext, name: str) -> tuple[int, ...]:
-    """Shape of one input (without the batch dimension): from the batch, ``extras['input_shape']`` or the space."""
+    """Shape of one input (without the batch dimension): from the batch, ``extras['input_shape']``, the
+    space, or else the data set's catalogue entry (so ``flops`` needs no batch of data)."""
     if ctx.inputs is not None:
         return tuple(ctx.inputs.shape[1:])
     shape = ctx.extras.get("input_shape") or getattr(ctx.space, "input_shape", None)
+    if shape is None and ctx.dataset:
+        from archrank.data.catalog import dataset_info
+        from archrank.errors import UnknownName
+
+        try:
+            shape = dataset_info(ctx.dataset).input_shape
+        except UnknownName:
+            shape = None
     if shape is None:
         raise InvalidArgument(
             f"heuristic {name!r} needs the input shape: give a batch of inputs or extras['input_shape']"
