@@ -12,7 +12,8 @@
   evaluated architectures' ground truth is never used.
 
 Scores are passed as ``{heuristic: {arch_key: value}}`` and results returned as ``{arch_key: value}``
-(higher is better).  Directions are ``{heuristic: higher_is_better}``.
+(higher is better).  Directions are ``{heuristic: higher_is_better}``.  Within these combinations a NaN score
+counts as the worst score (the stored scores themselves are never changed).
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def _keys(scores: Scores, members: Sequence[str]) -> list[Hashable]:
 
 def _oriented(scores: Scores, members: Sequence[str], keys: list[Hashable],
               directions: Mapping[str, bool]) -> np.ndarray:
-    return np.array([metrics.oriented([scores[m][k] for k in keys], directions.get(m, True)) for m in members])
+    """(members x keys) scores turned higher-is-better; NaN (a proxy that could not score an architecture,
+    e.g. a network whose output does not depend on its input) counts as the worst score."""
+    m = np.array([metrics.oriented([scores[h][k] for k in keys], directions.get(h, True)) for h in members])
+    return np.where(np.isnan(m), -np.inf, m)
 
 
 def vote_scores(scores: Scores, directions: Mapping[str, bool] | None = None,
@@ -73,7 +77,6 @@ def rank_aggregate(scores: Scores, directions: Mapping[str, bool] | None = None,
     members = tuple(members or scores)
     keys = _keys(scores, members)
     m = _oriented(scores, members, keys, directions or {})
-    m = np.where(np.isnan(m), -np.inf, m)
     ranks = np.mean([metrics.average_ranks(r) for r in m], axis=0)
     return dict(zip(keys, ranks.tolist()))
 
