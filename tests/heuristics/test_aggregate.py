@@ -104,3 +104,13 @@ def test_combined_model_errors():
         m.predict({"p": {}})
     with pytest.raises(InvalidArgument, match="at least 10"):
         m.fit({"p": {space.index_to_arch(0): 1.0}}, {space.index_to_arch(0): 50.0})
+
+
+def test_vote_counts_nan_as_worst():
+    s = {k: dict(v) for k, v in SCORES.items()}
+    s["jacob_cov"]["d"] = float("nan")
+    v = vote_scores(s)
+    # d still wins under snip and synflow, so the majority keeps it first.
+    assert v["d"] == 3.0
+    s["synflow"]["d"] = float("nan")
+    assert vote_scores(s)["d"] < 3.0
