@@ -4,7 +4,7 @@ Runs (resumably: a finished store is not recomputed)
 
     archrank score --space nb201 --archs random:1000 --seed 0 --dataset cifar10 --batch-size 64 \\
         --heuristics ntk_cond,ntk_krr,linear_regions --store /tmp/kernel_h.db
-    archrank score ... --heuristics nngp_krr,cntk_krr --store /tmp/kernel_h_analytic.db
+    archrank score ... --heuristics nngp_krr,cntk_krr --store /tmp/kernel_h_analytic2.db
     archrank correlate --store STORE --benchmark nb201_cifar10.csv --metric c10_test_200 --json
 
 and prints one table (optionally with the zero-cost proxies of another store, ``--proxy-store``).  The two
@@ -44,7 +44,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--store-empirical", default="/tmp/kernel_h.db")
-    ap.add_argument("--store-analytic", default="/tmp/kernel_h_analytic.db")
+    ap.add_argument("--store-analytic", default="/tmp/kernel_h_analytic2.db")
     ap.add_argument("--benchmark", default="/work/shared/data/nb201/nb201_cifar10.csv")
     ap.add_argument("--metric", default="c10_test_200")
     ap.add_argument("--proxy-store", default=None, help="a store of other heuristics on the same sample")
