@@ -241,7 +241,7 @@ def _window_sum_axis(t: torch.Tensor, axis: int, f: int, s: int, padding: str, n
     assert acc is not None
     if normalise_edges and (lo or hi):
         ones = torch.ones(n, dtype=t.dtype)
-        cnt = _window_sum_axis(ones, 0, f, s, padding, False)
+        cnt = _window_sum_axis(ones, 0, f, s, padding, False) * f  # real pixels in each window
         shape = [1] * t.dim()
         shape[axis] = out
         return acc / cnt.reshape(shape)
