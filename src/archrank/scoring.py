@@ -130,6 +130,7 @@ class ScoringContext:
     dataset: str = "cifar10"
     plugins: tuple[str, ...] = ()
     threads: int = 1
+    data_dir: str | None = None  # for heuristics that load more data (training-based scores)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,8 @@ def _score_arch(item: tuple[str, tuple[str, ...]], ctx: ScoringContext) -> list[
     for name in names:
         h = HEURISTICS.get(name)
         sc = ScoreContext(arch=arch, space=space, inputs=ctx.inputs, targets=ctx.targets,
-                          num_classes=ctx.num_classes, seed=ctx.seed, dataset=ctx.dataset)
+                          num_classes=ctx.num_classes, seed=ctx.seed, dataset=ctx.dataset,
+                          extras={"data_dir": ctx.data_dir} if ctx.data_dir is not None else {})
         t0 = time.perf_counter()
         try:
             r = evaluate(h, sc)
@@ -316,7 +318,8 @@ def run_scoring(
         if num_classes is None:
             num_classes = num_classes_of(dataset)
         ctx = ScoringContext(space=sp.name, inputs=inputs, targets=targets, num_classes=num_classes,
-                             seed=seed, dataset=dataset, plugins=plugins, threads=threads)
+                             seed=seed, dataset=dataset, plugins=plugins, threads=threads,
+                             data_dir=None if data_dir is None else str(data_dir))
         items = [(rep, tuple(ns)) for rep, ns in todo.items()]
         own_executor = executor is None
         ex = LocalExecutor() if executor is None else executor
