@@ -4,6 +4,10 @@ For a batch x, J_i = d(sum of outputs of sample i)/d x_i (one backward pass of t
 correlation matrix of the flattened J_i and lambda its eigenvalues, the score is
 -sum(log(lambda + k) + 1 / (lambda + k)), k = 1e-5: higher when the input Jacobians of different samples are
 less correlated.  Batch norm uses batch statistics.
+
+A network whose output does not depend on its input (every path from input to output passes a ``none``
+edge) has a zero Jacobian: its samples are indistinguishable, the limit of the score is -inf, and -inf is
+what it gets (ranked below every finite score by ``archrank correlate``).
 """
 
 from __future__ import annotations
@@ -33,5 +37,8 @@ def jacob_cov(ctx: ScoreContext) -> float:
     model, x = channels_last(train_model(ctx), require_inputs(ctx, "jacob_cov").detach().clone())
     with torch.enable_grad():
         x.requires_grad_(True)
-        (jac,) = torch.autograd.grad(model(x).sum(), [x])
+        out = model(x).sum()
+        (jac,) = torch.autograd.grad(out, [x], allow_unused=True) if out.requires_grad else (None,)
+    if jac is None or not bool(jac.any()):
+        return float("-inf")
     return correlation_score(jac.reshape(jac.shape[0], -1).numpy())
