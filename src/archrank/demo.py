@@ -25,7 +25,7 @@ import numpy as np
 
 from archrank.errors import DataError
 
-DEFAULT_HEURISTICS = ("params", "flops", "naswot", "synflow", "jacob_cov", "snip", "grad_norm")
+DEFAULT_HEURISTICS = ("params", "flops", "naswot", "synflow", "jacob_cov", "snip")
 
 
 @dataclass
@@ -82,10 +82,10 @@ def agreement(scores: np.ndarray, truth: np.ndarray, higher_is_better: bool = Tr
 def run_demo(
     *,
     data_dir: str | os.PathLike | None = None,
-    n_archs: int = 200,
+    n_archs: int = 100,
     n_train: int = 10,
     heuristics: tuple[str, ...] = DEFAULT_HEURISTICS,
-    regime: str = "c1r1e6",
+    regime: str = "c1r1e5",
     train_images: int = 2000,
     test_images: int = 1000,
     batch_size: int = 64,
@@ -135,7 +135,7 @@ def run_demo(
 
             # 2. reduced training of a seeded sample
             reg = parse_regime(regime)
-            cfg = TrainConfig(batch_size=128, lr=0.05, seed=seed)
+            cfg = TrainConfig(batch_size=128, lr=0.1, seed=seed)
             regime_key = f"{reg.name}/n{train_images}"
             train = load_dataset(dataset, split="train", data_dir=data_dir, limit=train_images, seed=seed,
                                  channels=3, image_size=32).tensors

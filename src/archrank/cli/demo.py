@@ -15,12 +15,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "heuristic's ranking agrees with the trained ranking.")
     p.add_argument("--data-dir", help="data directory (CIFAR-10 used when it holds cifar-10-batches-py; "
                    "default $ARCHRANK_DATA, else Fashion-MNIST from the system)")
-    p.add_argument("--archs", type=int, default=200, help="architectures to score (default 200)")
+    p.add_argument("--archs", type=int, default=100, help="architectures to score (default 100)")
     p.add_argument("--train", type=int, default=10, help="architectures to train (default 10)")
-    p.add_argument("--regime", default="c1r1e6", help="reduced regime c<a>r<b>e<d>s<g> (default c1r1e6)")
+    p.add_argument("--regime", default="c1r1e5", help="reduced regime c<a>r<b>e<d>s<g> (default c1r1e5: "
+                   "8 channels, 16x16 pixels, 6 epochs)")
     p.add_argument("--train-images", type=int, default=2000)
     p.add_argument("--heuristics", help="comma-separated heuristics (default: params,flops,naswot,synflow,"
-                   "jacob_cov,snip,grad_norm)")
+                   "jacob_cov,snip)")
     p.add_argument("--benchmark", help="benchmark table (e.g. nb201_cifar10.csv) to also compare against")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--store", help="keep results in this SQLite store (default: a temporary one)")
