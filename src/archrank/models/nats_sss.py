@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
 from torch import nn
 
-from archrank.models.nb201 import Cell
+from archrank.models.nb201 import Cell, CellStack
 from archrank.models.ops import ResidualReduction
 
 BEST_TOPOLOGY: tuple[str, ...] = (
@@ -22,7 +21,7 @@ BEST_TOPOLOGY: tuple[str, ...] = (
 """The fixed cell of the size space: ``|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|``."""
 
 
-class SizeNetwork(nn.Module):
+class SizeNetwork(CellStack):
     """Cells and residual reductions alternating over the widths ``channels`` (length 3k + 2)."""
 
     def __init__(
@@ -47,19 +46,7 @@ class SizeNetwork(nn.Module):
             layers.append(ResidualReduction(c_prev, width, 2) if reduce else Cell(cell_ops, c_prev, width))
             c_prev = width
         self.cells = nn.ModuleList(layers)
-        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU())
-        self.global_pooling = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(c_prev, num_classes)
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The pooled features fed to the classifier (batch x channels)."""
-        x = self.stem(x)
-        for cell in self.cells:
-            x = cell(x)
-        return self.global_pooling(self.lastact(x)).flatten(1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x))
+        self._add_head(c_prev, num_classes)
 
 
 def build_nats_sss(channels: Sequence[int], num_classes: int = 10, *, in_channels: int = 3) -> SizeNetwork:

@@ -94,7 +94,29 @@ class Cell(nn.Module):
         return x.new_zeros(b, self.c_out, h, w) if out is None else out
 
 
-class TinyNetwork(nn.Module):
+class CellStack(nn.Module):
+    """A stem, a list of cells, then BN-ReLU, global average pooling and a linear classifier.
+
+    Subclasses set ``self.stem`` and ``self.cells`` and call :meth:`_add_head` with the last width.
+    """
+
+    def _add_head(self, channels: int, num_classes: int) -> None:
+        self.lastact = nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU())
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(channels, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The pooled features fed to the classifier (batch x channels)."""
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell(x)
+        return self.global_pooling(self.lastact(x)).flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+class TinyNetwork(CellStack):
     """Stem conv3x3 + BN, stages of ``N`` cells at C, 2C, 4C channels with residual reductions, BN-ReLU,
     global average pooling and a linear classifier."""
 
@@ -118,19 +140,7 @@ class TinyNetwork(nn.Module):
                 c_prev = width
             layers.extend(Cell(ops, width, width, skip_dead=skip_dead) for _ in range(N))
         self.cells = nn.ModuleList(layers)
-        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU())
-        self.global_pooling = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(c_prev, num_classes)
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The pooled features fed to the classifier (batch x channels)."""
-        x = self.stem(x)
-        for cell in self.cells:
-            x = cell(x)
-        return self.global_pooling(self.lastact(x)).flatten(1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x))
+        self._add_head(c_prev, num_classes)
 
 
 def build_nb201(
