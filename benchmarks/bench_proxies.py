@@ -6,6 +6,8 @@
 (b) Every proxy that has a reference implementation, timed per architecture against that straightforward
     version (forward hooks / ``.backward()`` / NumPy kernels, one architecture at a time) on the same
     architectures in the same run: mean seconds of each, their ratio and the largest relative difference.
+    To tell rounding from a real difference, the reference is also evaluated in float64 (model and batch
+    converted) and the largest relative error of each float32 implementation against it is printed.
 
     .venv/bin/python benchmarks/bench_proxies.py                      # both parts, full space
     .venv/bin/python benchmarks/bench_proxies.py --limit 200 --compare-archs 3
@@ -131,6 +133,24 @@ def part_a(args) -> None:
         print(f"    scores written to {args.out}")
 
 
+class _Float64Context:
+    """A ScoreContext whose models and batch are float64 (the high-precision yardstick of part (b))."""
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+        self.inputs = None if ctx.inputs is None else ctx.inputs.double()
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+    def build(self, **kwargs):
+        return self._ctx.build(**kwargs).double()
+
+
+def _rel(a: float, b: float) -> float:
+    return 0.0 if a == b else abs(a - b) / max(abs(b), 1e-300)
+
+
 def part_b(args) -> None:
     from archrank.heuristics import HEURISTICS
     from archrank.heuristics.base import ScoreContext
@@ -145,11 +165,12 @@ def part_b(args) -> None:
     names = args.proxies.split(",") if args.proxies else list(REFERENCE)
     print(f"\n(b) fast versus reference, {len(archs)} nb201 architectures, cifar10 batch {args.batch_size}, "
           f"{args.threads} thread(s), load average {os.getloadavg()[0]:.1f}")
-    print(f"    {'proxy':14s} {'fast s/arch':>12s} {'ref s/arch':>12s} {'ratio':>7s} {'max rel diff':>13s}")
+    print(f"    {'proxy':14s} {'fast s/arch':>12s} {'ref s/arch':>12s} {'ratio':>7s} {'max rel diff':>13s} "
+          f"{'fast vs f64':>12s} {'ref vs f64':>11s}")
     for name in names:
         fast_fn, ref_fn = HEURISTICS.get(name).fn, REFERENCE[name]
         tf = tr = 0.0
-        diff = 0.0
+        diff = err_fast = err_ref = 0.0
         for a in archs:
             ctx = ScoreContext(arch=a, space=space, inputs=x, targets=y, seed=args.seed)
             t = time.perf_counter()
@@ -159,10 +180,11 @@ def part_b(args) -> None:
             t = time.perf_counter()
             vr = float(ref_fn(ctx))
             tr += time.perf_counter() - t
-            if vf != vr:
-                diff = max(diff, abs(vf - vr) / max(abs(vr), 1e-300))
+            v64 = float(ref_fn(_Float64Context(ctx)))
+            diff = max(diff, _rel(vf, vr))
+            err_fast, err_ref = max(err_fast, _rel(vf, v64)), max(err_ref, _rel(vr, v64))
         n = len(archs)
-        print(f"    {name:14s} {tf / n:12.4f} {tr / n:12.4f} {tr / tf:7.2f} {diff:13.2e}")
+        print(f"    {name:14s} {tf / n:12.4f} {tr / n:12.4f} {tr / tf:7.2f} {diff:13.2e} {err_fast:12.2e} {err_ref:11.2e}")
 
 
 def main(argv: list[str] | None = None) -> int:
