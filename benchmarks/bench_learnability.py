@@ -1,7 +1,7 @@
 """Eigenlearning (Simon et al. 2021) predictions against measured kernel regression.
 
 Prints (1) predicted vs measured test MSE on the unit circle and the hypercube for several n, at zero ridge
-and at a ridge equal to the kernel's mean diagonal, and (2) the learnability of parities (Walsh functions) by
+and at a ridge equal to the kernel's mean diagonal (on the circle also a scan over the ridge), and (2) the learnability of parities (Walsh functions) by
 order on the hypercube, predicted and measured.  Kernels: the analytic NTK / NNGP of a ReLU MLP (4 hidden
 layers, W_std=sqrt(2), b_std=0.1).
 
@@ -59,6 +59,20 @@ def main() -> None:
     for kind in ("ntk", "nngp"):
         k = getattr(kc, kind)
         mse_table("unit circle", kind, k, fc, ns, (0.0, float(np.mean(np.diag(k)))), args.trials)
+
+    print("\nunit circle, NTK: relative difference (measured - predicted) / predicted against the ridge "
+          "(a fraction of the mean diagonal)")
+    print(f"{'depth':>5} {'ridge / diag':>12} " + " ".join(f"{'n=' + str(n):>8}" for n in (16, 32, 64)))
+    for depth in (1, 4):
+        k = relu_mlp(depth)(xc).ntk
+        eig, md = le.eigendecompose(k), float(np.mean(np.diag(k)))
+        for frac in (0.0, 1e-3, 1e-2, 1e-1, 1.0):
+            cells = []
+            for n in (16, 32, 64):
+                p = le.predict(eig, fc, n, ridge=frac * md).mse
+                meas, _ = le.measure_mse(k, fc, n, ridge=frac * md, trials=args.trials, rng=n)
+                cells.append(f"{(meas - p) / p:+8.3f}")
+            print(f"{depth:5d} {frac:12g} " + " ".join(cells))
 
     d = args.cube_dim
     xh = syn.hypercube(d)
