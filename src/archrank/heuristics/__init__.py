@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import importlib
 
-from archrank.heuristics.base import HEURISTICS, Heuristic, ScoreContext, ScoreResult, evaluate, register_heuristic
+from archrank.heuristics.base import (
+    HEURISTICS,
+    Heuristic,
+    ScoreContext,
+    ScoreResult,
+    evaluate,
+    register_heuristic,
+)
 
 # Modules that register built-in heuristics. Each is imported explicitly; a module listed here that is not
 # present yet is skipped so that the package works while parts are being developed.
