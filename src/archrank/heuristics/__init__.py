@@ -13,24 +13,19 @@ from archrank.heuristics.base import (
     register_heuristic,
 )
 
-# Modules that register built-in heuristics. Each is imported explicitly; a module listed here that is not
-# present yet is skipped so that the package works while parts are being developed.
-_MODULES = [
+# Modules that register the built-in heuristics when imported.
+_MODULES = (
     "archrank.heuristics.baselines",
     "archrank.heuristics.zero_cost",
     "archrank.heuristics.naswot",
     "archrank.heuristics.kernel_scores",
     "archrank.heuristics.training_scores",
-]
+)
 
 
 def load_builtin() -> None:
     for mod in _MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name != mod:
-                raise
+        importlib.import_module(mod)
 
 
 load_builtin()
