@@ -7,8 +7,8 @@ charged at the seconds measured when they were computed.  An architecture the st
 (charged at the seconds measured now) only with ``--allow-live``; otherwise rows that would need it are
 reported as skipped, with the store's coverage.  No score is ever looked up without its cost being charged.
 
-    .venv/bin/python benchmarks/bench_search.py --store /tmp/scores.db --heuristic naswot \\
-        --guided-heuristic naswot --runs 100 --plot /tmp/search_curves.png
+    .venv/bin/python benchmarks/bench_search.py --store /tmp/naswot.db --heuristic naswot \\
+        --guided-store /tmp/synflow.db --guided-heuristic synflow --runs 100 --plot /tmp/search_curves.png
 
 Prints a markdown table (and ``--out-json`` writes every row), then the plot path.
 """
@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heuristic", default="naswot", help="heuristic of the NASWOT rows")
     ap.add_argument("--guided-heuristic", default=None, help="heuristic of hierarchical / warm-up rows "
                     "(default: --heuristic)")
+    ap.add_argument("--guided-store", default=None, help="store holding the guided heuristic's scores "
+                    "(default: --store)")
     ap.add_argument("--allow-live", action="store_true", help="score architectures missing from the store live")
     ap.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data"), help="data for live scoring")
     ap.add_argument("--only", default=None, help="comma-separated strategies to run (default all rows)")
@@ -69,15 +71,17 @@ def main(argv: list[str] | None = None) -> int:
 
     space = get_space("nb201")
     bench = BenchmarkObjective.from_csv(args.benchmark, space)
-    store = None
-    if args.store:
-        from archrank.store import open_store
+    from archrank.store import open_store
 
-        store = open_store(args.store)
+    stores = {}
+    for path in dict.fromkeys(p for p in (args.store, args.guided_store) if p):
+        stores[path] = open_store(path)
     guided = args.guided_heuristic or args.heuristic
+    store_of = {args.heuristic: args.store, guided: args.guided_store or args.store}
     hobjs: dict[str, object] = {}
     coverage: dict[str, int] = {}
     for name in dict.fromkeys([args.heuristic, guided]):
+        store = stores.get(store_of[name]) if store_of[name] else None
         h = heuristic_objective(space, name, store=store, live=args.allow_live, data_dir=args.data_dir)
         hobjs[name] = h
         coverage[name] = len(h.cached)
@@ -123,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             summaries.append(summ)
         print(f"# {label} @ {budget:g}: {j['test_mean']:.3f} +- {j['test_std']:.3f} ({time.time() - t0:.1f} s)",
               flush=True)
-    if store is not None:
-        store.close()
+    for st in stores.values():
+        st.close()
 
     print()
     print("| strategy | heuristic | budget (s) | runs | test acc. (%) mean +- std | regret | queries | "
