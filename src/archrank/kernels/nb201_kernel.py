@@ -10,8 +10,7 @@ The NB201 network (:mod:`archrank.models.nb201`) is written with the analytic la
 
 Cell edges map to layers: ``skip_connect`` -> identity; ``nor_conv_kxk`` -> ReLU then a kxk convolution
 (stride 1, SAME); ``avg_pool_3x3`` -> 3x3 average pooling (stride 1, SAME, padding not counted);
-``none`` -> the edge is dropped.  (The pooling is :class:`AvgPoolExcludePad` here: ``analytic.AvgPool`` with
-``count_include_pad=False`` over-weights its output by the window size per axis.)  A node is the :func:`~archrank.kernels.analytic.parallel_sum` of its
+``none`` -> the edge is dropped.  A node is the :func:`~archrank.kernels.analytic.parallel_sum` of its
 incoming edges; each node's kernel state is computed once and fed to every edge leaving it.
 
 Approximations, stated plainly:
@@ -61,34 +60,14 @@ def op_layer(op: str, *, W_std: float = math.sqrt(2.0), b_std: float = 0.0) -> a
     raise UnknownName("operation", op, OPS)
 
 
-class AvgPoolExcludePad(ak.Layer):
+class AvgPoolExcludePad(ak.AvgPool):
     """Stride-1 SAME average pooling that divides by the number of real (not padded) pixels in the window,
-    as ``nn.AvgPool2d(k, 1, k // 2, count_include_pad=False)``.  Works on the full pixel-pair layout."""
+    as ``nn.AvgPool2d(k, 1, k // 2, count_include_pad=False)``: the NB201 pooling edge."""
 
     name = "avgpool_exclude_pad"
 
     def __init__(self, window: int = 3):
-        self.window = int(window)
-
-    def input_layout(self, out: str) -> str:
-        return "full"
-
-    def apply(self, state: ak.KernelState) -> ak.KernelState:
-        if state.layout != "full":
-            raise InvalidArgument("average pooling needs the full pixel-pair kernel (internal layout error)")
-        f = self.window
-
-        def lin(t: torch.Tensor) -> torch.Tensor:
-            for ax in (-4, -3, -2, -1):
-                n = t.shape[ax]
-                mean_with_pad = ak._window_sum_axis(t, ax, f, 1, "SAME", False)  # window sum / f
-                share = ak._window_sum_axis(torch.ones(n, dtype=t.dtype), 0, f, 1, "SAME", False)  # count / f
-                shape = [1] * t.dim()
-                shape[ax] = n
-                t = mean_with_pad / share.reshape(shape)
-            return t
-
-        return state.map(lin)
+        super().__init__(window, 1, "SAME", count_include_pad=False)
 
 
 class CellLayer(ak.Layer):
@@ -116,7 +95,7 @@ class CellLayer(ak.Layer):
         return not self.live[3]
 
     def input_layout(self, out: str) -> str:
-        return "full" if any(isinstance(lay, AvgPoolExcludePad) for lay in self.layers) else out
+        return "full" if any(isinstance(lay, ak.AvgPool) for lay in self.layers) else out
 
     def apply(self, state: ak.KernelState) -> ak.KernelState:
         if self.is_zero:
