@@ -41,6 +41,18 @@ def mse_table(domain: str, kind: str, k: np.ndarray, f: np.ndarray, ns, ridges, 
                   f"{m:13.4e} +- {s:8.2e} {(m - p.mse) / p.mse:+9.3f}")
 
 
+GAP_NS = (16, 32, 64)
+
+
+def relative_gap(k: np.ndarray, f: np.ndarray, n: int, trials: int, *, eig: le.Eigensystem | None = None,
+                 ridge: float = 0.0, replace: bool = True) -> tuple[float, float, float]:
+    """(predicted MSE, measured MSE, (measured - predicted) / predicted) of kernel regression from n points."""
+    eig = le.eigendecompose(k) if eig is None else eig
+    p = le.predict(eig, f, n, ridge=ridge).mse
+    meas, _ = le.measure_mse(k, f, n, ridge=ridge, trials=trials, rng=n, replace=replace)
+    return p, meas, (meas - p) / p
+
+
 def circulant_check(trials: int, m: int = 256) -> None:
     """Zero-ridge gap on synthetic circulant kernels with spectrum (1+k)^-alpha over the Fourier modes, and
     the same spectrum with random eigenvectors: tells the theory's limits from the code's."""
@@ -49,16 +61,12 @@ def circulant_check(trials: int, m: int = 256) -> None:
     d = t[:, None] - t[None, :]
     print(f"\ncirculant kernels on {m} circle points, spectrum (1+k)^-alpha, zero ridge, distinct points: "
           "relative difference (measured - predicted) / predicted")
-    print(f"{'kernel':>24} " + " ".join(f"{'n=' + str(n):>8}" for n in (16, 32, 64)))
+    print(f"{'kernel':>24} " + " ".join(f"{'n=' + str(n):>8}" for n in GAP_NS))
 
     def row(label: str, k: np.ndarray, target: np.ndarray) -> None:
         eig = le.eigendecompose(k)
-        cells = []
-        for n in (16, 32, 64):
-            p = le.predict(eig, target, n).mse
-            meas, _ = le.measure_mse(k, target, n, trials=trials, rng=n, replace=False)
-            cells.append(f"{(meas - p) / p:+8.3f}")
-        print(f"{label:>24} " + " ".join(cells))
+        gaps = [relative_gap(k, target, n, trials, eig=eig, replace=False)[2] for n in GAP_NS]
+        print(f"{label:>24} " + " ".join(f"{g:+8.3f}" for g in gaps))
 
     for alpha in (1.5, 2.0, 3.0):
         k = np.ones((m, m))
@@ -92,17 +100,13 @@ def main() -> None:
 
     print("\nunit circle, NTK: relative difference (measured - predicted) / predicted against the ridge "
           "(a fraction of the mean diagonal)")
-    print(f"{'depth':>5} {'ridge / diag':>12} " + " ".join(f"{'n=' + str(n):>8}" for n in (16, 32, 64)))
+    print(f"{'depth':>5} {'ridge / diag':>12} " + " ".join(f"{'n=' + str(n):>8}" for n in GAP_NS))
     for depth in (1, 4):
         k = relu_mlp(depth)(xc).ntk
         eig, md = le.eigendecompose(k), float(np.mean(np.diag(k)))
         for frac in (0.0, 1e-3, 1e-2, 1e-1, 1.0):
-            cells = []
-            for n in (16, 32, 64):
-                p = le.predict(eig, fc, n, ridge=frac * md).mse
-                meas, _ = le.measure_mse(k, fc, n, ridge=frac * md, trials=args.trials, rng=n)
-                cells.append(f"{(meas - p) / p:+8.3f}")
-            print(f"{depth:5d} {frac:12g} " + " ".join(cells))
+            gaps = [relative_gap(k, fc, n, args.trials, eig=eig, ridge=frac * md)[2] for n in GAP_NS]
+            print(f"{depth:5d} {frac:12g} " + " ".join(f"{g:+8.3f}" for g in gaps))
 
     circulant_check(args.trials)
 
@@ -118,11 +122,10 @@ def main() -> None:
     print(f"\nhypercube d={d}, NTK, zero ridge: draws with replacement (as above) vs distinct points")
     eig = le.eigendecompose(kh.ntk)
     print(f"{'n':>5} {'predicted':>10} {'with repl.':>11} {'rel.':>7} {'distinct':>10} {'rel.':>7}")
-    for n in (16, 32, 64):
-        p = le.predict(eig, fh, n).mse
-        a, _ = le.measure_mse(kh.ntk, fh, n, trials=args.trials, rng=n)
-        b, _ = le.measure_mse(kh.ntk, fh, n, trials=args.trials, rng=n, replace=False)
-        print(f"{n:5d} {p:10.4f} {a:11.4f} {(a - p) / p:+7.3f} {b:10.4f} {(b - p) / p:+7.3f}")
+    for n in GAP_NS:
+        p, a, ga = relative_gap(kh.ntk, fh, n, args.trials, eig=eig)
+        _, b, gb = relative_gap(kh.ntk, fh, n, args.trials, eig=eig, replace=False)
+        print(f"{n:5d} {p:10.4f} {a:11.4f} {ga:+7.3f} {b:10.4f} {gb:+7.3f}")
 
     print(f"\nparity learnability on the hypercube d={d}, NTK, zero ridge "
           "(predicted / measured over trials, target chi_S with S = {0..order-1})")
