@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     hobjs: dict[str, object] = {}
     coverage: dict[str, int] = {}
     for name in dict.fromkeys([args.heuristic, guided]):
-        store = stores.get(store_of[name]) if store_of[name] else None
-        h = heuristic_objective(space, name, store=store, live=args.allow_live, data_dir=args.data_dir)
+        h = heuristic_objective(space, name, store=stores.get(store_of[name]), live=args.allow_live,
+                                data_dir=args.data_dir)
         hobjs[name] = h
         coverage[name] = len(h.cached)
         s = h.setting
