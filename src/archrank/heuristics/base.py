@@ -48,10 +48,10 @@ class ScoreContext:
 
     def build(self, **kwargs) -> torch.nn.Module:
         """A fresh model seeded from ``seed``; ``model_kwargs`` (e.g. ``in_channels``) then ``kwargs`` apply."""
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            model = self.space.build(self.arch, num_classes=self.num_classes, **{**self.model_kwargs, **kwargs})
-        return model
+        from archrank.models.registry import build_model
+
+        return build_model(self.space, self.arch, self.num_classes, seed=self.seed,
+                           **{**self.model_kwargs, **kwargs})
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,18 @@ class Heuristic:
     #: canonical class share it (computed once). False for structural counts such as params and FLOPs,
     #: which differ between class members (dead edges carry parameters): those are computed per member.
     canonical_invariant: bool = True
+    #: The paper (short citation) that defines the heuristic, e.g. "Mellor et al., ICML 2021".
+    reference: str = ""
+    #: Model domains it applies to (a space's ``domain``: "image", "sequence", "vector"); None = all.
+    domains: frozenset[str] | None = None
+
+    def applies_to(self, space: Any) -> str | None:
+        """None when the heuristic applies to ``space``; otherwise one line saying why it does not."""
+        domain = getattr(space, "domain", "image")
+        if self.domains is not None and domain not in self.domains:
+            return (f"heuristic {self.name!r} applies to {', '.join(sorted(self.domains))} models, "
+                    f"not to space {getattr(space, 'name', space)!r} ({domain})")
+        return None
 
     def __call__(self, ctx: ScoreContext) -> float:
         return evaluate(self, ctx).value
@@ -83,6 +95,9 @@ class ScoreResult:
 
 HEURISTICS: Registry[Heuristic] = Registry("heuristic")
 
+#: What a heuristic may declare it needs. Checked at registration.
+NEEDS_VOCABULARY = frozenset({"data", "labels", "gradients", "training"})
+
 
 def register_heuristic(
     name: str,
@@ -91,14 +106,22 @@ def register_heuristic(
     needs: tuple[str, ...] | frozenset[str] = ("data",),
     description: str = "",
     canonical_invariant: bool = True,
+    reference: str = "",
+    domains: tuple[str, ...] | frozenset[str] | None = None,
 ) -> Callable[[Callable[[ScoreContext], Any]], Callable[[ScoreContext], Any]]:
     """Decorator: ``@register_heuristic("snip", needs=("data", "labels", "gradients"))``."""
+    from archrank.errors import InvalidArgument
+
+    unknown = set(needs) - NEEDS_VOCABULARY
+    if unknown:
+        raise InvalidArgument(f"heuristic {name!r} declares unknown needs {sorted(unknown)}; "
+                              f"valid: {', '.join(sorted(NEEDS_VOCABULARY))}")
 
     def deco(fn: Callable[[ScoreContext], Any]) -> Callable[[ScoreContext], Any]:
         HEURISTICS.register(
             name,
             Heuristic(name, fn, higher_is_better, frozenset(needs), description or (fn.__doc__ or "").strip(),
-                      canonical_invariant),
+                      canonical_invariant, reference, None if domains is None else frozenset(domains)),
         )
         return fn
 

@@ -21,6 +21,9 @@ class SearchSpace(ABC):
     """Abstract search space. Subclasses set ``name`` and implement the abstract methods."""
 
     name: str = "abstract"
+    #: What kind of model the space's architectures become: "image" (classifiers of images), "sequence"
+    #: (language models over token sequences) or "vector". Heuristics declare the domains they apply to.
+    domain: str = "image"
 
     # --- size and enumeration -------------------------------------------------------------------
     @property
