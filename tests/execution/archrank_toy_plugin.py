@@ -25,6 +25,7 @@ from torch import nn
 
 from archrank.errors import InvalidArgument, NumericalError
 from archrank.heuristics.base import HEURISTICS, register_heuristic
+from archrank.models import BUILDERS, register_builder
 from archrank.spaces import SPACES, SearchSpace
 
 OPS = ("zero", "id", "lin")
@@ -78,13 +79,18 @@ class ToySpace(SearchSpace):
     def encode(self, arch):
         return np.array([float(OPS.index(o) == k) for o in arch for k in range(3)])
 
-    def build(self, arch, num_classes=10, **kw):
-        layers = [nn.Linear(DIM, DIM) if o == "lin" else nn.Identity() if o == "id" else _Zero() for o in arch]
-        return nn.Sequential(*layers, nn.Linear(DIM, num_classes))
+
+
+def build_toy(arch, num_classes=10, **kw):
+    """The model of a toy architecture: per slot a linear layer, an identity or a zero map; a linear head."""
+    layers = [nn.Linear(DIM, DIM) if o == "lin" else nn.Identity() if o == "id" else _Zero() for o in arch]
+    return nn.Sequential(*layers, nn.Linear(DIM, num_classes))
 
 
 if "toy" not in SPACES:
     SPACES.register("toy", ToySpace)
+if "toy" not in BUILDERS:
+    register_builder("toy")(build_toy)
 
 
 def toy_batch(n: int = 8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

@@ -12,10 +12,8 @@ from archrank.spaces.nb201 import NB201Space
 class TinyNB201(NB201Space):
     """The NB201 space with a 4-channel, one-cell-per-stage network (fast to build and run)."""
 
-    def build(self, arch, num_classes: int = 10, **kwargs):
-        kwargs.setdefault("C", 4)
-        kwargs.setdefault("N", 1)
-        return super().build(arch, num_classes, **kwargs)
+    def model_options(self) -> dict:
+        return {"C": 4, "N": 1}
 
 
 TINY_ARCHS = [

@@ -14,17 +14,19 @@ from archrank.heuristics import HEURISTICS
 from archrank.heuristics.base import ScoreContext
 from archrank.heuristics.naswot import CodeDistance
 from archrank.heuristics.reference import REFERENCE
+from archrank.models import BUILDERS, register_builder
 from archrank.spaces import get_space
 
 
 class _ModelSpace:
-    """A stand-in space whose every architecture is the module returned by ``factory``."""
+    """A stand-in space whose architectures name stand-in models (see ``_STANDIN_MODELS``)."""
 
-    def __init__(self, factory):
-        self.factory = factory
+    name = "naswot_standin"
 
-    def build(self, arch, num_classes: int = 10, **kw):
-        return self.factory()
+
+_STANDIN_MODELS = {"relu": lambda: nn.Sequential(nn.Flatten(), nn.ReLU()), "lin": lambda: nn.Flatten()}
+if _ModelSpace.name not in BUILDERS:
+    register_builder(_ModelSpace.name)(lambda arch, num_classes=10, **kw: _STANDIN_MODELS[arch]())
 
 
 def _codes(x: np.ndarray) -> np.ndarray:
@@ -57,7 +59,7 @@ def test_shared_input_counts_once_per_relu_module():
 def test_hand_computed_scores():
     """One ReLU on the raw input: codes are the signs of the pixels."""
     x = torch.randn(6, 2, 3, 3, generator=torch.Generator().manual_seed(2))
-    space = _ModelSpace(lambda: nn.Sequential(nn.Flatten(), nn.ReLU()))
+    space = _ModelSpace()
     ctx = ScoreContext(arch="relu", space=space, inputs=x)
     c = _codes(x.numpy())
     d = (c[:, None, :] != c[None, :, :]).sum(-1).astype(float)
@@ -72,7 +74,7 @@ def test_hand_computed_scores():
 
 
 def test_model_without_relu_is_an_error():
-    ctx = ScoreContext(arch="lin", space=_ModelSpace(lambda: nn.Flatten()), inputs=torch.randn(3, 4))
+    ctx = ScoreContext(arch="lin", space=_ModelSpace(), inputs=torch.randn(3, 4))
     with pytest.raises(InvalidArgument, match="ReLU"):
         HEURISTICS.get("naswot").fn(ctx)
 

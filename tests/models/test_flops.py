@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from archrank.models import build_model
 from archrank.models.flops import count_flops
 from archrank.spaces import get_space
 
@@ -41,7 +42,7 @@ def test_params_exact_and_flops_within_one_percent(shared_data, space_name, inde
     for dataset, (arch, params_m, flop_m) in _records(shared_data, space_name, index).items():
         assert space.format(space.index_to_arch(index)) == arch
         num_classes, hw = HEADS[dataset]
-        model = space.build(arch, num_classes=num_classes)
+        model = build_model(space, arch, num_classes=num_classes)
         assert sum(p.numel() for p in model.parameters()) == round(params_m * 1e6)
         flops = count_flops(model, (1, 3, hw, hw)) / 1e6
         assert flops == pytest.approx(flop_m, rel=0.01)
@@ -49,14 +50,14 @@ def test_params_exact_and_flops_within_one_percent(shared_data, space_name, inde
 
 def test_counting_leaves_the_model_unchanged():
     space = get_space("nb201")
-    model = space.build("|none~0|+|nor_conv_3x3~0|none~1|+|none~0|nor_conv_1x1~1|skip_connect~2|", C=4, N=1)
+    model = build_model(space, "|none~0|+|nor_conv_3x3~0|none~1|+|none~0|nor_conv_1x1~1|skip_connect~2|", C=4, N=1)
     model.train()
     before = count_flops(model, (1, 3, 8, 8))
     assert model.training
     assert all(getattr(m, "skip_dead", True) for m in model.modules())
     assert count_flops(model, (1, 3, 8, 8)) == before > 0
     # the 1x1 conv fed by the dead node 1 is counted, as the benchmark counts it: C*C*H*W in each stage
-    without = space.build("|none~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|skip_connect~2|", C=4, N=1)
+    without = build_model(space, "|none~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|skip_connect~2|", C=4, N=1)
     assert before - count_flops(without, (1, 3, 8, 8)) == 4 * 4 * 8 * 8 + 8 * 8 * 4 * 4 + 16 * 16 * 2 * 2
 
 

@@ -7,6 +7,7 @@ import pickle
 import numpy as np
 import torch
 
+from archrank.models import build_model
 from archrank.models.nb101 import NB101Network, count_parameters, vertex_channels
 from archrank.spaces.nb101 import NB101Space
 
@@ -19,7 +20,7 @@ def test_parameter_counts_equal_raw_records(shared_data):
     mismatches = []
     for key, (fixed, _c) in records.items():
         arch = SPACE.make(fixed["module_adjacency"], fixed["module_operations"])
-        n = count_parameters(SPACE.build(arch, num_classes=10))
+        n = count_parameters(build_model(SPACE, arch, num_classes=10))
         if n != fixed["trainable_parameters"]:
             mismatches.append((key, n, fixed["trainable_parameters"]))
     assert mismatches == [] and len(records) == 30
@@ -48,7 +49,7 @@ def test_forward_small_network_shapes_and_input_output_cell():
         "01,00|input,output",
         "0110,0001,0001,0000|input,conv1x1-bn-relu,maxpool3x3,output",
     ]:
-        net = SPACE.build(SPACE.parse(text), num_classes=7, stem_channels=5, num_stacks=2, cells_per_stack=1)
+        net = build_model(SPACE, SPACE.parse(text), num_classes=7, stem_channels=5, num_stacks=2, cells_per_stack=1)
         assert isinstance(net, NB101Network)
         y = net(x)
         assert y.shape == (2, 7) and torch.isfinite(y).all()
@@ -58,7 +59,7 @@ def test_forward_small_network_shapes_and_input_output_cell():
 def test_default_network_forward_on_cifar_sized_input():
     torch.manual_seed(0)
     arch = SPACE.parse("0100,0010,0001,0000|input,conv1x1-bn-relu,maxpool3x3,output")
-    net = SPACE.build(arch).eval()
+    net = build_model(SPACE, arch).eval()
     with torch.no_grad():
         y = net(torch.randn(1, 3, 32, 32))
     assert y.shape == (1, 10) and torch.isfinite(y).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from archrank.models import build_model
 from archrank.models.nb201 import build_nb201
 from archrank.spaces import get_space
 
@@ -28,11 +29,11 @@ def test_official_parameter_counts(index, arch, params):
     space = get_space("nb201")
     assert space.format(space.index_to_arch(index)) == arch
     for num_classes, expected in zip((10, 100, 120), params):
-        assert _count(space.build(arch, num_classes=num_classes)) == round(expected * 1e6)
+        assert _count(build_model(space, arch, num_classes=num_classes)) == round(expected * 1e6)
 
 
 def test_output_shape_and_features():
-    model = get_space("nb201").build(get_space("nb201").index_to_arch(7), num_classes=100, C=8, N=1)
+    model = build_model(get_space("nb201"), get_space("nb201").index_to_arch(7), num_classes=100, C=8, N=1)
     x = torch.randn(2, 3, 16, 16)
     assert model(x).shape == (2, 100)
     assert model.features(x).shape == (2, 32)
@@ -73,9 +74,9 @@ def test_skipping_dead_edges_computes_the_same_function(arch):
 
 
 def test_one_channel_input():
-    model = get_space("nb201").build(3, num_classes=10, C=4, N=1, in_channels=1)
+    model = build_model(get_space("nb201"), 3, num_classes=10, C=4, N=1, in_channels=1)
     assert model(torch.zeros(2, 1, 8, 8)).shape == (2, 10)
-    sss = get_space("nats_sss").build("8:8:8:8:8", in_channels=1)
+    sss = build_model(get_space("nats_sss"), "8:8:8:8:8", in_channels=1)
     assert sss(torch.zeros(2, 1, 8, 8)).shape == (2, 10)
 
 
@@ -83,6 +84,6 @@ def test_bad_build_option():
     from archrank.errors import InvalidArgument
 
     with pytest.raises(InvalidArgument, match="valid: C, N, in_channels, skip_dead"):
-        get_space("nb201").build(0, channels=3)
+        build_model(get_space("nb201"), 0, channels=3)
     with pytest.raises(InvalidArgument, match="C=0 must be an integer >= 1"):
-        get_space("nb201").build(0, C=0)
+        build_model(get_space("nb201"), 0, C=0)

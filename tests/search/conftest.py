@@ -76,9 +76,6 @@ class ToySpace(SearchSpace):
     def from_decisions(self, choices):
         return tuple(int(c) for c in choices)
 
-    def build(self, arch, num_classes: int = 10, **kw):
-        raise NotImplementedError
-
 
 def toy_signal(arch) -> float:
     """A smooth landscape with its optimum at (2, 2, 2): 60 + 10 * sum + a small interaction."""

@@ -7,9 +7,12 @@ import pytest
 import torch
 
 from archrank.errors import InvalidArgument, UnknownName
-from archrank.models.generic import GenericNetwork, MLPNetwork
+from archrank.models import build_model
+from archrank.models.generic import GenericNetwork
+from archrank.models.generic_mlp import MLPNetwork
 from archrank.spaces import get_space
-from archrank.spaces.generic import CellOp, GenericArch, GenericMLPArch, GenericMLPSpace, GenericSpace
+from archrank.spaces.generic import CellOp, GenericArch, GenericSpace
+from archrank.spaces.generic_mlp import GenericMLPArch, GenericMLPSpace
 
 SPACE = GenericSpace()
 MLP = GenericMLPSpace()
@@ -116,7 +119,7 @@ def test_sample_mutate_neighbours_encode_decisions():
 def test_build_runs_on_images_with_skips_strides_and_channel_changes():
     torch.manual_seed(0)
     a = SPACE.parse(TEXT)
-    net = SPACE.build(a, num_classes=5, in_channels=1)
+    net = build_model(SPACE, a, num_classes=5, in_channels=1)
     assert isinstance(net, GenericNetwork)
     # stem (16 ch, 12x12) -> conv s2 (32 ch) ; maxpool gets stem (16) + relu (32): a 1x1 projection 16->32
     assert "0_3" in net.proj and net.proj["0_3"].in_channels == 16
@@ -125,7 +128,7 @@ def test_build_runs_on_images_with_skips_strides_and_channel_changes():
     rng = np.random.default_rng(3)
     for _ in range(8):
         arch = SPACE.sample(rng)
-        out = SPACE.build(arch, num_classes=3)(torch.randn(2, 3, 8, 8))
+        out = build_model(SPACE, arch, num_classes=3)(torch.randn(2, 3, 8, 8))
         assert out.shape == (2, 3)
 
 
@@ -133,11 +136,11 @@ def test_mlp_variant():
     a = MLP.parse("64:relu+32:erf|lr=0.01,bs=64,ep=4")
     assert isinstance(a, GenericMLPArch) and MLP.format(a) == "64:relu+32:erf|lr=0.01,bs=64,ep=4"
     assert a.training["batch_size"] == 64 and len(a.layers) == 2
-    net = MLP.build(a, num_classes=1, in_features=3)
+    net = build_model(MLP, a, num_classes=1, in_features=3)
     assert isinstance(net, MLPNetwork)
     assert sum(p.numel() for p in net.parameters()) == (3 * 64 + 64) + (64 * 32 + 32) + (32 + 1)
     assert net(torch.randn(4, 3)).shape == (4, 1)
-    lazy = MLP.build(a, num_classes=2)
+    lazy = build_model(MLP, a, num_classes=2)
     assert lazy(torch.randn(4, 7)).shape == (4, 2)
     rng = np.random.default_rng(0)
     for _ in range(10):

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from archrank.errors import InvalidArgument
+from archrank.models import build_model
 from archrank.spaces import get_space
 
 
@@ -56,5 +57,5 @@ def test_moves_and_encodings(space):
 
 
 def test_build_forward(space):
-    model = space.build("8:16:8:24:16", num_classes=7)
+    model = build_model(space, "8:16:8:24:16", num_classes=7)
     assert model(torch.zeros(2, 3, 16, 16)).shape == (2, 7)

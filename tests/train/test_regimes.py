@@ -8,22 +8,28 @@ from torch import nn
 
 from archrank.errors import InvalidArgument
 from archrank.heuristics import HEURISTICS, ScoreContext, evaluate
+from archrank.models import BUILDERS, register_builder
 from archrank.train.regimes import Regime, build_reduced, parse_regime, resize, subsample, train_under_regime
 from archrank.train.trainer import TrainConfig
 
 
 class ToySpace:
-    """A two-architecture space whose builder takes a channel count C."""
+    """A two-architecture space whose builder (registered below) takes a channel count C."""
 
-    name = "toy"
-
-    def build(self, arch, num_classes=10, *, C=16):
-        k = 3 if arch == "wide" else 1
-        return nn.Sequential(nn.Conv2d(3, C, k, padding=k // 2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                             nn.Linear(C, num_classes))
+    name = "regime_toy"
 
     def format(self, arch):
         return arch
+
+
+def _build_toy(arch, num_classes=10, *, C=16):
+    k = 3 if arch == "wide" else 1
+    return nn.Sequential(nn.Conv2d(3, C, k, padding=k // 2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(C, num_classes))
+
+
+if ToySpace.name not in BUILDERS:
+    register_builder(ToySpace.name)(_build_toy)
 
 
 def test_parse_and_name_roundtrip():

@@ -39,6 +39,7 @@ def dataset_head(name: str) -> tuple[int, int]:
 def describe(space_name: str, *, arch: str | None = None, index: int | None = None, dataset: str = "cifar10") -> dict:
     """The record printed by ``archrank describe``."""
     from archrank.models.flops import count_flops
+    from archrank.models.registry import build_model
     from archrank.spaces import get_space
 
     num_classes, hw = dataset_head(dataset)
@@ -49,7 +50,7 @@ def describe(space_name: str, *, arch: str | None = None, index: int | None = No
         a = space.index_to_arch(space.check_index(index))
     else:
         a = space.parse(arch)
-    model = space.build(a, num_classes=num_classes)
+    model = build_model(space, a, num_classes)
     params = sum(p.numel() for p in model.parameters())
     flops = count_flops(model, (1, 3, hw, hw))
     return {

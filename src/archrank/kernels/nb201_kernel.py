@@ -40,9 +40,7 @@ import torch
 
 from archrank.errors import InvalidArgument, UnknownName
 from archrank.kernels import analytic as ak
-
-EDGES: tuple[tuple[int, int], ...] = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
-OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+from archrank.spaces.nb201 import EDGES, OPS
 
 
 def op_layer(op: str, *, W_std: float = math.sqrt(2.0), b_std: float = 0.0) -> ak.Layer | None:

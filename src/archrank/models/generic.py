@@ -1,31 +1,25 @@
-"""PyTorch networks for the generic spaces (:mod:`archrank.spaces.generic`).
+"""The PyTorch network of the generic convolutional space (:mod:`archrank.spaces.generic`).
 
 :class:`GenericNetwork` (images ``(N, C, H, W)``): a 3x3 conv-BN-ReLU stem, then the active cells in
 order, then global average pooling and a linear head on the last cell.  A cell fed by several nodes sums
 them after bringing them to a common shape: the channel count is the largest among its inputs (narrower
 inputs pass through a 1x1 convolution without bias) and the resolution is the smallest among its inputs
 (larger inputs are average-pooled down to it).  Convolutions keep or set the channel count (``filters``);
-all other operations keep it.
-
-:class:`MLPNetwork` (vectors ``(N, D)``; other shapes are flattened): dense layers with their activations,
-then a linear head.
+all other operations keep it.  The MLP variant is :mod:`archrank.models.generic_mlp`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from archrank.errors import InvalidArgument, UnknownName
-from archrank.spaces.generic import (
-    CONV_UNIVERSE,
-    MLP_ACTIVATIONS,
-    CellOp,
-    GenericArch,
-    GenericMLPArch,
-    GenericSpace,
-)
+from archrank.models.activations import activation
+from archrank.models.registry import register_builder, reject_unknown_options
+from archrank.spaces.generic_cells import CONV_UNIVERSE, CellOp, GenericArch, active_nodes
 
 
 class SamePadMaxPool(nn.Module):
@@ -40,25 +34,6 @@ class SamePadMaxPool(nn.Module):
         if self.pad:
             x = F.pad(x, [self.pad] * 4, value=float("-inf"))
         return F.max_pool2d(x, self.kernel, self.stride, dilation=self.dilation)
-
-
-class Erf(nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.erf(x)
-
-
-def _activation(name: str) -> nn.Module:
-    table = {
-        "relu": nn.ReLU,
-        "gelu": nn.GELU,
-        "tanh": nn.Tanh,
-        "sigmoid": nn.Sigmoid,
-        "identity": nn.Identity,
-        "erf": Erf,
-    }
-    if name not in table:
-        raise UnknownName("activation", name, sorted(table))
-    return table[name]()
 
 
 def make_op(cell: CellOp, channels: int) -> tuple[nn.Module, int]:
@@ -98,7 +73,7 @@ def make_op(cell: CellOp, channels: int) -> tuple[nn.Module, int]:
     if cell.op == "layernorm":
         return nn.GroupNorm(1, channels), channels
     if cell.op in ("identity", "relu", "gelu", "tanh", "sigmoid"):
-        return _activation(cell.op), channels
+        return activation(cell.op), channels
     raise UnknownName("generic operation", cell.op, CONV_UNIVERSE)
 
 
@@ -113,7 +88,7 @@ class GenericNetwork(nn.Module):
             raise InvalidArgument(
                 f"num_classes, stem_channels and in_channels must be >= 1, got {num_classes}, {stem_channels}, {in_channels}"
             )
-        active = GenericSpace.active(arch)
+        active = active_nodes(arch)
         if not active[-1]:
             raise InvalidArgument("the last cell is not reachable from the stem")
         self.arch = arch
@@ -163,29 +138,12 @@ class GenericNetwork(nn.Module):
         return self.head(values[self.num_nodes].mean(dim=(2, 3)))
 
 
-class MLPNetwork(nn.Module):
-    """Dense layers of a :class:`~archrank.spaces.generic.GenericMLPArch`, then a linear head."""
-
-    def __init__(self, arch: GenericMLPArch, num_classes: int = 10, *, in_features: int | None = None):
-        super().__init__()
-        if num_classes < 1 or (in_features is not None and in_features < 1):
-            raise InvalidArgument(
-                f"num_classes and in_features must be >= 1, got {num_classes}, {in_features}"
-            )
-        self.arch = arch
-        layers: list[nn.Module] = [nn.Flatten()]
-        prev = in_features
-        for layer in arch.layers:
-            if layer.activation not in MLP_ACTIVATIONS:
-                raise UnknownName("activation", layer.activation, MLP_ACTIVATIONS)
-            layers.append(nn.Linear(prev, layer.width) if prev is not None else nn.LazyLinear(layer.width))
-            layers.append(_activation(layer.activation))
-            prev = layer.width
-        layers.append(nn.Linear(prev, num_classes) if prev is not None else nn.LazyLinear(num_classes))
-        self.net = nn.Sequential(*layers)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+@register_builder("generic")
+def build(arch: GenericArch, num_classes: int = 10, *, stem_channels: int = 16, in_channels: int = 3,
+          **unknown: Any) -> GenericNetwork:
+    """The builder of space ``generic`` (the space passes its ``stem_channels``)."""
+    reject_unknown_options("generic", unknown, ("stem_channels", "in_channels"))
+    return GenericNetwork(arch, num_classes, stem_channels=stem_channels, in_channels=in_channels)
 
 
-__all__ = ["GenericNetwork", "MLPNetwork", "SamePadMaxPool", "make_op"]
+__all__ = ["GenericNetwork", "SamePadMaxPool", "build", "make_op"]

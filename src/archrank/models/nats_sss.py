@@ -9,16 +9,14 @@ linear classifier.  Inside a cell, edges leaving the cell input map the input wi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from torch import nn
 
 from archrank.models.nb201 import Cell, CellStack
 from archrank.models.ops import ResidualReduction
-
-BEST_TOPOLOGY: tuple[str, ...] = (
-    "nor_conv_3x3", "nor_conv_3x3", "nor_conv_3x3", "skip_connect", "nor_conv_3x3", "nor_conv_3x3",
-)
-"""The fixed cell of the size space: ``|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|``."""
+from archrank.models.registry import check_int_options, register_builder, reject_unknown_options
+from archrank.spaces.nats_sss import BEST_TOPOLOGY, coerce_arch
 
 
 class SizeNetwork(CellStack):
@@ -52,3 +50,12 @@ class SizeNetwork(CellStack):
 def build_nats_sss(channels: Sequence[int], num_classes: int = 10, *, in_channels: int = 3) -> SizeNetwork:
     """A freshly initialised size-space network for the five widths ``channels``."""
     return SizeNetwork(channels, num_classes=num_classes, in_channels=in_channels)
+
+
+@register_builder("nats_sss")
+def build(arch: Any, num_classes: int = 10, *, in_channels: int = 3, **unknown: Any) -> SizeNetwork:
+    """The builder of space ``nats_sss``: ``arch`` is a 5-tuple of widths, a ``c0:c1:c2:c3:c4`` string or an
+    index."""
+    reject_unknown_options("nats_sss", unknown, ("in_channels",))
+    check_int_options("nats_sss", {"in_channels": in_channels, "num_classes": num_classes}, low=1)
+    return build_nats_sss(coerce_arch(arch), num_classes, in_channels=in_channels)

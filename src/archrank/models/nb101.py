@@ -21,12 +21,16 @@ Parameter counts equal the benchmark's ``trainable_parameters``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 from torch import nn
 
 from archrank.errors import InvalidArgument
-from archrank.spaces.nb101 import CONV1X1, CONV3X3, MAXPOOL3X3, NB101Arch, prune
+from archrank.models.registry import register_builder, reject_unknown_options
+from archrank.spaces.nb101 import NB101Space
+from archrank.spaces.nb101_graph import CONV1X1, CONV3X3, MAXPOOL3X3, NB101Arch, prune
 
 #: Batch-norm settings of the benchmark's training code (decay 0.997, epsilon 1e-5).
 BN_MOMENTUM = 0.003
@@ -152,4 +156,13 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-__all__ = ["ConvBNReLU", "NB101Cell", "NB101Network", "count_parameters", "vertex_channels"]
+@register_builder("nb101")
+def build(arch: Any, num_classes: int = 10, *, stem_channels: int = 128, num_stacks: int = 3,
+          cells_per_stack: int = 3, in_channels: int = 3, **unknown: Any) -> NB101Network:
+    """The builder of space ``nb101``: ``arch`` is an NB101Arch, a cell string or ``(matrix, ops)``."""
+    reject_unknown_options("nb101", unknown, ("stem_channels", "num_stacks", "cells_per_stack", "in_channels"))
+    return NB101Network(NB101Space().coerce(arch), num_classes, stem_channels=stem_channels, num_stacks=num_stacks,
+                        cells_per_stack=cells_per_stack, in_channels=in_channels)
+
+
+__all__ = ["ConvBNReLU", "NB101Cell", "NB101Network", "build", "count_parameters", "vertex_channels"]

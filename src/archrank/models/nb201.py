@@ -14,14 +14,14 @@ output -- equals that of the straightforward network.  ``skip_dead=False`` compu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
 from archrank.models.ops import ResidualReduction, make_op
-
-EDGES: tuple[tuple[int, int], ...] = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
-"""(target, source) of the six cell edges, in the benchmark's order."""
+from archrank.models.registry import check_int_options, register_builder, reject_unknown_options
+from archrank.spaces.nb201 import EDGES, coerce_arch
 
 _FULL, _CONST = 0, 1
 
@@ -148,3 +148,17 @@ def build_nb201(
 ) -> TinyNetwork:
     """A freshly initialised NAS-Bench-201 network for the six cell operations ``ops``."""
     return TinyNetwork(ops, C=C, N=N, num_classes=num_classes, in_channels=in_channels, skip_dead=skip_dead)
+
+
+@register_builder("nb201")
+def build(arch: Any, num_classes: int = 10, *, C: int = 16, N: int = 5, in_channels: int = 3,
+          skip_dead: bool = True, **unknown: Any) -> TinyNetwork:
+    """The builder of space ``nb201``: ``arch`` is a 6-tuple, an official string or an index.
+
+    C=16, N=5 are the benchmark's settings.  ``skip_dead=False`` computes every edge as the straightforward
+    network does (same outputs; only hooks on operations that cannot affect the output see a difference).
+    """
+    reject_unknown_options("nb201", unknown, ("C", "N", "in_channels", "skip_dead"))
+    check_int_options("nb201", {"C": C, "in_channels": in_channels, "num_classes": num_classes}, low=1)
+    check_int_options("nb201", {"N": N}, low=0)
+    return build_nb201(coerce_arch(arch), num_classes, C=C, N=N, in_channels=in_channels, skip_dead=skip_dead)

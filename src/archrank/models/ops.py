@@ -16,8 +16,7 @@ import torch
 from torch import nn
 
 from archrank.errors import UnknownName
-
-OP_NAMES: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+from archrank.spaces.nb201 import OPS
 
 
 class ReLUConvBN(nn.Module):
@@ -109,7 +108,7 @@ def make_op(name: str, c_in: int, c_out: int, stride: int = 1) -> nn.Module:
     try:
         factory = _FACTORIES[name]
     except KeyError:
-        raise UnknownName("operation", name, OP_NAMES) from None
+        raise UnknownName("operation", name, OPS) from None
     return factory(c_in, c_out, stride)
 
 

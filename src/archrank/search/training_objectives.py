@@ -18,6 +18,7 @@ from collections.abc import Hashable
 
 import torch
 
+from archrank.models.registry import build_model
 from archrank.search.base import SIGNAL, SUPERNET
 from archrank.search.objectives import Evaluation, Objective
 
@@ -39,9 +40,7 @@ class TrainingObjective(Objective):
 
         cfg = self.config or TrainConfig(epochs=1, seed=self.seed)
         t0 = time.perf_counter()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            model = self.space.build(arch, num_classes=self.num_classes)
+        model = build_model(self.space, arch, self.num_classes, seed=self.seed)
         res = train(model, self.train_data, config=cfg, valid_data=self.valid_data)
         v = float("nan") if res.valid_acc is None else float(res.valid_acc)
         return Evaluation(v, time.perf_counter() - t0, v)

@@ -1,45 +1,41 @@
-"""Search spaces. ``get_space(name)`` returns a ready instance; ``SPACES.names()`` lists them."""
+"""Search spaces. ``get_space(name)`` returns a ready instance; ``SPACES.names()`` lists them.
+
+:data:`SPACES` maps a name to a space class (or a ready instance).  The built-in spaces are registered
+lazily (their modules are imported on first use, so importing archrank stays cheap); a plugin registers
+its own with ``SPACES.register("name", SpaceClass)``.  Model builders are registered separately, under the
+same names, in :mod:`archrank.models`.
+"""
 
 from __future__ import annotations
 
-import importlib
+from functools import cache
 
 from archrank.registry import Registry
 from archrank.spaces.base import SearchSpace
 
 SPACES: Registry = Registry("space")
-
-# name -> "module:Class"; modules are imported on first use so that importing archrank stays cheap.
-_BUILTIN = {
-    "nb201": "archrank.spaces.nb201:NB201Space",
-    "nb101": "archrank.spaces.nb101:NB101Space",
-    "nats_sss": "archrank.spaces.nats_sss:NATSSizeSpace",
-    "generic": "archrank.spaces.generic:GenericSpace",
-    "generic_mlp": "archrank.spaces.generic:GenericMLPSpace",
-}
-_instances: dict[str, SearchSpace] = {}
+SPACES.register_lazy("nb201", "archrank.spaces.nb201:NB201Space")
+SPACES.register_lazy("nb101", "archrank.spaces.nb101:NB101Space")
+SPACES.register_lazy("nats_sss", "archrank.spaces.nats_sss:NATSSizeSpace")
+SPACES.register_lazy("generic", "archrank.spaces.generic:GenericSpace")
+SPACES.register_lazy("generic_mlp", "archrank.spaces.generic_mlp:GenericMLPSpace")
 
 
 def space_names() -> list[str]:
-    return sorted(set(_BUILTIN) | set(SPACES.names()))
+    """The registered space names, sorted (the same as ``SPACES.names()``)."""
+    return SPACES.names()
+
+
+@cache
+def _instance(name: str) -> SearchSpace:
+    obj = SPACES.get(name)
+    return obj() if isinstance(obj, type) else obj
 
 
 def get_space(name: str) -> SearchSpace:
-    """The (cached) instance of space ``name``; raises UnknownName listing the valid spaces."""
-    if name in _instances:
-        return _instances[name]
-    if name in SPACES:
-        obj = SPACES.get(name)
-    elif name in _BUILTIN:
-        mod, cls = _BUILTIN[name].split(":")
-        obj = getattr(importlib.import_module(mod), cls)
-    else:
-        from archrank.errors import UnknownName
-
-        raise UnknownName("space", name, space_names())
-    inst = obj() if isinstance(obj, type) else obj
-    _instances[name] = inst
-    return inst
+    """The shared instance of space ``name`` (its default configuration); UnknownName lists the spaces."""
+    SPACES.get(name)  # raises UnknownName for names that are not registered (not cached)
+    return _instance(name)
 
 
 __all__ = ["SPACES", "SearchSpace", "get_space", "space_names"]

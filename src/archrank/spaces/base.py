@@ -3,14 +3,17 @@
 An architecture is an immutable, hashable Python value (a tuple, or a small frozen dataclass) owned by its
 space.  Spaces convert between architectures, indices (where the space is enumerable in an official order)
 and strings, give a canonical form under which architectures computing the same function coincide, and
-draw, mutate and enumerate neighbours with an explicit ``numpy.random.Generator``.  Building the PyTorch
-model is delegated to ``archrank.models``; ``build`` is the single entry point.
+draw, mutate and enumerate neighbours with an explicit ``numpy.random.Generator``.  A space does not build
+models: ``archrank.models.build_model(space, arch, ...)`` does, through the builder registered under the
+space's name.  A space whose configuration implies builder settings (a stem width, an input size) says so
+in :meth:`SearchSpace.model_options`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -104,7 +107,11 @@ class SearchSpace(ABC):
     def from_decisions(self, choices: list[int]) -> Hashable:
         raise InvalidArgument(f"space {self.name!r} does not expose sequential decisions")
 
-    # --- models ---------------------------------------------------------------------------------
-    @abstractmethod
-    def build(self, arch: Hashable, num_classes: int = 10, **kwargs):
-        """A freshly initialised ``torch.nn.Module`` for ``arch``."""
+    # --- model settings -----------------------------------------------------------------------
+    def model_options(self) -> dict[str, Any]:
+        """Builder options implied by this space's configuration (default: none).
+
+        :func:`archrank.models.build_model` passes them to the space's builder before the caller's own
+        options, which override them.  The space only states them; it never builds.
+        """
+        return {}

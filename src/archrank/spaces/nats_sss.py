@@ -2,7 +2,8 @@
 
 Index order is the benchmark's: lexicographic in the widths with the last layer varying fastest, i.e. the
 index is the base-8 number whose digits are ``width / 8 - 1`` (first layer most significant).  Every
-configuration is its own canonical class.  The cell topology is fixed (see ``models.nats_sss``).
+configuration is its own canonical class.  The cell topology is fixed: :data:`BEST_TOPOLOGY`, the NB201 cell
+``|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,63 @@ _WIDTH_INDEX = {w: i for i, w in enumerate(WIDTHS)}
 
 Arch = tuple[int, ...]
 _VALID = ", ".join(str(w) for w in WIDTHS)
+BEST_TOPOLOGY: tuple[str, ...] = (
+    "nor_conv_3x3", "nor_conv_3x3", "nor_conv_3x3", "skip_connect", "nor_conv_3x3", "nor_conv_3x3",
+)
+"""The fixed cell of every network of the size space (NB201 operations in NB201's edge order)."""
+
+
+def _check(widths: Sequence[object], shown: str) -> Arch:
+    if len(widths) != NUM_LAYERS:
+        raise InvalidArgument(
+            f"malformed NATS size-space architecture {shown}: expected {NUM_LAYERS} widths like 8:16:32:48:64, "
+            f"got {len(widths)}"
+        )
+    out = []
+    for w in widths:
+        if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or int(w) not in _WIDTH_INDEX:
+            raise InvalidArgument(f"width {w!r} in {shown} is not allowed; valid widths: {_VALID}")
+        out.append(int(w))
+    return tuple(out)
+
+
+def parse_arch(text: str) -> Arch:
+    """The widths of a ``c0:c1:c2:c3:c4`` string; raise InvalidArgument naming the problem."""
+    if not isinstance(text, str):
+        raise InvalidArgument(f"NATS size-space architecture must be a string, got {type(text).__name__}")
+    values: list[object] = []
+    for p in text.strip().split(":"):
+        p = p.strip()
+        if not p.isdigit():
+            raise InvalidArgument(
+                f"malformed NATS size-space architecture {text!r}: expected {NUM_LAYERS} integers joined by ':', "
+                f"like 8:16:32:48:64"
+            )
+        values.append(int(p))
+    return _check(values, repr(text))
+
+
+def index_to_arch(index: int) -> Arch:
+    """The architecture at ``index`` of the benchmark's order (no range check)."""
+    i = int(index)
+    digits = []
+    for _ in range(NUM_LAYERS):
+        i, r = divmod(i, len(WIDTHS))
+        digits.append(WIDTHS[r])
+    return tuple(reversed(digits))
+
+
+def coerce_arch(arch: Arch | Sequence[int] | str | int) -> Arch:
+    """A validated architecture from a tuple/list of widths, a ``c0:c1:c2:c3:c4`` string or an index."""
+    if isinstance(arch, str):
+        return parse_arch(arch)
+    if isinstance(arch, (int, np.integer)) and not isinstance(arch, bool):
+        if not 0 <= int(arch) < _SIZE:
+            raise InvalidArgument(f"index {arch!r} is out of range for space 'nats_sss'; valid: 0..{_SIZE - 1}")
+        return index_to_arch(int(arch))
+    if isinstance(arch, (tuple, list)):
+        return _check(arch, repr(arch))
+    raise InvalidArgument(f"not a NATS size-space architecture: {arch!r}")
 
 
 class NATSSizeSpace(SearchSpace):
@@ -41,12 +99,7 @@ class NATSSizeSpace(SearchSpace):
         return _SIZE
 
     def index_to_arch(self, index: int) -> Arch:
-        i = self.check_index(index)
-        digits = []
-        for _ in range(NUM_LAYERS):
-            i, r = divmod(i, len(WIDTHS))
-            digits.append(WIDTHS[r])
-        return tuple(reversed(digits))
+        return index_to_arch(self.check_index(index))
 
     def arch_to_index(self, arch: Arch | str) -> int:
         i = 0
@@ -56,41 +109,10 @@ class NATSSizeSpace(SearchSpace):
 
     def coerce(self, arch: Arch | Sequence[int] | str | int) -> Arch:
         """A validated architecture from a tuple/list of widths, a ``c0:c1:c2:c3:c4`` string or an index."""
-        if isinstance(arch, str):
-            return self.parse(arch)
-        if isinstance(arch, (int, np.integer)) and not isinstance(arch, bool):
-            return self.index_to_arch(int(arch))
-        if isinstance(arch, (tuple, list)):
-            return self._check(arch, repr(arch))
-        raise InvalidArgument(f"not a NATS size-space architecture: {arch!r}")
-
-    def _check(self, widths: Sequence[object], shown: str) -> Arch:
-        if len(widths) != NUM_LAYERS:
-            raise InvalidArgument(
-                f"malformed NATS size-space architecture {shown}: expected {NUM_LAYERS} widths like 8:16:32:48:64, "
-                f"got {len(widths)}"
-            )
-        out = []
-        for w in widths:
-            if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or int(w) not in _WIDTH_INDEX:
-                raise InvalidArgument(f"width {w!r} in {shown} is not allowed; valid widths: {_VALID}")
-            out.append(int(w))
-        return tuple(out)
+        return coerce_arch(arch)
 
     def parse(self, text: str) -> Arch:
-        if not isinstance(text, str):
-            raise InvalidArgument(f"NATS size-space architecture must be a string, got {type(text).__name__}")
-        parts = text.strip().split(":")
-        values: list[object] = []
-        for p in parts:
-            p = p.strip()
-            if not p.isdigit():
-                raise InvalidArgument(
-                    f"malformed NATS size-space architecture {text!r}: expected {NUM_LAYERS} integers joined by ':', "
-                    f"like 8:16:32:48:64"
-                )
-            values.append(int(p))
-        return self._check(values, repr(text))
+        return parse_arch(text)
 
     def format(self, arch: Arch) -> str:
         return ":".join(str(w) for w in self.coerce(arch))
@@ -129,11 +151,3 @@ class NATSSizeSpace(SearchSpace):
             if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or not 0 <= int(c) < len(WIDTHS):
                 raise InvalidArgument(f"decision {c!r} is out of range; valid: 0..{len(WIDTHS) - 1}")
         return tuple(WIDTHS[int(c)] for c in choices)
-
-    def build(self, arch: Arch | str, num_classes: int = 10, *, in_channels: int = 3, **kwargs):
-        """The size-space network for the widths ``arch``; see ``models.nats_sss``."""
-        if kwargs:
-            raise InvalidArgument(f"unknown build option(s) for nats_sss: {', '.join(sorted(kwargs))}; valid: in_channels")
-        from archrank.models.nats_sss import build_nats_sss
-
-        return build_nats_sss(self.coerce(arch), num_classes, in_channels=in_channels)

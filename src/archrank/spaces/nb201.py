@@ -26,11 +26,11 @@ from functools import cache
 import numpy as np
 
 from archrank.errors import InvalidArgument, UnknownName
-from archrank.models.ops import OP_NAMES
 from archrank.spaces.base import SearchSpace
 
-OPS: tuple[str, ...] = OP_NAMES
-"""Operation names in the benchmark's order (the order of the one-hot encoding and of decisions)."""
+OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+"""Operation names in the benchmark's order (the order of the one-hot encoding and of decisions).  The one
+definition of NB201's vocabulary: models, kernels and the supernet import it from here."""
 NUM_EDGES = 6
 EDGES: tuple[tuple[int, int], ...] = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
 """(target, source) of each edge, in the benchmark's order."""
@@ -105,6 +105,24 @@ def parse_arch(text: str) -> Arch:
     return tuple(ops)
 
 
+def coerce_arch(arch: Arch | Sequence[str] | str | int) -> Arch:
+    """A validated architecture from a 6-tuple/list of op names, an official string or an index."""
+    if isinstance(arch, str):
+        return parse_arch(arch)
+    if isinstance(arch, (int, np.integer)) and not isinstance(arch, bool):
+        if not 0 <= int(arch) < _SIZE:
+            raise InvalidArgument(f"index {arch!r} is out of range for space 'nb201'; valid: 0..{_SIZE - 1}")
+        return _decode(_order()[0][int(arch)])
+    if isinstance(arch, (tuple, list)):
+        if len(arch) != NUM_EDGES:
+            raise InvalidArgument(f"an NB201 architecture has {NUM_EDGES} operations, got {len(arch)}: {arch!r}")
+        for op in arch:
+            if op not in _OP_INDEX:
+                raise UnknownName("operation", op, OPS)
+        return tuple(arch)
+    raise InvalidArgument(f"not an NB201 architecture: {arch!r}")
+
+
 def _node_key(pieces: list[str]) -> str:
     return "+".join(sorted(pieces))
 
@@ -168,18 +186,7 @@ class NB201Space(SearchSpace):
 
     def coerce(self, arch: Arch | Sequence[str] | str | int) -> Arch:
         """A validated architecture from a 6-tuple/list of op names, an official string or an index."""
-        if isinstance(arch, str):
-            return parse_arch(arch)
-        if isinstance(arch, (int, np.integer)) and not isinstance(arch, bool):
-            return self.index_to_arch(int(arch))
-        if isinstance(arch, (tuple, list)):
-            if len(arch) != NUM_EDGES:
-                raise InvalidArgument(f"an NB201 architecture has {NUM_EDGES} operations, got {len(arch)}: {arch!r}")
-            for op in arch:
-                if op not in _OP_INDEX:
-                    raise UnknownName("operation", op, OPS)
-            return tuple(arch)
-        raise InvalidArgument(f"not an NB201 architecture: {arch!r}")
+        return coerce_arch(arch)
 
     # --- strings --------------------------------------------------------------------------------
     def parse(self, text: str) -> Arch:
@@ -240,32 +247,3 @@ class NB201Space(SearchSpace):
             if not isinstance(c, (int, np.integer)) or not 0 <= int(c) < len(OPS):
                 raise InvalidArgument(f"decision {c!r} is out of range; valid: 0..{len(OPS) - 1}")
         return tuple(OPS[int(c)] for c in choices)
-
-    # --- models ---------------------------------------------------------------------------------
-    def build(
-        self,
-        arch: Arch | str,
-        num_classes: int = 10,
-        *,
-        C: int = 16,
-        N: int = 5,
-        in_channels: int = 3,
-        skip_dead: bool = True,
-        **kwargs,
-    ):
-        """The NAS-Bench-201 network (C=16, N=5 are the benchmark's settings); see ``models.nb201``.
-
-        ``skip_dead=False`` computes every edge as the straightforward network does (same outputs; only
-        hooks on operations that cannot affect the output see a difference).
-        """
-        if kwargs:
-            raise InvalidArgument(
-                f"unknown build option(s) for nb201: {', '.join(sorted(kwargs))}; valid: C, N, in_channels, skip_dead"
-            )
-        for key, v in (("C", C), ("N", N), ("in_channels", in_channels), ("num_classes", num_classes)):
-            low = 0 if key == "N" else 1
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-                raise InvalidArgument(f"nb201 build option {key}={v!r} must be an integer >= {low}")
-        from archrank.models.nb201 import build_nb201
-
-        return build_nb201(self.coerce(arch), num_classes, C=C, N=N, in_channels=in_channels, skip_dead=skip_dead)

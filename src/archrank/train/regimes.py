@@ -113,20 +113,16 @@ def parse_regime(text: str | Regime, **base: Any) -> Regime:
     return Regime(a=int(a or 0), b=int(b or 0), d=int(d or 0), g=float(g) if g else 1.0, **base)
 
 
-# width keyword and full-setting value of the builders whose ``build`` only forwards ``**kwargs``
-_WIDTH_KEYS = {"nb201": ("C", 16), "nb101": ("stem_channels", 128)}
-
-
 def width_option(space: Any) -> tuple[str, int]:
-    """(keyword, full-setting value) of the channel count of ``space``'s builder."""
-    params = inspect.signature(space.build).parameters
+    """(keyword, full-setting value) of the channel count of ``space``'s model builder."""
+    from archrank.models.registry import BUILDERS
+
+    name = getattr(space, "name", "")
+    params = inspect.signature(BUILDERS.get(name)).parameters if name in BUILDERS else {}
     for key in ("C", "channels", "stem_channels", "init_channels", "width"):
         p = params.get(key)
         if p is not None and isinstance(p.default, int):
             return key, p.default
-    name = getattr(space, "name", "")
-    if name in _WIDTH_KEYS and any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return _WIDTH_KEYS[name]
     raise InvalidArgument(f"space {name or space!r} does not accept a channel count, so regimes with c_a > 0 "
                           "cannot be applied to it (use c0)")
 
@@ -137,6 +133,8 @@ def build_reduced(space: Any, arch: Hashable, regime: Regime, num_classes: int =
     The division applies to the space's own full width (16 for NB201, 128 stem channels for NB101);
     ``regime.channels`` is the NB201 figure.
     """
+    from archrank.models.registry import build_model
+
     kwargs: dict[str, Any] = {}
     if regime.a > 0:
         key, base = width_option(space)
@@ -145,9 +143,7 @@ def build_reduced(space: Any, arch: Hashable, regime: Regime, num_classes: int =
             raise InvalidArgument(f"regime {regime.name!r} reduces the {base} channels of "
                                   f"{getattr(space, 'name', space)!r} below 1")
         kwargs[key] = width
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
-        return space.build(arch, num_classes=num_classes, **kwargs)
+    return build_model(space, arch, num_classes, seed=int(seed), **kwargs)
 
 
 def resize(x: torch.Tensor, resolution: int) -> torch.Tensor:

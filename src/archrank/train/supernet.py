@@ -32,24 +32,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from archrank.errors import DataError, InvalidArgument
-from archrank.models.nb201 import EDGES
 from archrank.models.ops import ResidualReduction, make_op
+from archrank.spaces.nb201 import EDGES, OPS, coerce_arch
 from archrank.train.regimes import resize
 from archrank.train.trainer import _save_atomic, augment_batch
-
-OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 
 
 def parse_ops(arch: str | Sequence[str]) -> tuple[str, ...]:
     """The six edge operations of an NB201 cell string (or a sequence of six operation names)."""
-    if isinstance(arch, str):
-        parts = arch.strip().strip("|").split("|+|")
-        ops = tuple(tok.split("~")[0] for part in parts for tok in part.split("|"))
-    else:
-        ops = tuple(str(o) for o in arch)
-    if len(ops) != len(EDGES) or any(o not in OPS for o in ops):
-        raise InvalidArgument(f"{arch!r} is not an NB201 cell; expected six operations from {', '.join(OPS)}")
-    return ops
+    return coerce_arch(arch if isinstance(arch, str) else tuple(str(o) for o in arch))
 
 
 class SuperCell(nn.Module):
