@@ -21,7 +21,8 @@ def test_spaces_json(capsys):
 def test_spaces_skips_a_space_whose_module_is_absent(capsys, monkeypatch):
     from archrank import spaces
 
-    monkeypatch.setitem(spaces._BUILTIN, "ghost", "archrank.spaces.ghost_space_absent:Ghost")
+    # a lazy entry whose module does not exist (monkeypatch removes it again afterwards)
+    monkeypatch.setitem(spaces.SPACES._lazy, "ghost", "archrank.spaces.ghost_space_absent:Ghost")
     assert main(["spaces", "--json"]) == 0
     names = [r["name"] for r in json.loads(capsys.readouterr().out)["spaces"]]
     assert "ghost" not in names and "nb201" in names
