@@ -39,6 +39,7 @@ class _Zero(nn.Module):
 
 class ToySpace(SearchSpace):
     name = "toy"
+    domain = "vector"  # its models take vectors of DIM features
 
     @property
     def size(self) -> int:

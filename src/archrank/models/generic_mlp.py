@@ -18,7 +18,12 @@ from archrank.spaces.generic_mlp import MLP_ACTIVATIONS, GenericMLPArch
 
 
 class MLPNetwork(nn.Module):
-    """Dense layers of a :class:`~archrank.spaces.generic.GenericMLPArch`, then a linear head."""
+    """Dense layers of a :class:`~archrank.spaces.generic_mlp.GenericMLPArch`, then a linear head.
+
+    Without ``in_features`` the layers are ``LazyLinear``, initialised on the first call.  So that the
+    weights still follow the random state at construction (``build_model(..., seed=...)``), a seed is drawn
+    then and the first call initialises them under it, in a forked RNG.
+    """
 
     def __init__(self, arch: GenericMLPArch, num_classes: int = 10, *, in_features: int | None = None):
         super().__init__()
@@ -37,9 +42,16 @@ class MLPNetwork(nn.Module):
             prev = layer.width
         layers.append(nn.Linear(prev, num_classes) if prev is not None else nn.LazyLinear(num_classes))
         self.net = nn.Sequential(*layers)
+        self._lazy_seed = int(torch.randint(0, 2**62, ()).item()) if in_features is None else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        if self._lazy_seed is None:
+            return self.net(x)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self._lazy_seed)
+            out = self.net(x)
+        self._lazy_seed = None
+        return out
 
 
 @register_builder("generic_mlp")
