@@ -43,6 +43,7 @@ from archrank.spaces.generic_cells import (
     CellOp,
     GenericArch,
     active_nodes,
+    cell_moves,
     format_cell,
     parse_cell_text,
 )
@@ -232,28 +233,11 @@ class GenericSpace(TrainingDims, SearchSpace):
             if self._is_valid(arch):
                 return arch
 
-    def _cell_moves(self, c: CellOp) -> list[CellOp]:
-        hp = self._hp_choices()
-        moves = []
-        for op in self.universe:  # change the operation, keeping shared hyperparameters where possible
-            if op != c.op:
-                keys = OP_HPARAMS.get(op, ())
-                kw = {}
-                for k in keys:
-                    f = KEY_FIELD[k]
-                    cur = getattr(c, f)
-                    kw[f] = cur if k in OP_HPARAMS.get(c.op, ()) else hp[k][0]
-                moves.append(self.make_cell(op, **kw))
-        for k in OP_HPARAMS.get(c.op, ()):  # change one hyperparameter
-            f = KEY_FIELD[k]
-            moves += [replace(c, **{f: v}) for v in hp[k] if v != getattr(c, f)]
-        return moves
-
     def neighbours(self, arch: GenericArch) -> list[GenericArch]:
         """All valid architectures one decision away: an op, one op hyperparameter, one edge, one training value."""
         out: list[GenericArch] = []
         for j, c in enumerate(arch.cells):
-            for nc in self._cell_moves(c):
+            for nc in cell_moves(c, self.universe, self._hp_choices()):
                 out.append(replace(arch, cells=arch.cells[:j] + (nc,) + arch.cells[j + 1 :]))
         for j, row in enumerate(arch.edges):
             for i in range(len(row)):

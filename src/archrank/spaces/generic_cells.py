@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from archrank.errors import InvalidArgument, UnknownName
 from archrank.spaces.training_dims import Training
@@ -127,3 +127,19 @@ def parse_cell_text(text: str, universe: Sequence[str] = CONV_UNIVERSE) -> tuple
             except ValueError:
                 raise InvalidArgument(f"{key}={val!r} for {op!r} is not an integer") from None
     return op, hparams
+
+
+def cell_moves(c: CellOp, universe: Sequence[str], choices: dict[str, tuple]) -> list[CellOp]:
+    """The cells one decision away from ``c``: another operation of ``universe`` (keeping the shared
+    hyperparameters, the first choice for new ones), or one hyperparameter changed to another of
+    ``choices`` (short key -> values)."""
+    moves = []
+    own = OP_HPARAMS.get(c.op, ())
+    for op in universe:
+        if op != c.op:
+            kw = {KEY_FIELD[k]: getattr(c, KEY_FIELD[k]) if k in own else choices[k][0] for k in OP_HPARAMS.get(op, ())}
+            moves.append(CellOp(op, **{**NEUTRAL, **kw}))
+    for k in own:
+        f = KEY_FIELD[k]
+        moves += [replace(c, **{f: v}) for v in choices[k] if v != getattr(c, f)]
+    return moves

@@ -8,8 +8,8 @@ augmentation (random crop after zero padding of 4 pixels at 32x32, horizontal fl
 Determinism: the order of the examples and the augmentation are drawn from one ``torch.Generator`` seeded
 with ``config.seed``; its state is saved in every checkpoint, so a run that is killed and resumed from its
 last completed epoch produces exactly the weights of an uninterrupted run (same machine, same thread count).
-The model's initial weights are the caller's business (build it under ``torch.manual_seed`` inside
-``torch.random.fork_rng``, as :meth:`archrank.heuristics.ScoreContext.build` does).
+The model's initial weights are the caller's business (build it with ``archrank.models.build_model(...,
+seed=...)``, as :meth:`archrank.heuristics.ScoreContext.build` does).
 
 Checkpoints are written atomically (temporary file, then ``os.replace``) at the end of every epoch.
 """
