@@ -20,7 +20,7 @@ from archrank.models import BUILDERS, build_model
 from archrank.spaces import SPACES, get_space
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "execution"))
-import archrank_toy_plugin  # noqa: E402,F401  (registers the plugin space "toy" and its builder)
+import archrank_toy_plugin  # noqa: F401  (registers the plugin space "toy" and its builder)
 
 SPACE_NAMES = SPACES.names()
 SEEDS = (0, 1, 2)
