@@ -68,17 +68,17 @@ def add_parser(subparsers) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from archrank.benchmarks import open_benchmark
     from archrank.benchmarks.convert import nats_table, write_table
-    from archrank.benchmarks.nats import DATASETS, NATSArchive
     from archrank.errors import UnknownName
 
-    archive = NATSArchive(args.archive)
+    archive = open_benchmark("nats", args.archive)  # either NATS space: the archive says which
     datasets = None
     if args.datasets:
         datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
         for d in datasets:
-            if d not in DATASETS:
-                raise UnknownName("dataset", d, DATASETS)
+            if d not in archive.datasets():
+                raise UnknownName("dataset", d, archive.datasets())
     hps = [args.hp] if args.hp else None
     columns, rows = nats_table(archive, hps=hps, datasets=datasets)
     n = write_table(args.out, columns, rows)
