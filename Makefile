@@ -1,4 +1,4 @@
-# The two set-up commands of the README: `make demo` and `make test`. Both install what they need first.
+# The two set-up commands of the README: `make demo` and `make test` (import contracts, then the tests). Both install what they need first.
 # `make demo DATA_DIR=DIR` runs the demo on CIFAR-10 from DIR (cifar-10-batches-py inside it).
 .PHONY: demo test install demo-data
 
@@ -15,5 +15,7 @@ demo-data:
 demo: install demo-data
 	.venv/bin/archrank demo $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
 
+# The import-linter contracts of pyproject.toml (layers, no cycles) first, then the test suite.
 test: install
+	.venv/bin/lint-imports
 	.venv/bin/python -m pytest

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from archrank.benchmarks.base import open_benchmark
+from archrank.benchmarks import open_benchmark
 from archrank.benchmarks.nats import NATSArchive
 from archrank.errors import ArchrankError, DataError, InvalidArgument, UnknownName
 

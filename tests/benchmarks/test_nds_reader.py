@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from archrank.benchmarks.base import open_benchmark
+from archrank.benchmarks import open_benchmark
 from archrank.benchmarks.nds import NDSBenchmark, genotype_string
 from archrank.errors import DataError, InvalidArgument, UnknownName
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import pytest
 import torch
 
+from archrank.errors import InvalidArgument
 from archrank.heuristics import HEURISTICS, evaluate
+from archrank.heuristics.base import NEEDS_VOCABULARY, register_heuristic
 
+# What the common checks can give a heuristic (a batch, its labels, autograd); "training" they cannot.
 _KNOWN_NEEDS = {"data", "labels", "gradients"}
+_DOMAINS = ("image", "sequence", "vector")  # the values of SearchSpace.domain
 # Heuristics known to be stochastic beyond the context seed would be listed here; none are.
 _NONDETERMINISTIC: set[str] = set()
 
@@ -24,7 +29,6 @@ def _state() -> tuple:
     )
 
 
-_VOCABULARY = _KNOWN_NEEDS | {"training"}
 
 
 def _package_heuristics() -> list[str]:
@@ -39,8 +43,31 @@ def test_metadata(name):
     assert h.name == name
     assert isinstance(h.higher_is_better, bool)
     assert isinstance(h.needs, frozenset)
-    assert h.needs <= _VOCABULARY, f"{name} declares unknown needs {sorted(h.needs - _VOCABULARY)}"
+    assert h.needs <= NEEDS_VOCABULARY, f"{name} declares unknown needs {sorted(h.needs - NEEDS_VOCABULARY)}"
     assert h.description, f"{name} has no description"
+    assert h.reference.strip(), f"{name} names no reference (the paper it comes from)"
+    assert h.domains is None or (h.domains and h.domains <= set(_DOMAINS)), f"{name} domains {h.domains}"
+
+
+@pytest.mark.parametrize("name", _package_heuristics())
+def test_applies_to_follows_the_declared_domains(name):
+    h = HEURISTICS.get(name)
+    for domain in _DOMAINS:
+        space = SimpleNamespace(name=f"some_{domain}_space", domain=domain)
+        reason = h.applies_to(space)
+        if h.domains is None or domain in h.domains:
+            assert reason is None, (name, domain, reason)
+        else:
+            assert isinstance(reason, str) and "\n" not in reason, (name, domain, reason)
+            assert name in reason and space.name in reason
+    assert h.applies_to(SimpleNamespace(name="legacy")) == h.applies_to(SimpleNamespace(name="x", domain="image"))
+
+
+def test_registration_checks_needs_against_the_vocabulary():
+    assert _KNOWN_NEEDS < NEEDS_VOCABULARY
+    with pytest.raises(InvalidArgument, match="unknown needs.*'weights'.*valid: data, gradients, labels"):
+        register_heuristic("common_checks_bad_needs", needs=("data", "weights"))(lambda ctx: 0.0)
+    assert "common_checks_bad_needs" not in HEURISTICS
 
 
 @pytest.fixture(params=_package_heuristics())

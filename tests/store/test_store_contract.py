@@ -1,34 +1,53 @@
-"""The promises written on archrank.store.base.Store, checked against every backend."""
+"""The promises written on archrank.store.base.Store, checked against every registered backend."""
 
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
 import sqlite3
+import threading
 
 import pytest
 
-from archrank.errors import DataError, InvalidArgument
-from archrank.store import HeuristicInfo, ScoreRecord, SQLiteStore, TrainingRecord, TrajectoryStep
+from archrank.errors import DataError, InvalidArgument, UnknownName
+from archrank.store import (
+    STORES,
+    HeuristicInfo,
+    ScoreRecord,
+    SQLiteStore,
+    TrainingRecord,
+    TrajectoryStep,
+    open_store,
+)
+from archrank.store.memory import MemoryStore
 
-BACKENDS = {"sqlite": lambda path: SQLiteStore(path)}
+# Where each backend keeps a test store (a new backend must add its entry: the suite then covers it).
+LOCATIONS = {
+    "sqlite": lambda tmp_path: str(tmp_path / "results.sqlite"),
+    "memory": lambda tmp_path: f"memory://{tmp_path}/results",
+}
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=STORES.names())
 def backend(request):
     return request.param
 
 
 @pytest.fixture
 def path(tmp_path, backend):
-    return tmp_path / f"results.{backend}"
+    """The location of the test store (a file path or a URL, as ``open_store`` takes it)."""
+    return LOCATIONS[backend](tmp_path)
 
 
 @pytest.fixture
-def store(path, backend):
-    s = BACKENDS[backend](path)
+def store(path):
+    s = open_store(path)
     yield s
     s.close()
+
+
+def test_every_backend_has_a_test_location():
+    assert set(LOCATIONS) == set(STORES.names())
 
 
 def rec(arch: str, value: float, heuristic: str = "h", **kw) -> ScoreRecord:
@@ -130,44 +149,86 @@ def test_training_and_trajectories(store):
     assert store.trajectory(8) == []
 
 
-def test_records_survive_reopening(path, backend):
-    with BACKENDS[backend](path) as s:
+def test_records_survive_reopening(path):
+    with open_store(path) as s:
         run = s.open_run("score", {"x": 1})
         s.put_scores([rec("a", 1.0, run_id=run)])
-    with BACKENDS[backend](path) as s:
+    with open_store(path) as s:
         assert s.open_run("score", {"x": 1}) == run
         assert [(r.arch, r.value, r.run_id) for r in s.scores()] == [("a", 1.0, run)]
 
 
-def _writer(path: str, backend: str, start: int, stop: int) -> None:
-    s = BACKENDS[backend](path)
+def _writer(path: str, start: int, stop: int) -> None:
+    s = open_store(path)
     for i in range(start, stop):  # one transaction per record: many interleavings with the other writer
         s.put_scores([rec(f"a{i:04d}", float(i))])
     s.close()
 
 
+def test_concurrent_writers_in_two_threads(path):
+    open_store(path).close()
+    threads = [threading.Thread(target=_writer, args=(path, 0, 120)),
+               threading.Thread(target=_writer, args=(path, 60, 180))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with open_store(path) as s:
+        got = s.scores()
+    assert len(got) == 180 and sorted(r.value for r in got) == [float(i) for i in range(180)]
+
+
 def test_concurrent_writers_in_two_processes(path, backend):
-    BACKENDS[backend](path).close()
+    if not STORES.get(backend).multiprocess:
+        pytest.skip(f"store backend {backend!r} lives in one process")
+    open_store(path).close()
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(path), backend, 0, 120)),
-             ctx.Process(target=_writer, args=(str(path), backend, 60, 180))]
+    procs = [ctx.Process(target=_writer, args=(path, 0, 120)), ctx.Process(target=_writer, args=(path, 60, 180))]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0]
-    with BACKENDS[backend](path) as s:
+    with open_store(path) as s:
         got = s.scores()
     assert len(got) == 180 and sorted(r.value for r in got) == [float(i) for i in range(180)]
 
 
 def test_not_a_store_is_a_clear_data_error(tmp_path, backend):
+    if backend == "memory":
+        pytest.skip("an in-memory store opens no file")
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is certainly not a database file" * 100)
     with pytest.raises(DataError, match="junk.db"):
-        BACKENDS[backend](junk)
+        open_store(f"{backend}://{junk}")
     with pytest.raises(DataError, match="does not exist"):
-        BACKENDS[backend](tmp_path / "missing-folder" / "x.db")
+        open_store(f"{backend}://{tmp_path / 'missing-folder' / 'x.db'}")
+
+
+def test_open_store_chooses_the_backend_by_location(tmp_path):
+    with open_store(tmp_path / "a.db") as s:
+        assert isinstance(s, SQLiteStore) and s.path == str(tmp_path / "a.db")
+    with open_store(f"sqlite://{tmp_path / 'b.db'}") as s:
+        assert isinstance(s, SQLiteStore) and s.path == str(tmp_path / "b.db")
+    with open_store(":memory:") as s:
+        assert isinstance(s, SQLiteStore)
+    with open_store("memory://") as s:
+        assert isinstance(s, MemoryStore) and s.name is None
+    with pytest.raises(UnknownName, match="memory, sqlite"):
+        open_store("redis://localhost/0")
+
+
+def test_memory_stores_share_by_name_only():
+    with open_store("memory://shared-by-name-test") as a, open_store("memory://shared-by-name-test") as b:
+        a.put_scores([rec("a", 1.0)])
+        assert b.count_scores() == 1
+    with MemoryStore() as p, MemoryStore() as q:
+        p.put_scores([rec("a", 1.0)])
+        assert q.count_scores() == 0
+    closed = MemoryStore()
+    closed.close()
+    with pytest.raises(InvalidArgument, match="closed"):
+        closed.scores()
 
 
 def test_foreign_sqlite_database_is_refused(tmp_path):
@@ -196,3 +257,23 @@ def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
     assert s._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert s._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 7500
     s.close()
+
+
+def _same_operations(s) -> tuple:
+    run = s.open_run("score", {"b": [1, 2], "a": {"x": 1.5}})
+    s.put_archs("space", [("a", "A", 0), ("b", "A", None)])
+    s.put_heuristics([HeuristicInfo("h", False, ("labels", "data"), "d")])
+    s.put_scores([rec("b", 2, seconds=math.inf, run_id=run), rec("a", math.nan, flops=3),
+                  rec("c", 1.0, error="E: x"), rec("a", 5.0, heuristic="g", computed=False, source_arch="b")])
+    s.put_training([TrainingRecord("space", "a", "r", "d", 0, {"acc": 1, "hist": (1, 2)}, seconds=math.nan)])
+    s.put_trajectory([TrajectoryStep(run, 1, "a", 2.0, cost=math.inf), TrajectoryStep(run, 0, "b", math.inf)])
+    scores = [(r.key, repr(r.value), r.seconds, r.flops, r.error, r.computed, r.source_arch, r.run_id)
+              for r in s.scores()]
+    runs = [(r.run_id, r.kind, r.config, r.status) for r in s.runs()]
+    traj = [(t.step, t.arch, repr(t.value), t.cost, t.best_so_far, t.space) for t in s.trajectory(run)]
+    return scores, runs, traj, s.training(), s.heuristic_info(), s.archs("space")
+
+
+def test_every_backend_answers_like_sqlite(tmp_path, path):
+    with SQLiteStore(tmp_path / "reference.sqlite") as ref, open_store(path) as s:
+        assert _same_operations(s) == _same_operations(ref)

@@ -1,1 +1,5 @@
-"""archrank.benchmarks"""
+"""Benchmarks (architectural data sets): readers by name (``READERS``, ``open_benchmark``) and tables."""
+
+from archrank.benchmarks.readers import READERS, open_benchmark
+
+__all__ = ["READERS", "open_benchmark"]

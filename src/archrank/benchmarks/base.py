@@ -9,8 +9,13 @@ Architectures are named by the benchmark's own string (NB201 cell string, NATS s
 hash, NDS genotype key) or, where the benchmark has an official order, by index.
 
 Contract for readers: queries never load more than the architecture asked for (large archives are read
-lazily); an unknown architecture, data set, ``hp`` or seed raises :class:`~archrank.errors.UnknownName`
-listing the valid choices; a missing or corrupt file raises :class:`~archrank.errors.DataError`.
+lazily); an unknown data set, ``hp`` or seed raises :class:`~archrank.errors.UnknownName` listing the
+valid choices, an architecture the benchmark does not hold raises :class:`~archrank.errors.InvalidArgument`
+naming it; a missing or corrupt file raises :class:`~archrank.errors.DataError`.  Where the benchmark's
+architectures belong to an archrank search space, ``arch_space`` names it and :meth:`space_arch` gives an
+architecture in that space's string form.  Readers are registered by name in
+:data:`archrank.benchmarks.readers.READERS`; one contract suite (``tests/benchmarks/test_reader_contract.py``)
+runs over every entry.
 """
 
 from __future__ import annotations
@@ -90,6 +95,12 @@ class BenchmarkReader(ABC):
     """Read-only access to an architectural data set. See the module docstring for the contract."""
 
     name: str = "abstract"
+    #: The archrank search space the architectures belong to (``None``: none of archrank's spaces).
+    arch_space: str | None = None
+
+    def space_arch(self, arch: Hashable) -> str:
+        """``arch`` in the string form of :attr:`arch_space` (what that space's ``parse`` reads)."""
+        return str(arch)
 
     @abstractmethod
     def architectures(self) -> list[str]:
@@ -136,36 +147,3 @@ def check_choice(kind: str, value: Any, choices: Sequence[Any]) -> Any:
     if value not in choices:
         raise UnknownName(kind, value, choices)
     return value
-
-
-NB301_REASON = (
-    "NAS-Bench-301 is a surrogate model (an ensemble of gradient-boosted trees and graph networks fitted to "
-    "about 60k DARTS-space trainings), not a table.  Using it needs its model files (a separate download of "
-    "a few hundred MB) and the libraries they were pickled with (old xgboost, lightgbm, torch-geometric and "
-    "their pinned versions), none of which archrank depends on.  To use it, install those packages in a "
-    "separate environment, predict the accuracies of your DARTS genotypes there, and load the predictions as "
-    "a benchmark table (CSV with an 'arch' column: the genotype string, and metric columns)."
-)
-
-
-def open_benchmark(name: str, path: Any = None, **kwargs: Any) -> BenchmarkReader:
-    """A reader by name: ``"nats_tss"``/``"nb201"``, ``"nats_sss"`` (archive directory), ``"nb101"`` (tfrecord,
-    JSON or pickle file), ``"nds"`` (JSON file); ``"nb301"`` raises a clear error."""
-    key = name.lower().replace("-", "_")
-    if key in ("nb301", "nasbench301", "nas_bench_301"):
-        raise ArchrankError(f"benchmark {name!r} is not supported: {NB301_REASON}")
-    if path is None:
-        raise ArchrankError(f"benchmark {name!r} needs a path to its files")
-    if key in ("nats_tss", "nb201", "nats_sss", "nats"):
-        from archrank.benchmarks.nats import NATSArchive
-
-        return NATSArchive(path, **kwargs)
-    if key in ("nb101", "nasbench101"):
-        from archrank.benchmarks.nb101 import open_nb101
-
-        return open_nb101(path, **kwargs)
-    if key == "nds":
-        from archrank.benchmarks.nds import NDSBenchmark
-
-        return NDSBenchmark(path, **kwargs)
-    raise UnknownName("benchmark", name, ["nats_tss", "nats_sss", "nb101", "nds", "nb301"])

@@ -71,6 +71,7 @@ class NATSArchive(BenchmarkReader):
         self._index = {a: i for i, a in enumerate(self._archs)}
         self.space = "sss" if self._archs and ":" in self._archs[0] else "tss"
         self.name = f"nats_{self.space}"
+        self.arch_space = "nb201" if self.space == "tss" else "nats_sss"
         self.cache_size = int(cache_size)
         self._cache: OrderedDict[int, dict] = OrderedDict()
         self.files_read = 0

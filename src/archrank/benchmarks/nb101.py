@@ -123,6 +123,7 @@ class NB101Benchmark(BenchmarkReader):
     """NB101 results from any of the three sources; see the module docstring."""
 
     name = "nb101"
+    arch_space = "nb101"
 
     def __init__(self, path: str | os.PathLike, *, kind: str | None = None):
         self.path = Path(path)
@@ -201,6 +202,15 @@ class NB101Benchmark(BenchmarkReader):
         """The architecture's fixed statistics (adjacency, operations, trainable parameters)."""
         h, _ = self._runs_of(arch)
         return self._fixed[h]
+
+    def space_arch(self, arch: Hashable) -> str:
+        """The cell of ``arch`` in the nb101 space's string form (``ROWS|OPS``, read from the stored graph)."""
+        from archrank.spaces import get_space
+
+        fixed = self.fixed(arch)
+        space = get_space("nb101")
+        return space.format(space.make(np.asarray(fixed["module_adjacency"]).tolist(),
+                                       list(fixed["module_operations"])))
 
     def seeds(self, arch: Hashable, *, dataset: str = "cifar10", hp: str | int | None = None) -> list[int]:
         check_choice("dataset", dataset, ["cifar10"])

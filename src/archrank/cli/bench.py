@@ -60,7 +60,7 @@ def add_parser(subparsers) -> None:
                    "regime's sample ratio (default: all)")
     b.add_argument("--batch-size", type=int, default=256)
     b.add_argument("--checkpoint-dir", default=None, help="resume interrupted trainings from their last epoch")
-    b.add_argument("--executor", default="local", choices=EXECUTORS)
+    b.add_argument("--executor", default="local", choices=EXECUTORS.names())
     b.add_argument("--ray-address", default=None)
     b.add_argument("--num-cpus", type=int, default=None)
     b.add_argument("--json", action="store_true")
@@ -68,17 +68,17 @@ def add_parser(subparsers) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from archrank.benchmarks import open_benchmark
     from archrank.benchmarks.convert import nats_table, write_table
-    from archrank.benchmarks.nats import DATASETS, NATSArchive
     from archrank.errors import UnknownName
 
-    archive = NATSArchive(args.archive)
+    archive = open_benchmark("nats", args.archive)  # either NATS space: the archive says which
     datasets = None
     if args.datasets:
         datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
         for d in datasets:
-            if d not in DATASETS:
-                raise UnknownName("dataset", d, DATASETS)
+            if d not in archive.datasets():
+                raise UnknownName("dataset", d, archive.datasets())
     hps = [args.hp] if args.hp else None
     columns, rows = nats_table(archive, hps=hps, datasets=datasets)
     n = write_table(args.out, columns, rows)
@@ -113,7 +113,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_build_cmd(args: argparse.Namespace) -> int:
-    from archrank.execution import make_executor
+    from archrank.cli.executor_args import executor_from_args
     from archrank.store import open_store
     from archrank.train.build import run_build, score_name
 
@@ -121,8 +121,7 @@ def run_build_cmd(args: argparse.Namespace) -> int:
         if not args.json:
             sys.stderr.write(f"  {out['arch']}: valid acc {out['valid_acc']:.2f}% in {out['seconds']:.1f} s\n")
 
-    with open_store(args.store) as store, make_executor(args.executor, address=args.ray_address,
-                                                         num_cpus=args.num_cpus) as executor:
+    with open_store(args.store) as store, executor_from_args(args) as executor:
         s = run_build(space=args.space, archs=args.archs, regime=args.regime, dataset=args.dataset, store=store,
                       data_dir=args.data_dir, seed=args.seed, executor=executor, valid_limit=args.valid_images,
                       batch_size=args.batch_size, train_limit=args.train_images,

@@ -26,7 +26,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=64, help="scoring batch size (default 64)")
     p.add_argument("--seed", type=int, default=0, help="seed of the selection, the batch and the weights")
     p.add_argument("--store", required=True, help="results store (SQLite file, created if missing)")
-    p.add_argument("--executor", default="local", choices=EXECUTORS, help="where tasks run (default local)")
+    p.add_argument("--executor", default="local", choices=EXECUTORS.names(), help="where tasks run (default local)")
     p.add_argument("--ray-address", default=None, help="join this Ray cluster instead of starting a local one")
     p.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray cluster (default 2)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per task (default 1; the same for "
@@ -38,15 +38,13 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archrank.execution import make_executor
+    from archrank.cli.executor_args import executor_from_args
     from archrank.scoring import load_plugins, run_scoring
     from archrank.store import open_store
 
     load_plugins()
     names = [h.strip() for h in args.heuristics.split(",") if h.strip()]
-    with open_store(args.store) as store, make_executor(args.executor, address=args.ray_address,
-                                                         num_cpus=args.num_cpus,
-                                                         cpus_per_task=args.threads) as executor:
+    with open_store(args.store) as store, executor_from_args(args, cpus_per_task=args.threads) as executor:
         s = run_scoring(space=args.space, archs=args.archs, heuristics=names, dataset=args.dataset, store=store,
                         data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed, executor=executor,
                         retry_failed=args.retry_failed, progress=not args.no_progress, threads=args.threads)

@@ -20,6 +20,8 @@ class Executor(ABC):
     """Runs ``fn(item, context)`` for every item; see the module docstring for the contract."""
 
     name: str = "abstract"
+    #: Keyword options the constructor accepts (what :func:`archrank.execution.make_executor` passes on).
+    options: tuple[str, ...] = ()
 
     @abstractmethod
     def imap_unordered(

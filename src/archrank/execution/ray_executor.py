@@ -21,6 +21,7 @@ class RayExecutor(Executor):
     """Runs tasks as Ray remote functions; results are yielded as they complete."""
 
     name = "ray"
+    options = ("address", "num_cpus", "max_in_flight", "cpus_per_task", "temp_dir")
 
     def __init__(
         self,

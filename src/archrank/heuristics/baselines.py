@@ -9,7 +9,8 @@ from archrank.heuristics._util import input_shape
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 
-@register_heuristic("params", needs=(), canonical_invariant=False)
+@register_heuristic("params", needs=(), canonical_invariant=False,
+                    reference="baseline of Abdelfattah et al., ICLR 2021")
 def params(ctx: ScoreContext) -> float:
     """Number of trainable parameters of the network."""
     model = ctx.build()
@@ -53,7 +54,8 @@ def count_model_flops(model: nn.Module, shape: tuple[int, ...]) -> float:
     return float(count_flops(model, (1, *shape)))
 
 
-@register_heuristic("flops", needs=(), canonical_invariant=False)
+@register_heuristic("flops", needs=(), canonical_invariant=False,
+                    reference="baseline of Abdelfattah et al., ICLR 2021")
 def flops(ctx: ScoreContext) -> float:
     """Forward FLOPs for one input (multiply-accumulates of conv/linear layers, as the benchmarks count them)."""
     model = ctx.build()

@@ -31,7 +31,8 @@ def correlation_score(jacobians: np.ndarray, k: float = _K) -> float:
     return float(-np.sum(np.log(v + k) + 1.0 / (v + k)))
 
 
-@register_heuristic("jacob_cov", needs=("data", "gradients"))
+@register_heuristic("jacob_cov", needs=("data", "gradients"),
+                    reference="Mellor et al., arXiv 2020 (first version of NASWOT)")
 def jacob_cov(ctx: ScoreContext) -> float:
     """Decorrelation of the per-sample input Jacobians (log-determinant-like score of their correlation)."""
     model, x = channels_last(train_model(ctx), require_inputs(ctx, "jacob_cov").detach().clone())

@@ -150,6 +150,7 @@ def condition_number(k: np.ndarray) -> float:
 
 
 @register_heuristic("ntk_cond", higher_is_better=False, needs=("data", "gradients"),
+                    reference="Chen et al., ICLR 2021 (TE-NAS)",
                     description="condition number of the empirical NTK (summed logits) at initialisation "
                                 "(TE-NAS); lower is better")
 def ntk_cond(ctx: ScoreContext) -> float:
@@ -157,6 +158,7 @@ def ntk_cond(ctx: ScoreContext) -> float:
 
 
 @register_heuristic("ntk_krr", higher_is_better=True, needs=("data", "labels", "gradients"),
+                    reference="Jacot et al., NeurIPS 2018 (NTK); as a NAS score after Park et al., arXiv 2020",
                     description="validation accuracy of kernel regression with the empirical NTK at "
                                 "initialisation (train/val halves of the batch)")
 def ntk_krr(ctx: ScoreContext) -> float:
@@ -193,6 +195,7 @@ def _analytic_score(ctx: ScoreContext, name: str, which: str) -> float:
 
 
 @register_heuristic("nngp_krr", higher_is_better=True, needs=("data", "labels"),
+                    reference="Park et al., arXiv 2020 (NNGP-guided NAS)",
                     description="validation accuracy of kernel regression with the architecture's analytic "
                                 "infinite-width NNGP (NB201 cells; reduced resolution)")
 def nngp_krr(ctx: ScoreContext) -> float:
@@ -200,6 +203,7 @@ def nngp_krr(ctx: ScoreContext) -> float:
 
 
 @register_heuristic("cntk_krr", higher_is_better=True, needs=("data", "labels"),
+                    reference="Arora et al., NeurIPS 2019 (CNTK); as a NAS score after Park et al., arXiv 2020",
                     description="validation accuracy of kernel regression with the architecture's analytic "
                                 "infinite-width NTK (CNTK of the NB201 network; reduced resolution)")
 def cntk_krr(ctx: ScoreContext) -> float:
@@ -239,6 +243,7 @@ def count_patterns(model: nn.Module, x: torch.Tensor) -> int:
 
 
 @register_heuristic("linear_regions", higher_is_better=True, needs=("data",),
+                    reference="Chen et al., ICLR 2021 (TE-NAS)",
                     description="distinct ReLU activation patterns over random input patches at "
                                 "initialisation (TE-NAS linear regions); higher is better")
 def linear_regions(ctx: ScoreContext) -> float:

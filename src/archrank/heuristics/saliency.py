@@ -49,7 +49,7 @@ def _grads(outputs: torch.Tensor, inputs: list[torch.Tensor], **kw) -> list[torc
     return [torch.zeros_like(w) if g is None else g for w, g in zip(inputs, gs)]
 
 
-@register_heuristic("grad_norm", needs=_NEEDS)
+@register_heuristic("grad_norm", needs=_NEEDS, reference="Abdelfattah et al., ICLR 2021")
 def grad_norm(ctx: ScoreContext) -> float:
     """Sum over conv/linear layers of the L2 norm of the loss gradient of the layer weight."""
     model = train_model(ctx)
@@ -59,7 +59,8 @@ def grad_norm(ctx: ScoreContext) -> float:
         return float(sum(g.double().norm() for g in gs))
 
 
-@register_heuristic("snip", needs=_NEEDS)
+@register_heuristic("snip", needs=_NEEDS,
+                    reference="Lee et al., ICLR 2019; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def snip(ctx: ScoreContext) -> float:
     """Connection sensitivity: sum of |W * dL/dW| over conv/linear weights."""
     model = train_model(ctx)
@@ -69,7 +70,8 @@ def snip(ctx: ScoreContext) -> float:
         return float(sum((w.detach() * g).abs().double().sum() for w, g in zip(ws, gs)))
 
 
-@register_heuristic("grasp", needs=_NEEDS)
+@register_heuristic("grasp", needs=_NEEDS,
+                    reference="Wang et al., ICLR 2020; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def grasp(ctx: ScoreContext) -> float:
     """Gradient signal preservation: sum of -W * (H g) over conv/linear weights (Hessian-gradient product)."""
     model = train_model(ctx)
@@ -84,7 +86,8 @@ def grasp(ctx: ScoreContext) -> float:
         return float(sum((-w.detach() * h).double().sum() for w, h in zip(ws, hg)))
 
 
-@register_heuristic("fisher", needs=_NEEDS)
+@register_heuristic("fisher", needs=_NEEDS,
+                    reference="Turner et al., ICLR 2020; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def fisher(ctx: ScoreContext) -> float:
     """Per-activation Fisher information of the conv/linear outputs, summed over channels and layers."""
     model = train_model(ctx)

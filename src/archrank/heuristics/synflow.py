@@ -14,7 +14,8 @@ from archrank.heuristics._util import input_shape, remove_batchnorm, weight_laye
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 
-@register_heuristic("synflow", needs=("gradients",))
+@register_heuristic("synflow", needs=("gradients",),
+                    reference="Tanaka et al., NeurIPS 2020; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def synflow(ctx: ScoreContext) -> float:
     """Sum of |W * dR/dW| for R the output sum of the |W| network (double precision, no batch norm) on ones."""
     model = remove_batchnorm(ctx.build()).double().train()

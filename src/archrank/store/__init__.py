@@ -1,19 +1,49 @@
-"""The results store. ``open_store(path)`` opens (or creates) the embedded SQLite store."""
+"""The results store. ``open_store(location)`` opens (or creates) a store by path or URL.
+
+``STORES`` maps a URL scheme to a backend class: ``sqlite`` (the default: a plain path, or
+``sqlite:///path``; ``":memory:"`` is a private SQLite database) and ``memory`` (``memory://`` for a private
+in-process store, ``memory://NAME`` for one shared by name within the process).  A new backend subclasses
+:class:`Store`, keeps the promises written there and is registered here under its scheme; the contract
+suite in ``tests/store`` then runs against it.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 
+from archrank.errors import UnknownName
+from archrank.registry import Registry
 from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
 from archrank.store.sqlite import SQLiteStore
 
+STORES: Registry[type[Store]] = Registry("store backend")
+STORES.register("sqlite", SQLiteStore)
+STORES.register_lazy("memory", "archrank.store.memory:MemoryStore")
 
-def open_store(path: str | os.PathLike) -> Store:
-    """The store at ``path`` (a SQLite file, created if missing)."""
-    return SQLiteStore(path)
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.DOTALL)
+
+
+def split_location(location: str | os.PathLike) -> tuple[str, str]:
+    """``(backend, location within it)``: ``"memory://x"`` -> ``("memory", "x")``, a path -> ``("sqlite", path)``."""
+    text = os.fspath(location)
+    m = _URL.match(text)
+    if m is None:
+        return "sqlite", text
+    scheme = m.group(1).lower()
+    if scheme not in STORES:
+        raise UnknownName("store backend", scheme, STORES.names())
+    return scheme, m.group(2)
+
+
+def open_store(location: str | os.PathLike) -> Store:
+    """The store at ``location``: a SQLite file path (created if missing) or ``<backend>://<where>``."""
+    backend, where = split_location(location)
+    return STORES.get(backend).open_location(where)
 
 
 __all__ = [
+    "STORES",
     "HeuristicInfo",
     "RunInfo",
     "SQLiteStore",
@@ -22,4 +52,5 @@ __all__ = [
     "TrainingRecord",
     "TrajectoryStep",
     "open_store",
+    "split_location",
 ]

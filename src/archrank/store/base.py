@@ -1,8 +1,9 @@
 """The results store: what it keeps and what it promises.
 
 Every number archrank computes is kept with its cost, so nothing is computed twice and every run can
-resume.  :class:`Store` is the interface; :mod:`archrank.store.sqlite` is the embedded default.  One
-contract test suite (``tests/store/test_store_contract.py``) runs against every backend.
+resume.  :class:`Store` is the interface; :mod:`archrank.store.sqlite` is the embedded default and
+:mod:`archrank.store.memory` keeps a store in the process.  One contract test suite
+(``tests/store/test_store_contract.py``) runs against every backend registered in ``STORES``.
 """
 
 from __future__ import annotations
@@ -106,6 +107,11 @@ class HeuristicInfo:
     description: str = ""
 
 
+def finite_or_none(x: float | None) -> float | None:
+    """A cost (seconds, FLOPs) as stored: a finite float, or None for missing and non-finite values."""
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
 def same_value(a: float, b: float) -> bool:
     """Equality that treats NaN as equal to NaN (how stored values are compared)."""
     return (math.isnan(a) and math.isnan(b)) or a == b
@@ -138,15 +144,26 @@ class Store(ABC):
     **Bad records.**  A batch holding a record that cannot be stored raises
     :class:`archrank.errors.InvalidArgument` and writes nothing.
 
-    **Concurrency.**  Several processes may write to one store at once; a writer waits (up to a timeout)
-    for another's transaction instead of failing.
+    **Concurrency.**  Several writers may write to one store at once: processes where the backend is
+    shared between processes (``multiprocess``; the SQLite file), threads otherwise (the in-memory store).
+    A writer waits (up to a timeout) for another's transaction instead of failing.
 
     **Bad files.**  Opening something that is not a store, or a store written by a newer archrank
     (higher schema version), raises :class:`archrank.errors.DataError` naming the file and the problem.
+
+    A backend is registered in :data:`archrank.store.STORES` under its URL scheme and opened with
+    :meth:`open_location` by :func:`archrank.store.open_store`.
     """
 
     #: Schema version this code writes; a store with a higher version is refused.
     SCHEMA_VERSION = 1
+    #: Whether several processes can open the same location and see each other's writes.
+    multiprocess: bool = True
+
+    @classmethod
+    def open_location(cls, location: str) -> Store:
+        """The store at ``location``: what follows ``<scheme>://`` in the URL given to ``open_store``."""
+        return cls(location)  # type: ignore[call-arg]
 
     # --- runs ------------------------------------------------------------------------------------
     @abstractmethod

@@ -1,14 +1,13 @@
 """The embedded default store: one SQLite file (WAL mode, busy timeout, versioned schema).
 
-Non-finite scores are stored as ``value NULL`` plus ``nonfinite`` in {"nan", "inf", "-inf"} (SQLite has
-no NaN), and read back as the same float.  Each ``put_*`` is one ``BEGIN IMMEDIATE`` transaction.
+This module holds the reads and writes; the schema, its set-up and the encoding of non-finite values are
+in :mod:`archrank.store.sqlite_schema`.  Each ``put_*`` is one ``BEGIN IMMEDIATE`` transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import sqlite3
 import time
@@ -24,97 +23,9 @@ from archrank.store.base import (
     Store,
     TrainingRecord,
     TrajectoryStep,
+    finite_or_none,
 )
-
-#: Marks a SQLite file as an archrank store (``PRAGMA application_id``; "ARCR").
-APPLICATION_ID = 0x41524352
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id   INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_key  TEXT NOT NULL UNIQUE,
-    kind     TEXT NOT NULL,
-    config   TEXT NOT NULL,
-    status   TEXT NOT NULL DEFAULT 'running',
-    created  REAL NOT NULL,
-    updated  REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS architectures (
-    space     TEXT NOT NULL,
-    arch      TEXT NOT NULL,
-    canonical TEXT NOT NULL,
-    idx       INTEGER,
-    PRIMARY KEY (space, arch)
-);
-CREATE INDEX IF NOT EXISTS architectures_canonical ON architectures (space, canonical);
-CREATE TABLE IF NOT EXISTS heuristics (
-    name             TEXT PRIMARY KEY,
-    higher_is_better INTEGER NOT NULL,
-    needs            TEXT NOT NULL,
-    description      TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS scores (
-    space       TEXT NOT NULL,
-    arch        TEXT NOT NULL,
-    heuristic   TEXT NOT NULL,
-    dataset     TEXT NOT NULL,
-    batch_size  INTEGER NOT NULL,
-    seed        INTEGER NOT NULL,
-    value       REAL,
-    nonfinite   TEXT,
-    seconds     REAL,
-    flops       REAL,
-    error       TEXT,
-    computed    INTEGER NOT NULL,
-    source_arch TEXT,
-    run_id      INTEGER,
-    written     REAL NOT NULL,
-    PRIMARY KEY (space, arch, heuristic, dataset, batch_size, seed)
-);
-CREATE TABLE IF NOT EXISTS training (
-    space    TEXT NOT NULL,
-    arch     TEXT NOT NULL,
-    regime   TEXT NOT NULL,
-    dataset  TEXT NOT NULL,
-    seed     INTEGER NOT NULL,
-    metrics  TEXT NOT NULL,
-    seconds  REAL,
-    flops    REAL,
-    run_id   INTEGER,
-    written  REAL NOT NULL,
-    PRIMARY KEY (space, arch, regime, dataset, seed)
-);
-CREATE TABLE IF NOT EXISTS trajectories (
-    run_id      INTEGER NOT NULL,
-    step        INTEGER NOT NULL,
-    space       TEXT,
-    arch        TEXT NOT NULL,
-    value       REAL,
-    nonfinite   TEXT,
-    cost        REAL,
-    best_so_far REAL,
-    PRIMARY KEY (run_id, step)
-);
-"""
-
-
-def _encode(x: float | None) -> tuple[float | None, str | None]:
-    if x is None:
-        return None, None
-    x = float(x)
-    if math.isfinite(x):
-        return x, None
-    return None, "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-
-
-def _decode(value: float | None, nonfinite: str | None) -> float:
-    if nonfinite is not None:
-        return float(nonfinite)
-    return math.nan if value is None else float(value)
-
-
-def _finite_or_none(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
+from archrank.store.sqlite_schema import decode_float, encode_float, prepare
 
 
 class SQLiteStore(Store):
@@ -144,39 +55,7 @@ class SQLiteStore(Store):
 
     # --- set-up ----------------------------------------------------------------------------------
     def _setup(self) -> None:
-        c = self._conn
-        c.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        version = c.execute("PRAGMA user_version").fetchone()[0]
-        app_id = c.execute("PRAGMA application_id").fetchone()[0]
-        tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        if version > self.SCHEMA_VERSION:
-            raise DataError(
-                f"store {self.path!r} has schema version {version}, newer than this archrank supports "
-                f"({self.SCHEMA_VERSION}); upgrade archrank to read it"
-            )
-        if tables and app_id != APPLICATION_ID:
-            raise DataError(
-                f"{self.path!r} is a SQLite database but not an archrank store (tables: {', '.join(tables)})"
-            )
-        if self.path != ":memory:":
-            mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":  # pragma: no cover - file systems without shared memory
-                c.execute("PRAGMA journal_mode = DELETE")
-        c.execute("PRAGMA synchronous = NORMAL")
-        if version < self.SCHEMA_VERSION:
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                # Re-read inside the write lock: another process may have created the schema meanwhile.
-                if c.execute("PRAGMA user_version").fetchone()[0] < self.SCHEMA_VERSION:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            c.execute(statement)
-                    c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    c.execute(f"PRAGMA user_version = {self.SCHEMA_VERSION}")
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
+        prepare(self._conn, self.path, timeout=self.timeout, schema_version=self.SCHEMA_VERSION)
 
     def _write(self, sql_rows: list[tuple[str, tuple]]) -> int:
         """Run statements in one immediate transaction; returns rows changed."""
@@ -253,11 +132,11 @@ class SQLiteStore(Store):
         now = time.time()
         rows = []
         for r in records:
-            value, nonfinite = _encode(r.value)
+            value, nonfinite = encode_float(r.value)
             if r.error is not None:
                 value, nonfinite = None, None
             rows.append((sql, (r.space, r.arch, r.heuristic, r.dataset, int(r.batch_size), int(r.seed), value,
-                               nonfinite, _finite_or_none(r.seconds), _finite_or_none(r.flops), r.error,
+                               nonfinite, finite_or_none(r.seconds), finite_or_none(r.flops), r.error,
                                int(bool(r.computed)), r.source_arch, r.run_id, now)))
         return self._write(rows)
 
@@ -278,7 +157,7 @@ class SQLiteStore(Store):
         )
         out = []
         for r in self._conn.execute(sql, params):
-            out.append(ScoreRecord(r[0], r[1], r[2], r[3], r[4], r[5], _decode(r[6], r[7]), r[8], r[9], r[10],
+            out.append(ScoreRecord(r[0], r[1], r[2], r[3], r[4], r[5], decode_float(r[6], r[7]), r[8], r[9], r[10],
                                    bool(r[11]), r[12], r[13]))
         return out
 
@@ -302,7 +181,7 @@ class SQLiteStore(Store):
         now = time.time()
         return self._write(
             [(sql, (r.space, r.arch, r.regime, r.dataset, int(r.seed), json.dumps(r.metrics, sort_keys=True),
-                    _finite_or_none(r.seconds), _finite_or_none(r.flops), r.run_id, now)) for r in records]
+                    finite_or_none(r.seconds), finite_or_none(r.flops), r.run_id, now)) for r in records]
         )
 
     def training(
@@ -325,15 +204,15 @@ class SQLiteStore(Store):
                " VALUES (?,?,?,?,?,?,?,?)")
         rows = []
         for s in steps:
-            value, nonfinite = _encode(s.value)
+            value, nonfinite = encode_float(s.value)
             rows.append((sql, (int(s.run_id), int(s.step), s.space, s.arch, value, nonfinite,
-                               _finite_or_none(s.cost), _finite_or_none(s.best_so_far))))
+                               finite_or_none(s.cost), finite_or_none(s.best_so_far))))
         return self._write(rows)
 
     def trajectory(self, run_id: int) -> list[TrajectoryStep]:
         sql = ("SELECT run_id, step, arch, value, nonfinite, cost, best_so_far, space FROM trajectories"
                " WHERE run_id = ? ORDER BY step")
-        return [TrajectoryStep(r[0], r[1], r[2], _decode(r[3], r[4]), r[5], r[6], r[7])
+        return [TrajectoryStep(r[0], r[1], r[2], decode_float(r[3], r[4]), r[5], r[6], r[7])
                 for r in self._conn.execute(sql, (int(run_id),))]
 
     # --- lifetime ----------------------------------------------------------------------------------

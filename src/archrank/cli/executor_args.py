@@ -1,0 +1,21 @@
+"""The executor flags shared by the commands that run tasks (``--executor``, ``--ray-address``, ``--num-cpus``)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from archrank.errors import InvalidArgument
+from archrank.execution import EXECUTORS, Executor, make_executor
+
+
+def executor_from_args(args: argparse.Namespace, **options: Any) -> Executor:
+    """The executor the flags ask for; ``options`` (e.g. ``cpus_per_task``) are passed on as given.
+
+    Flag errors are reported in flag terms here, before the library sees the options.
+    """
+    name = args.executor
+    address = getattr(args, "ray_address", None)
+    if address and "address" not in EXECUTORS.get(name).options:
+        raise InvalidArgument(f"--ray-address is only valid with --executor ray (got --executor {name})")
+    return make_executor(name, address=address, num_cpus=getattr(args, "num_cpus", None), **options)
