@@ -17,6 +17,12 @@ from archrank.registry import Registry
 Builder = Callable[..., torch.nn.Module]
 
 BUILDERS: Registry[Builder] = Registry("model builder")
+BUILDERS.register_lazy("nb301", "archrank.models.darts_builders:build_nb301")
+BUILDERS.register_lazy("nds_amoeba", "archrank.models.darts_builders:build_nds_amoeba")
+BUILDERS.register_lazy("nds_darts", "archrank.models.darts_builders:build_nds_darts")
+BUILDERS.register_lazy("nds_enas", "archrank.models.darts_builders:build_nds_enas")
+BUILDERS.register_lazy("nds_nasnet", "archrank.models.darts_builders:build_nds_nasnet")
+BUILDERS.register_lazy("nds_pnas", "archrank.models.darts_builders:build_nds_pnas")
 
 
 def register_builder(space: str) -> Callable[[Builder], Builder]:

@@ -16,6 +16,12 @@ _BUILTIN = {
     "nats_sss": "archrank.spaces.nats_sss:NATSSizeSpace",
     "generic": "archrank.spaces.generic:GenericSpace",
     "generic_mlp": "archrank.spaces.generic:GenericMLPSpace",
+    "nb301": "archrank.spaces.nb301:NB301Space",
+    "nds_amoeba": "archrank.spaces.nds:NDSAmoebaSpace",
+    "nds_darts": "archrank.spaces.nds:NDSDartsSpace",
+    "nds_enas": "archrank.spaces.nds:NDSENASSpace",
+    "nds_nasnet": "archrank.spaces.nds:NDSNASNetSpace",
+    "nds_pnas": "archrank.spaces.nds:NDSPNASSpace",
 }
 _instances: dict[str, SearchSpace] = {}
 
