@@ -27,6 +27,8 @@ NB301_OPS: tuple[str, ...] = (
 
 
 class NB301Space(DartsCellSpace):
+    """NAS-Bench-301: DARTS cells (7 operations, 4 nodes, distinct inputs) in the 32-channel 8-cell CIFAR network."""
+
     name = "nb301"
     ops = NB301_OPS
     num_nodes = 4

@@ -61,6 +61,8 @@ class NDSSpace(DartsCellSpace):
 
 
 class NDSNASNetSpace(NDSSpace):
+    """NDS NASNet design space: 5 nodes, 13 operations, loose ends concatenated; ImageNet network."""
+
     name = "nds_nasnet"
     ops = NASNET_OPS
     num_nodes = 5
@@ -68,6 +70,8 @@ class NDSNASNetSpace(NDSSpace):
 
 
 class NDSAmoebaSpace(NDSSpace):
+    """NDS AmoebaNet design space: 5 nodes, 8 operations, loose ends concatenated; ImageNet network."""
+
     name = "nds_amoeba"
     ops = AMOEBA_OPS
     num_nodes = 5
@@ -75,6 +79,8 @@ class NDSAmoebaSpace(NDSSpace):
 
 
 class NDSPNASSpace(NDSSpace):
+    """NDS PNAS design space: 5 nodes, 8 operations, all nodes concatenated; ImageNet network."""
+
     name = "nds_pnas"
     ops = PNAS_OPS
     num_nodes = 5
@@ -82,6 +88,8 @@ class NDSPNASSpace(NDSSpace):
 
 
 class NDSENASSpace(NDSSpace):
+    """NDS ENAS design space: 5 nodes, 5 operations, loose ends concatenated; ImageNet network."""
+
     name = "nds_enas"
     ops = ENAS_OPS
     num_nodes = 5
@@ -89,6 +97,8 @@ class NDSENASSpace(NDSSpace):
 
 
 class NDSDartsSpace(NDSSpace):
+    """NDS DARTS design space: 4 nodes, 8 operations with none, all nodes concatenated; ImageNet network."""
+
     name = "nds_darts"
     ops = DARTS_OPS
     num_nodes = 4
