@@ -34,6 +34,7 @@ def _match_counts(shared_data, file: str, space: str) -> tuple[int, int, int]:
     return close, exact, len(recs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file,space", [("DARTS_in.json", "nds_darts"), ("ENAS_in.json", "nds_enas")])
 def test_parameter_counts_match_nds_records(shared_data, file, space):
     close, exact, n = _match_counts(shared_data, file, space)
@@ -43,6 +44,7 @@ def test_parameter_counts_match_nds_records(shared_data, file, space):
     assert exact == n, f"{exact}/{n} exact"
 
 
+@pytest.mark.slow
 def test_nb301_parameter_counts_match_naslib_with_non_affine_op_batchnorm(shared_data):
     with open(shared_data / "naslib" / "zc_nasbench301.json") as f:
         table = json.load(f)["nasbench301"]["cifar10"]
