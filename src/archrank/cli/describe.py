@@ -8,7 +8,9 @@ import json
 from archrank.errors import InvalidArgument, UnknownName
 
 # data set -> (number of classes, input resolution), as in NATS-Bench
-DATASETS: dict[str, tuple[int, int]] = {"cifar10": (10, 32), "cifar100": (100, 32), "imagenet16-120": (120, 16)}
+DATASETS: dict[str, tuple[int, int]] = {
+    "cifar10": (10, 32), "cifar100": (100, 32), "imagenet16-120": (120, 16), "imagenet": (1000, 224),
+}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--arch", help="architecture string, e.g. '|nor_conv_3x3~0|+|...|' or '8:16:32:48:64'")
     which.add_argument("--index", type=int, help="index in the official order")
-    p.add_argument("--dataset", default="cifar10", help="cifar10 (default), cifar100 or imagenet16-120")
+    p.add_argument("--dataset", default=None,
+                   help="cifar10, cifar100, imagenet16-120 or imagenet (default: the space's own, e.g. imagenet "
+                   "for the NDS spaces, cifar10 otherwise)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -36,14 +40,15 @@ def dataset_head(name: str) -> tuple[int, int]:
     return DATASETS[key]
 
 
-def describe(space_name: str, *, arch: str | None = None, index: int | None = None, dataset: str = "cifar10") -> dict:
-    """The record printed by ``archrank describe``."""
+def describe(space_name: str, *, arch: str | None = None, index: int | None = None,
+             dataset: str | None = None) -> dict:
+    """The record printed by ``archrank describe`` (``dataset`` defaults to the space's ``default_dataset``)."""
     from archrank.models.flops import count_flops
     from archrank.models.registry import build_model
     from archrank.spaces import get_space
 
-    num_classes, hw = dataset_head(dataset)
     space = get_space(space_name)
+    num_classes, hw = dataset_head(dataset or getattr(space, "default_dataset", "cifar10"))
     if (arch is None) == (index is None):
         raise InvalidArgument("give exactly one of an architecture string or an index")
     if index is not None:

@@ -26,6 +26,12 @@ BUILDERS.register_lazy("nats_sss", "archrank.models.nats_sss:build")
 BUILDERS.register_lazy("nb101", "archrank.models.nb101:build")
 BUILDERS.register_lazy("generic", "archrank.models.generic:build")
 BUILDERS.register_lazy("generic_mlp", "archrank.models.generic_mlp:build")
+BUILDERS.register_lazy("nb301", "archrank.models.darts_builders:build_nb301")
+BUILDERS.register_lazy("nds_amoeba", "archrank.models.darts_builders:build_nds_amoeba")
+BUILDERS.register_lazy("nds_darts", "archrank.models.darts_builders:build_nds_darts")
+BUILDERS.register_lazy("nds_enas", "archrank.models.darts_builders:build_nds_enas")
+BUILDERS.register_lazy("nds_nasnet", "archrank.models.darts_builders:build_nds_nasnet")
+BUILDERS.register_lazy("nds_pnas", "archrank.models.darts_builders:build_nds_pnas")
 
 
 def register_builder(space: str) -> Callable[[Builder], Builder]:

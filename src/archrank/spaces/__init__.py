@@ -19,6 +19,12 @@ SPACES.register_lazy("nb101", "archrank.spaces.nb101:NB101Space")
 SPACES.register_lazy("nats_sss", "archrank.spaces.nats_sss:NATSSizeSpace")
 SPACES.register_lazy("generic", "archrank.spaces.generic:GenericSpace")
 SPACES.register_lazy("generic_mlp", "archrank.spaces.generic_mlp:GenericMLPSpace")
+SPACES.register_lazy("nb301", "archrank.spaces.nb301:NB301Space")
+SPACES.register_lazy("nds_amoeba", "archrank.spaces.nds:NDSAmoebaSpace")
+SPACES.register_lazy("nds_darts", "archrank.spaces.nds:NDSDartsSpace")
+SPACES.register_lazy("nds_enas", "archrank.spaces.nds:NDSENASSpace")
+SPACES.register_lazy("nds_nasnet", "archrank.spaces.nds:NDSNASNetSpace")
+SPACES.register_lazy("nds_pnas", "archrank.spaces.nds:NDSPNASSpace")
 
 
 def space_names() -> list[str]:
