@@ -42,7 +42,7 @@ def test_ray_results_equal_local_results(tmp_path, monkeypatch):
     import archrank_toy_plugin as toy
 
     from archrank.execution.ray_executor import RayExecutor
-    from archrank.scoring import run_scoring
+    from archrank.run import ScoreSetting, run_scoring
     from archrank.store import SQLiteStore
 
     monkeypatch.setenv("ARCHRANK_PLUGINS", "archrank_toy_plugin")
@@ -52,7 +52,7 @@ def test_ray_results_equal_local_results(tmp_path, monkeypatch):
 
     def records(executor, name):
         with SQLiteStore(tmp_path / f"{name}.db") as store:
-            s = run_scoring(space="toy", archs="all", heuristics=heuristics, dataset="toyset", store=store,
+            s = run_scoring(ScoreSetting("toy", dataset="toyset"), archs="all", heuristics=heuristics, store=store,
                             batch=toy.toy_batch(), num_classes=3, executor=executor, progress=False)
             assert s.computed == 40 and s.failed == 3
             return {r.key: (r.value, r.flops, r.error, r.computed, r.source_arch) for r in store.scores()}
