@@ -18,6 +18,7 @@ from collections.abc import Hashable
 
 import torch
 
+from archrank.run.setting import DEFAULT_DATASET
 from archrank.search.base import SIGNAL, SUPERNET
 from archrank.search.objectives import Evaluation, Objective
 
@@ -35,13 +36,12 @@ class TrainingObjective(Objective):
         self.config, self.num_classes, self.seed = config, num_classes, seed
 
     def evaluate(self, arch: Hashable) -> Evaluation:
+        from archrank.models.registry import build_model
         from archrank.train.trainer import TrainConfig, train
 
         cfg = self.config or TrainConfig(epochs=1, seed=self.seed)
         t0 = time.perf_counter()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            model = self.space.build(arch, num_classes=self.num_classes)
+        model = build_model(self.space, arch, self.num_classes, seed=self.seed)
         res = train(model, self.train_data, config=cfg, valid_data=self.valid_data)
         v = float("nan") if res.valid_acc is None else float(res.valid_acc)
         return Evaluation(v, time.perf_counter() - t0, v)
@@ -90,12 +90,11 @@ class SupernetObjective(Objective):
 
 
 def supernet_objective(space, *, checkpoint: str | None = None, data_dir: str | None = None,
-                       dataset: str = "cifar10", train_images: int = 5000, valid_images: int = 500,
+                       dataset: str = DEFAULT_DATASET, train_images: int = 5000, valid_images: int = 500,
                        C: int = 8, N: int = 1, resolution: int = 16, train_steps: int = 5,
                        seed: int = 0) -> SupernetObjective:
     """A CPU-sized supernet objective on ``dataset`` (a fresh supernet, or one loaded from ``checkpoint``)."""
-    from archrank.data import load_dataset
-    from archrank.heuristics.training_scores import as_tensors
+    from archrank.data import as_tensors, load_dataset
     from archrank.train.supernet import Supernet, load_supernet
 
     train = as_tensors(load_dataset(dataset, split="train", data_dir=data_dir, limit=train_images))
