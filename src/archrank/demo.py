@@ -59,15 +59,14 @@ def choose_dataset(data_dir: str | os.PathLike | None) -> str:
 
 
 def mean_rank_scores(columns: dict[str, np.ndarray], directions: dict[str, bool]) -> np.ndarray:
-    """Average rank (0 = worst) over heuristics, each oriented so that higher is better; NaN ranks last."""
-    from archrank.metrics import average_ranks
+    """Average rank (1 = worst) over heuristics, each oriented so that higher is better; NaN ranks last
+    (:func:`archrank.heuristics.aggregate.rank_aggregate`)."""
+    from archrank.heuristics.aggregate import rank_aggregate
 
-    total = np.zeros(len(next(iter(columns.values()))))
-    for name, vals in columns.items():
-        v = np.asarray(vals, dtype=float) * (1.0 if directions[name] else -1.0)
-        v = np.where(np.isfinite(v), v, -np.inf)
-        total += average_ranks(v)
-    return total / len(columns)
+    n = len(next(iter(columns.values())))
+    scores = {name: dict(enumerate(np.asarray(vals, dtype=float).tolist())) for name, vals in columns.items()}
+    agg = rank_aggregate(scores, directions)
+    return np.array([agg[i] for i in range(n)])
 
 
 def agreement(scores: np.ndarray, truth: np.ndarray, higher_is_better: bool = True) -> dict[str, float]:
