@@ -52,7 +52,7 @@ def choose_dataset(data_dir: str | os.PathLike | None) -> str:
     name = find_available(("cifar10", "fashion-mnist"), data_dir)
     if name is None:
         raise DataError(
-            "no data for the demo: pass --data-dir with cifar-10-batches-py inside, or install Debian's "
+            "no data for the demo: pass a data_dir with cifar-10-batches-py inside, or install Debian's "
             "dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
         )
     return name

@@ -56,8 +56,8 @@ def _json(capsys, argv):
 
 def _same(a: dict, b: dict) -> None:
     assert set(a) == set(b)
-    for k in a:
-        x, y = a[k], b[k]
+    for k, x in a.items():
+        y = b[k]
         if isinstance(y, float) and not math.isfinite(y):
             assert x is None
         else:

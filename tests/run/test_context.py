@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "execution"))
 import archrank_toy_plugin as toy
 
 from archrank.errors import InvalidArgument
-from archrank.run import DEFAULT_BATCH_SIZE, ScoreSetting, Scorer, load_plugins, run_scoring, score_context
+from archrank.run import DEFAULT_BATCH_SIZE, Scorer, ScoreSetting, load_plugins, run_scoring, score_context
 from archrank.run.context import resource_extras
 from archrank.store import SQLiteStore
 

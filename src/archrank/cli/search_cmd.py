@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from archrank.run.setting import DEFAULT_BATCH_SIZE
 from archrank.search.benchmark_objective import (
     DEFAULT_COST_COLUMN,
     DEFAULT_COST_SCALE,
@@ -43,7 +44,7 @@ def add_parser(subparsers) -> None:
                    "their measured seconds); live scores and search trajectories are written to it")
     p.add_argument("--no-live", action="store_true", help="never compute a heuristic score live (fail instead)")
     p.add_argument("--dataset", default=None, help="score setting: data set (default: the store's, else cifar10)")
-    p.add_argument("--batch-size", type=int, default=None, help="score setting: batch size (default: store's, else 64)")
+    p.add_argument("--batch-size", type=int, default=None, help=f"score setting: batch size (default: store's, else {DEFAULT_BATCH_SIZE})")
     p.add_argument("--score-seed", type=int, default=None, help="score setting: seed (default: store's, else 0)")
     p.add_argument("--data-dir", default=None, help="data directory for live scoring and the supernet")
     p.add_argument("--supernet", default=None, metavar="CKPT",
