@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
            "valid_acc": res["valid_acc"], "valid_loss": res["valid_loss"], "train_acc": res["train_acc"],
            "train_loss": res["train_loss"], "seconds": round(res.get("train_seconds", res["seconds"]), 3), "train_flops": res["flops"],
            "resumed_from": res.get("resumed_from", 0)}
-    if res.get("held"):
-        out["held"] = True  # already in the store: nothing trained
+    if res.get("held"):  # already in the store: nothing trained, every epoch was done before
+        out.update(held=True, resumed_from=res["epochs"])
     print(json.dumps(out))
     return 0
