@@ -62,20 +62,22 @@ def report(args) -> None:
     from archrank import metrics
     from archrank.benchmarks.table import BenchmarkTable
     from archrank.cli import main as archrank
+    from archrank.report.combine import parse_combination
     from archrank.report.consistency import paired_scores
     from archrank.store import open_store
 
+    with open_store(args.store) as store:
+        held = {r.heuristic for r in store.scores()}
     cmd = ["correlate", "--store", args.store, "--benchmark", args.benchmark, "--metric", args.metric]
     for c in COMBINE:
-        if c.startswith("fit") and not args.fit_store:
-            continue
+        if (c.startswith("fit") and not args.fit_store) or not set(parse_combination(c).resolve([])) <= held:
+            continue  # a combination of heuristics this store does not hold
         cmd += ["--combine", c]
     if args.fit_store:
         cmd += ["--fit-store", args.fit_store, "--fit-n", str(args.fit_n), "--fit-seed", str(args.fit_seed)]
     print("archrank " + " ".join(cmd))
     rc = archrank(cmd)
     with open_store(args.store) as store:
-        held = {r.heuristic for r in store.scores()}
         if {"naswot", "naswot_euclid"} <= held:
             paired = paired_scores(store, BenchmarkTable.from_file(args.benchmark), args.metric,
                                    heuristics=["naswot", "naswot_euclid"])
