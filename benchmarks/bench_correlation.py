@@ -1,161 +1,93 @@
 """Rank correlation of the training-free proxies with NB201 CIFAR-10 accuracy, on a sample of architectures.
 
-Two steps (the first resumes where it stopped, appending to its CSV):
+Two steps, both through the public API / CLI (a figure printed here is what a user's commands give):
 
-    # score: the first N architectures of the `random:1000 --seed 0` draw (what `archrank score` selects)
-    .venv/bin/python benchmarks/bench_correlation.py score --sample eval --n 150 --out /tmp/eval.csv
-    # score the fit sample of the combined heuristic (disjoint canonical classes, drawn with --fit-seed)
-    .venv/bin/python benchmarks/bench_correlation.py score --sample fit --n 300 --out /tmp/fit.csv \
+    # score: the first N architectures of the `random:1000 --seed 0` draw, into a store (resumable)
+    .venv/bin/python benchmarks/bench_correlation.py score --sample eval --n 150 --store /tmp/eval.db
+    # score the fit sample of the combined heuristic (canonical classes disjoint from random:1000, --fit-seed)
+    .venv/bin/python benchmarks/bench_correlation.py score --sample fit --n 300 --store /tmp/fit.db \\
         --heuristics naswot,synflow,jacob_cov,params,flops
-    # report Spearman / Kendall / top-10% for each proxy, the vote, and the combined heuristic
-    .venv/bin/python benchmarks/bench_correlation.py report --eval /tmp/eval.csv --fit /tmp/fit.csv
+    # report Spearman / Kendall / top-10% for each proxy, the vote, the mean ranks and the combined heuristic:
+    .venv/bin/python benchmarks/bench_correlation.py report --store /tmp/eval.db --fit-store /tmp/fit.db
 
-Scores use CIFAR-10 batches of 64 from the shared data folder and seed 0 for the batch and the weights.
+The report is ``archrank correlate --store EVAL --benchmark nb201_cifar10.csv --metric c10_test_200
+--combine vote --combine mean_rank:naswot,synflow,jacob_cov --combine mean_rank:naswot,synflow
+--combine fit:naswot,synflow,jacob_cov --combine fit:naswot,synflow --fit-store FIT``, plus the agreement of
+naswot with naswot_euclid.  Scores use CIFAR-10 batches of 64 from the shared data folder and seed 0 for
+the batch and the weights (the run layer's defaults); members of a canonical class share one computation.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 import os
-import sys
-import time
 from pathlib import Path
 
-import numpy as np
-import torch
-
 DATA = Path(os.environ.get("ARCHRANK_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+TABLE = DATA / "nb201" / "nb201_cifar10.csv"
 ALL = "params,flops,grad_norm,snip,grasp,fisher,synflow,jacob_cov,naswot,naswot_euclid"
+COMBINE = ("vote", "mean_rank:naswot,synflow,jacob_cov", "mean_rank:naswot,synflow", "fit:naswot,synflow,jacob_cov",
+           "fit:naswot,synflow")
 
 
-def eval_indices(n: int, seed: int = 0, total: int = 1000) -> list[int]:
-    """The first n architectures of `archrank score --archs random:{total} --seed {seed}` on nb201."""
-    return [int(i) for i in np.random.default_rng(seed).choice(15625, size=total, replace=False)[:n]]
+def eval_archs(space, n: int, seed: int = 0, total: int = 1000) -> list:
+    """The first n architectures of ``random:{total}`` drawn with ``seed`` (what `archrank score` selects)."""
+    from archrank.run import select_archs
+
+    return select_archs(space, f"random:{total}", seed)[:n]
 
 
-def fit_indices(n: int, fit_seed: int, exclude_seed: int = 0, exclude_total: int = 1000) -> list[int]:
+def fit_archs(space, n: int, fit_seed: int, exclude_seed: int = 0, exclude_total: int = 1000) -> list:
     """n architectures whose canonical classes are disjoint from those of the evaluated sample."""
     from archrank.heuristics.aggregate import disjoint_fit_sample
-    from archrank.spaces import get_space
 
-    space = get_space("nb201")
-    ev = [space.index_to_arch(i) for i in eval_indices(exclude_total, exclude_seed, exclude_total)]
-    return [space.arch_to_index(a) for a in disjoint_fit_sample(space, ev, n, seed=fit_seed)]
+    return disjoint_fit_sample(space, eval_archs(space, exclude_total, exclude_seed, exclude_total), n,
+                               seed=fit_seed)
 
 
 def score(args) -> None:
-    from archrank.data.loaders import one_batch
-    from archrank.heuristics import HEURISTICS
-    from archrank.heuristics.base import ScoreContext
+    from archrank.run import ScoreSetting, run_scoring
     from archrank.spaces import get_space
+    from archrank.store import open_store
 
-    torch.set_num_threads(args.threads)
     space = get_space("nb201")
-    idx = eval_indices(args.n) if args.sample == "eval" else fit_indices(args.n, args.fit_seed)
-    names = args.heuristics.split(",")
-    done: set[tuple[int, str]] = set()
-    out = Path(args.out)
-    if out.exists():
-        with open(out) as f:
-            done = {(int(r["index"]), r["heuristic"]) for r in csv.DictReader(f)}
-    x, y = one_batch("cifar10", 64, 0, args.data_dir)
-    new = not out.exists()
-    with open(out, "a", newline="") as f:
-        w = csv.writer(f)
-        if new:
-            w.writerow(["index", "heuristic", "value", "seconds"])
-        t0 = time.perf_counter()
-        for k, i in enumerate(idx):
-            for name in names:
-                if (i, name) in done:
-                    continue
-                ctx = ScoreContext(arch=space.index_to_arch(i), space=space, inputs=x, targets=y, seed=0)
-                t = time.perf_counter()
-                try:
-                    v = float(HEURISTICS.get(name).fn(ctx))
-                except Exception as e:  # noqa: BLE001 - record and go on
-                    print(f"{i} {name}: {e}", file=sys.stderr)
-                    v = math.nan
-                w.writerow([i, name, repr(v), f"{time.perf_counter() - t:.4f}"])
-                f.flush()
-            print(f"{k + 1}/{len(idx)} {time.perf_counter() - t0:.0f}s", file=sys.stderr)
-
-
-def _read(paths: list[str]) -> tuple[dict[str, dict[int, float]], dict[str, float]]:
-    scores: dict[str, dict[int, float]] = {}
-    secs: dict[str, list[float]] = {}
-    for path in paths:
-        with open(path) as f:
-            for r in csv.DictReader(f):
-                scores.setdefault(r["heuristic"], {})[int(r["index"])] = float(r["value"])
-                secs.setdefault(r["heuristic"], []).append(float(r["seconds"]))
-    return scores, {k: float(np.mean(v)) for k, v in secs.items()}
-
-
-def _truth(metric: str) -> dict[int, float]:
-    with open(DATA / "nb201" / "nb201_cifar10.csv") as f:
-        return {int(r["index"]): float(r[metric]) for r in csv.DictReader(f)}
+    archs = eval_archs(space, args.n) if args.sample == "eval" else fit_archs(space, args.n, args.fit_seed)
+    setting = ScoreSetting("nb201", data_dir=args.data_dir, threads=args.threads)
+    with open_store(args.store) as store:
+        s = run_scoring(setting, archs=[space.format(a) for a in archs], heuristics=args.heuristics, store=store)
+    print(f"{s.computed} computed, {s.copied} copied, {s.held} held, {s.failed} failed in {s.seconds:.0f} s")
 
 
 def report(args) -> None:
     from archrank import metrics
-    from archrank.heuristics import HEURISTICS
-    from archrank.heuristics.aggregate import combined_scores, pairwise_agreement, rank_aggregate, vote_scores
-    from archrank.spaces import get_space
+    from archrank.benchmarks.table import BenchmarkTable
+    from archrank.cli import main as archrank
+    from archrank.report.combine import parse_combination
+    from archrank.report.consistency import paired_scores
+    from archrank.store import open_store
 
-    space = get_space("nb201")
-    truth = _truth(args.metric)
-    scores, secs = _read(args.eval)
-    directions = {h: HEURISTICS.get(h).higher_is_better for h in scores}
-    print(f"metric {args.metric}; architectures: the first n of random:1000 --seed 0")
-    print(f"{'heuristic':34s} {'n':>4s} {'spearman':>9s} {'kendall':>8s} {'top10%':>7s} {'s/arch':>8s}")
-
-    def line(name: str, values: dict[int, float], hib: bool = True, sec: float = math.nan) -> None:
-        keys = sorted(values)
-        s = np.array([values[i] for i in keys])
-        y = np.array([truth[i] for i in keys])
-        s, y, _ = metrics.finite_pairs(metrics.oriented(s, hib), y)
-        r = metrics.rank_consistency(s, y)
-        print(f"{name:34s} {len(keys):4d} {r['spearman']:9.3f} {r['kendall']:8.3f} {r['top10']:7.2f} {sec:8.3f}")
-
-    def common(names) -> list[int]:
-        return sorted(set.intersection(*(set(scores[h]) for h in names)))
-
-    for h in scores:
-        line(h, scores[h], directions[h], secs[h])
-    if "naswot" in scores and "naswot_euclid" in scores:
-        keys = common(("naswot", "naswot_euclid"))
-        a, b, dropped = metrics.finite_pairs([scores["naswot"][i] for i in keys],
-                                             [scores["naswot_euclid"][i] for i in keys])
-        print(f"naswot vs naswot_euclid (n={len(keys)}, {dropped} non-finite): Spearman between the two scores "
-              f"{metrics.spearman(a, b):.4f}, Kendall {metrics.kendall_tau(a, b):.4f}")
-    vote_members = ("snip", "synflow", "jacob_cov")
-    if all(h in scores for h in vote_members):
-        keys = common(vote_members)
-        sub = {h: {i: scores[h][i] for i in keys} for h in vote_members}
-        line("vote (copeland of snip,synflow,jacob_cov)", vote_scores(sub, directions))
-        print(f"vote pairwise agreement with the metric (n={len(keys)}): "
-              f"{pairwise_agreement(sub, truth, directions):.3f}")
-    for agg in (("naswot", "synflow", "jacob_cov"), ("naswot", "synflow")):
-        if all(h in scores for h in agg):
-            keys = common(agg)
-            line("mean_rank(" + ",".join(agg) + ")",
-                 rank_aggregate({h: {i: scores[h][i] for i in keys} for h in agg}, directions))
-    if args.fit:
-        fit, _ = _read(args.fit)
-        for proxies in (("naswot", "synflow", "jacob_cov"), ("naswot", "synflow")):
-            fkeys = sorted(set.intersection(*(set(fit[h]) for h in proxies)))
-            fkeys = fkeys[: args.fit_n] if args.fit_n else fkeys
-            fit_truth = {space.index_to_arch(i): truth[i] for i in fkeys}
-            fit_sc = {h: {space.index_to_arch(i): fit[h][i] for i in fkeys} for h in proxies}
-            keys = common(proxies)
-            ev = {h: {space.index_to_arch(i): scores[h][i] for i in keys} for h in proxies}
-            comb = combined_scores(ev, fit_sc, fit_truth, space=space, directions=directions, proxies=proxies,
-                                   seed=args.fit_seed)
-            line(f"combined({','.join(proxies)}; fit {len(fkeys)})",
-                 {space.arch_to_index(a): v for a, v in comb.items()})
+    with open_store(args.store) as store:
+        held = {r.heuristic for r in store.scores()}
+    cmd = ["correlate", "--store", args.store, "--benchmark", args.benchmark, "--metric", args.metric]
+    for c in COMBINE:
+        if (c.startswith("fit") and not args.fit_store) or not set(parse_combination(c).resolve([])) <= held:
+            continue  # a combination of heuristics this store does not hold
+        cmd += ["--combine", c]
+    if args.fit_store:
+        cmd += ["--fit-store", args.fit_store, "--fit-n", str(args.fit_n), "--fit-seed", str(args.fit_seed)]
+    print("archrank " + " ".join(cmd))
+    rc = archrank(cmd)
+    with open_store(args.store) as store:
+        if {"naswot", "naswot_euclid"} <= held:
+            paired = paired_scores(store, BenchmarkTable.from_file(args.benchmark), args.metric,
+                                   heuristics=["naswot", "naswot_euclid"])
+            a, b = (dict(zip(paired[h].archs, paired[h].scores)) for h in ("naswot", "naswot_euclid"))
+            keys = sorted(set(a) & set(b))
+            x, y, dropped = metrics.finite_pairs([a[k] for k in keys], [b[k] for k in keys])
+            print(f"naswot vs naswot_euclid (n={len(keys)}, {dropped} non-finite): Spearman between the two scores "
+                  f"{metrics.spearman(x, y):.4f}, Kendall {metrics.kendall_tau(x, y):.4f}")
+    if rc:
+        raise SystemExit(rc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,14 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--n", type=int, default=150)
     s.add_argument("--fit-seed", type=int, default=1)
     s.add_argument("--heuristics", default=ALL)
-    s.add_argument("--out", required=True)
+    s.add_argument("--store", required=True)
     s.add_argument("--data-dir", default=str(DATA))
     s.add_argument("--threads", type=int, default=1)
     r = sub.add_parser("report")
-    r.add_argument("--eval", required=True, nargs="+")
-    r.add_argument("--fit", nargs="+")
+    r.add_argument("--store", required=True)
+    r.add_argument("--fit-store", default=None)
     r.add_argument("--fit-n", type=int, default=0, help="use only the first N fit architectures")
     r.add_argument("--fit-seed", type=int, default=1)
+    r.add_argument("--benchmark", default=str(TABLE))
     r.add_argument("--metric", default="c10_test_200")
     args = p.parse_args(argv)
     score(args) if args.cmd == "score" else report(args)

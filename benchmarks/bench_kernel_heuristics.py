@@ -27,6 +27,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from archrank.run.setting import DEFAULT_BATCH_SIZE
+
 GROUPS = {"empirical": "ntk_cond,ntk_krr,linear_regions", "analytic": "nngp_krr,cntk_krr"}
 
 
@@ -41,7 +43,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--archs", default="random:1000")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--store-empirical", default="/tmp/kernel_h.db")
     ap.add_argument("--store-analytic", default="/tmp/kernel_h_analytic2.db")

@@ -34,13 +34,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from archrank.run.setting import DEFAULT_BATCH_SIZE
+
 DATA = Path(os.environ.get("ARCHRANK_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
-def _batch(args) -> tuple[torch.Tensor, torch.Tensor]:
-    from archrank.data.loaders import one_batch
+def _setting(data_dir, batch_size: int, seed: int):
+    """The scoring setting of a run (``archrank score --dataset cifar10 --batch-size B --seed S``)."""
+    from archrank.run import ScoreSetting
 
-    return one_batch("cifar10", args.batch_size, args.seed, args.data_dir)
+    return ScoreSetting("nb201", dataset="cifar10", batch_size=batch_size, seed=seed, data_dir=data_dir)
+
+
+def _batch(args) -> tuple[torch.Tensor, torch.Tensor]:
+    from archrank.run.context import load_task_batch
+
+    return load_task_batch(_setting(args.data_dir, args.batch_size, args.seed))
 
 
 def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -57,16 +66,17 @@ def _score_chunk(job: tuple) -> tuple[list[tuple[int, float]], float]:
     """Worker: NASWOT of the given indices; returns (index, score) pairs and the worker's peak RSS (MiB)."""
     indices, data_dir, batch_size, seed, threads = job
     torch.set_num_threads(threads)
-    from archrank.data.loaders import one_batch
-    from archrank.heuristics.base import ScoreContext
     from archrank.heuristics.naswot import naswot
+    from archrank.run import score_context
+    from archrank.run.context import load_task_batch
     from archrank.spaces import get_space
 
     space = get_space("nb201")
-    x, y = one_batch("cifar10", batch_size, seed, data_dir)
+    setting = _setting(data_dir, batch_size, seed)
+    x, y = load_task_batch(setting)
     out = []
     for i in indices:
-        ctx = ScoreContext(arch=space.index_to_arch(int(i)), space=space, inputs=x, targets=y, seed=seed)
+        ctx = score_context(setting, space.index_to_arch(int(i)), space=space, inputs=x, targets=y)
         out.append((int(i), naswot(ctx)))
     return out, _peak_mb()
 
@@ -153,8 +163,8 @@ def _rel(a: float, b: float) -> float:
 
 def part_b(args) -> None:
     from archrank.heuristics import HEURISTICS
-    from archrank.heuristics.base import ScoreContext
     from archrank.heuristics.reference import REFERENCE
+    from archrank.run import score_context
     from archrank.spaces import get_space
 
     torch.set_num_threads(args.threads)
@@ -172,7 +182,8 @@ def part_b(args) -> None:
         tf = tr = 0.0
         diff = err_fast = err_ref = 0.0
         for a in archs:
-            ctx = ScoreContext(arch=a, space=space, inputs=x, targets=y, seed=args.seed)
+            ctx = score_context(_setting(args.data_dir, args.batch_size, args.seed), a, space=space, inputs=x,
+                                targets=y)
             t = time.perf_counter()
             out = fast_fn(ctx)
             vf = float(out[0] if isinstance(out, tuple) else out)
@@ -191,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--part", choices=["a", "b", "both"], default="both")
     p.add_argument("--data-dir", default=str(DATA))
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=0, help="score only N canonical classes in part (a)")
     p.add_argument("--workers", type=int, default=1)

@@ -10,7 +10,9 @@ reported as skipped, with the store's coverage.  No score is ever looked up with
     .venv/bin/python benchmarks/bench_search.py --store /tmp/naswot.db --heuristic naswot \\
         --guided-store /tmp/synflow.db --guided-heuristic synflow --runs 100 --plot /tmp/search_curves.png
 
-Prints a markdown table (and ``--out-json`` writes every row), then the plot path.
+Prints a markdown table (and ``--out-json`` writes every row), then the plot path.  The rows and the
+table are those of ``archrank search --strategy a,b,c`` (:mod:`archrank.search.compare`); this script only
+adds rows that differ in heuristic and budget, and the targets.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,15 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out-json", default=None)
     args = ap.parse_args(argv)
 
-    from archrank.search.harness import search
-    from archrank.search.objectives import BenchmarkObjective, heuristic_objective
+    from archrank.search.benchmark_objective import BenchmarkObjective
+    from archrank.search.compare import Entry, compare, comparison_rows, format_comparison
+    from archrank.search.heuristic_objective import heuristic_objective
     from archrank.search.plot import curve_table, plot_curves, write_curve_csv
     from archrank.spaces import get_space
+    from archrank.store import open_store
 
     space = get_space("nb201")
     bench = BenchmarkObjective.from_csv(args.benchmark, space)
-    from archrank.store import open_store
-
     stores = {}
     for path in dict.fromkeys(p for p in (args.store, args.guided_store) if p):
         stores[path] = open_store(path)
@@ -91,12 +92,11 @@ def main(argv: list[str] | None = None) -> int:
               + (f", mean measured cost {_mean_cost(h):.3f} s/arch" if coverage[name] else ""), flush=True)
 
     only = set(args.only.split(",")) if args.only else None
-    results, summaries = [], []
+    rows, long_summaries = [], []
     for label, strat, params, which, bkey, target in ROWS:
         if only is not None and strat not in only:
             continue
         budget = args.budget if bkey == "long" else args.short_budget
-        runs = args.lstm_runs if (strat == "reinforce_lstm" and args.lstm_runs) else args.runs
         objectives = {"signal": bench}
         hname = None
         if which is not None:
@@ -105,56 +105,42 @@ def main(argv: list[str] | None = None) -> int:
                 row = {"label": label, "strategy": strat, "heuristic": hname, "budget": budget, "target": target,
                        "skipped": f"store holds {coverage[hname]}/{space.size} {hname} scores; pass --allow-live "
                                   "to score the rest live (charged at measured seconds)"}
-                results.append(row)
+                rows.append(row)
                 print(f"# skipped {label} @ {budget:g}: {row['skipped']}", flush=True)
                 continue
             objectives["heuristic"] = hobjs[hname]
-        t0 = time.time()
-        before = dict(hobjs[hname].stats) if hname else None
-        summ = search(strat, space=space, objectives=objectives, budget_seconds=budget, runs=runs, seed=args.seed,
-                      params=params, report_of=bench.report_of, best_report=bench.best_report)
-        j = summ.to_json()
-        row = {"label": label, "strategy": strat, "params": params, "heuristic": hname, "budget": budget,
-               "target": target, **j}
-        if hname:
-            row["stored_scores_used"] = hobjs[hname].stats["stored"] - before["stored"]
-            row["live_scores"] = hobjs[hname].stats["live"] - before["live"]
-            hq = [r.queries_by_fidelity().get("heuristic", 0) for r in summ.results]
-            row["heuristic_queries_mean"] = sum(hq) / len(hq)
-        results.append(row)
+        runs = args.lstm_runs if (strat == "reinforce_lstm" and args.lstm_runs) else args.runs
+        entry = Entry(strat, params, label=label, budget_seconds=budget, runs=runs, objectives=objectives,
+                      target=target)
+        # the comparison of `archrank search --strategy a,b,c`, one entry at a time (rows differ in objectives)
+        (result,) = compare([entry], space=space, objectives=objectives, budget_seconds=budget, runs=runs,
+                            seed=args.seed, report_of=bench.report_of, best_report=bench.best_report)
+        row = comparison_rows([result], budget)[0]
+        rows.append(row)
         if bkey == "long":
+            summ = result[1]
             summ.strategy = label + (f" ({hname})" if hname else "")
-            summaries.append(summ)
-        print(f"# {label} @ {budget:g}: {j['test_mean']:.3f} +- {j['test_std']:.3f} ({time.time() - t0:.1f} s)",
-              flush=True)
+            long_summaries.append(summ)
+        print(f"# {label} @ {budget:g}: {_f(row['test_mean'])} +- {_f(row['test_std'])} "
+              f"({row['wall_seconds']:.1f} s)", flush=True)
     for st in stores.values():
         st.close()
 
     print()
-    print("| strategy | heuristic | budget (s) | runs | test acc. (%) mean +- std | regret | queries | "
-          "simulated s | target | met |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in results:
-        tgt = "" if r["target"] is None else f">= {r['target']}"
-        if "skipped" in r:
-            print(f"| {r['label']} | {r['heuristic']} | {r['budget']:g} | - | skipped: {r['skipped']} | | | | {tgt} | |")
-            continue
-        met = "" if r["target"] is None else ("yes" if r["test_mean"] >= r["target"] else "NO")
-        q = f"{r['queries_mean']:.1f}"
-        if r.get("heuristic"):
-            q += f" ({r['heuristic_queries_mean']:.0f} heuristic)"
-        print(f"| {r['label']} | {r.get('heuristic') or '-'} | {r['budget']:g} | {r['runs']} | "
-              f"{r['test_mean']:.2f} +- {r['test_std']:.2f} | {r['regret_mean']:.2f} | {q} | "
-              f"{r['simulated_seconds_mean']:.0f} | {tgt} | {met} |")
-    if summaries and args.plot:
-        rows = curve_table(summaries)
-        csv_path = write_curve_csv(rows, Path(args.plot).with_suffix(".csv"))
-        plot_curves(rows, args.plot, ylabel="c10_test_200", optimum=bench.best_report,
+    print(format_comparison(rows))
+    if long_summaries and args.plot:
+        curves = curve_table(long_summaries)
+        csv_path = write_curve_csv(curves, Path(args.plot).with_suffix(".csv"))
+        plot_curves(curves, args.plot, ylabel="c10_test_200", optimum=bench.best_report,
                     title=f"NB201 CIFAR-10, {args.runs} runs")
         print(f"\nbest-so-far table: {csv_path}\nbest-so-far plot: {args.plot}")
     if args.out_json:
-        Path(args.out_json).write_text(json.dumps(results, indent=1))
+        Path(args.out_json).write_text(json.dumps(rows, indent=1))
     return 0
+
+
+def _f(x) -> str:
+    return "nan" if x is None else f"{x:.3f}"
 
 
 def _mean_cost(h) -> float:

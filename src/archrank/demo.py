@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 
 from archrank.errors import DataError
+from archrank.run.setting import DEFAULT_BATCH_SIZE
+from archrank.train.regimes import parse_regime
 
 DEFAULT_HEURISTICS = ("params", "flops", "naswot", "synflow", "jacob_cov", "snip")
 
@@ -50,22 +52,21 @@ def choose_dataset(data_dir: str | os.PathLike | None) -> str:
     name = find_available(("cifar10", "fashion-mnist"), data_dir)
     if name is None:
         raise DataError(
-            "no data for the demo: pass --data-dir with cifar-10-batches-py inside, or install Debian's "
+            "no data for the demo: pass a data_dir with cifar-10-batches-py inside, or install Debian's "
             "dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
         )
     return name
 
 
 def mean_rank_scores(columns: dict[str, np.ndarray], directions: dict[str, bool]) -> np.ndarray:
-    """Average rank (0 = worst) over heuristics, each oriented so that higher is better; NaN ranks last."""
-    from archrank.metrics import average_ranks
+    """Average rank (1 = worst) over heuristics, each oriented so that higher is better; NaN ranks last
+    (:func:`archrank.heuristics.aggregate.rank_aggregate`)."""
+    from archrank.heuristics.aggregate import rank_aggregate
 
-    total = np.zeros(len(next(iter(columns.values()))))
-    for name, vals in columns.items():
-        v = np.asarray(vals, dtype=float) * (1.0 if directions[name] else -1.0)
-        v = np.where(np.isfinite(v), v, -np.inf)
-        total += average_ranks(v)
-    return total / len(columns)
+    n = len(next(iter(columns.values())))
+    scores = {name: dict(enumerate(np.asarray(vals, dtype=float).tolist())) for name, vals in columns.items()}
+    agg = rank_aggregate(scores, directions)
+    return np.array([agg[i] for i in range(n)])
 
 
 def agreement(scores: np.ndarray, truth: np.ndarray, higher_is_better: bool = True) -> dict[str, float]:
@@ -88,28 +89,31 @@ def run_demo(
     regime: str = "c1r1e5",
     train_images: int = 2000,
     test_images: int = 1000,
-    batch_size: int = 64,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     seed: int = 0,
     store_path: str | os.PathLike | None = None,
     benchmark: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> DemoResult:
+    from archrank.data import one_batch
     from archrank.heuristics import HEURISTICS
-    from archrank.scoring import run_scoring, select_archs
+    from archrank.run import ScoreSetting, TrainSetting, run_scoring, run_training, select_archs
     from archrank.spaces import get_space
     from archrank.store import open_store
-    from archrank.train.regimes import parse_regime, train_under_regime
-    from archrank.train.trainer import TrainConfig
 
     t0 = time.perf_counter()
     dataset = choose_dataset(data_dir)
-    from archrank.data import dataset_info, load_dataset, one_batch
-
-    num_classes = dataset_info(dataset).num_classes
     names = [h for h in heuristics if h in HEURISTICS]
     space = get_space("nb201")
     archs = select_archs(space, f"random:{n_archs}", seed)
     strings = [space.format(a) for a in archs]
+    setting = ScoreSetting(space.name, dataset=dataset, batch_size=batch_size, seed=seed, data_dir=data_dir)
+    # NB201's stem takes 32x32 images with three channels (grey images are repeated)
+    train_setting = TrainSetting(space.name, regime=regime, dataset=dataset, seed=seed, data_dir=data_dir,
+                                 batch_size=128, train_limit=train_images, valid_limit=test_images, channels=3,
+                                 image_size=32, label=f"{parse_regime(regime).name}/n{train_images}")
+    rng = np.random.default_rng(seed)
+    picked = sorted(rng.choice(len(archs), size=min(n_train, len(archs)), replace=False).tolist())
 
     tmp = None
     if store_path is None:
@@ -119,13 +123,11 @@ def run_demo(
         with open_store(store_path) as store:
             # 1. training-free heuristics on one batch (32x32, three channels)
             batch = one_batch(dataset, batch_size, seed, data_dir, channels=3, image_size=32)
-            run_scoring(space=space, archs=strings, heuristics=names, dataset=dataset, store=store,
-                        batch=batch, batch_size=batch_size, seed=seed, num_classes=num_classes,
-                        progress=progress)
+            run_scoring(setting, archs=strings, heuristics=names, store=store, batch=batch, progress=progress)
             t_scored = time.perf_counter()
             table: dict[str, dict[str, float]] = {n: {} for n in names}
             cost: dict[str, list[float]] = {n: [] for n in names}
-            for r in store.scores(space=space.name, dataset=dataset, batch_size=batch_size, seed=seed):
+            for r in store.scores(**setting.key):
                 if r.heuristic in table:
                     table[r.heuristic][r.arch] = r.value
                     if r.computed and r.seconds is not None:
@@ -133,33 +135,16 @@ def run_demo(
             columns = {n: np.array([table[n].get(s, np.nan) for s in strings]) for n in names}
             directions = {n: HEURISTICS.get(n).higher_is_better for n in names}
 
-            # 2. reduced training of a seeded sample
-            reg = parse_regime(regime)
-            cfg = TrainConfig(batch_size=128, lr=0.1, seed=seed)
-            regime_key = f"{reg.name}/n{train_images}"
-            train = load_dataset(dataset, split="train", data_dir=data_dir, limit=train_images, seed=seed,
-                                 channels=3, image_size=32).tensors
-            test = load_dataset(dataset, split="test", data_dir=data_dir, limit=test_images, seed=seed,
-                                channels=3, image_size=32).tensors
-            rng = np.random.default_rng(seed)
-            picked = sorted(rng.choice(len(archs), size=min(n_train, len(archs)), replace=False).tolist())
-            held = {r.arch: r for r in store.training(space=space.name, regime=regime_key, dataset=dataset,
-                                                      seed=seed)}
+            # 2. reduced training of a seeded sample: a training run
+            run = run_training(train_setting, archs=[strings[i] for i in picked], store=store,
+                               score_record=False, kind="demo_train")
+            by_arch = {r["arch"]: r for r in run.results}
             trained = []
-            from archrank.store.base import TrainingRecord
-
             for i in picked:
-                s = strings[i]
-                rec = held.get(s)
-                if rec is None:
-                    res = train_under_regime(space, archs[i], reg, train, valid_data=test,
-                                             num_classes=num_classes, seed=seed, base_config=cfg)
-                    rec = TrainingRecord(space.name, s, regime_key, dataset, seed,
-                                         metrics={"test_acc": res.valid_acc, "epochs": res.epochs},
-                                         seconds=res.seconds, flops=res.train_flops)
-                    store.put_training([rec])
-                trained.append({"index": space.arch_to_index(archs[i]), "arch": s,
-                                "test_acc": rec.metrics["test_acc"], "seconds": rec.seconds, "row": i})
+                r = by_arch[strings[i]]
+                acc = r["valid_acc"] if "valid_acc" in r else r["test_acc"]  # stores of earlier demos: test_acc
+                trained.append({"index": space.arch_to_index(archs[i]), "arch": strings[i],
+                                "test_acc": acc, "seconds": r.get("train_seconds", r["seconds"]), "row": i})
             t_trained = time.perf_counter()
     finally:
         if tmp is not None:
@@ -186,6 +171,7 @@ def run_demo(
             vs_bench[n] = agreement(columns[n], truth, directions[n])
         vs_bench["mean_rank"] = agreement(combined, truth)
 
+    reg = train_setting.parsed_regime()
     best = max(trained, key=lambda t: t["test_acc"])
     top = int(np.argmax(combined))
     for t in trained:

@@ -29,7 +29,14 @@ class UnknownName(ArchrankError, KeyError):
 
 
 class InvalidArgument(ArchrankError, ValueError):
-    """A value of the right type but outside what is allowed (malformed string, index out of range, ...)."""
+    """A value of the right type but outside what is allowed (malformed string, index out of range, ...).
+
+    ``parameter`` names the library parameter at fault, when there is one; the CLI maps it to its flag.
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None):
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class DataError(ArchrankError, OSError):

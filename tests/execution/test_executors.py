@@ -85,12 +85,12 @@ def test_stopping_early_leaves_the_executor_usable(executor):
 def _scores(executor: Executor, path: Path) -> dict:
     import archrank_toy_plugin as toy
 
-    from archrank.scoring import run_scoring
+    from archrank.run import ScoreSetting, run_scoring
     from archrank.store import SQLiteStore
 
     heuristics = ["toy_params", "toy_out", "toy_flaky", "toy_lower"]
     with SQLiteStore(path) as store:
-        s = run_scoring(space="toy", archs="all", heuristics=heuristics, dataset="toyset", store=store,
+        s = run_scoring(ScoreSetting("toy", dataset="toyset"), archs="all", heuristics=heuristics, store=store,
                         batch=toy.toy_batch(), num_classes=3, executor=executor, progress=False)
         assert s.computed == 40 and s.failed == 3
         return {r.key: (r.value, r.flops, r.error, r.computed, r.source_arch) for r in store.scores()}

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from archrank.errors import InvalidArgument
-from archrank.search.objectives import BenchmarkObjective, Evaluation, HeuristicObjective, Objective
+from archrank.search.benchmark_objective import BenchmarkObjective
+from archrank.search.heuristic_objective import HeuristicObjective
+from archrank.search.objectives import Evaluation, Objective
 from archrank.spaces.base import SearchSpace
 
 

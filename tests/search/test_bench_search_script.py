@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archrank.search.objectives import ScoreSetting, store_writer
+from archrank.run import ScoreSetting
+from archrank.search.heuristic_objective import store_writer
 from archrank.spaces import get_space
 from archrank.store import open_store
 
@@ -25,7 +26,7 @@ def _store_with(path: Path, heuristic: str, indices: list[int]) -> None:
     space = get_space("nb201")
     store = open_store(str(path))
     try:
-        write = store_writer(store, ScoreSetting("nb201", heuristic))
+        write = store_writer(store, ScoreSetting("nb201"), heuristic)
         for i in indices:
             write(space.index_to_arch(i), float(i), 0.01)
     finally:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from archrank.search.objectives import BenchmarkObjective, heuristic_objective
+from archrank.search.benchmark_objective import BenchmarkObjective
+from archrank.search.heuristic_objective import heuristic_objective
 from archrank.spaces import get_space
 
 ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"

@@ -11,7 +11,7 @@ from archrank.errors import DataError, InvalidArgument, UnknownName
 from archrank.search import STRATEGIES, make_strategy, run_search, search
 from archrank.search.base import HEURISTIC, SIGNAL, Query, parse_params, strategy_params
 from archrank.search.harness import run_seeds
-from archrank.search.objectives import HeuristicObjective
+from archrank.search.heuristic_objective import HeuristicObjective
 
 # Small settings so that every strategy finishes quickly on 27 architectures.
 SMALL = {

@@ -2,7 +2,8 @@
 
 Each sub-command lives in its own module in this package and exposes ``add_parser(subparsers)``, which
 adds its parser and sets ``func(args) -> int``.  Any :class:`ArchrankError` becomes one line on stderr and
-exit code 2; argparse usage errors do the same.
+exit code 2; argparse usage errors do the same.  Library errors speak of parameters; an error that names
+its parameter (``InvalidArgument(..., parameter="archs")``) is shown with the command's flag for it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _COMMANDS = [
     "kernel_cmd",
     "bench",
     "train_cmd",
+    "supernet_cmd",
     "search_cmd",
 ]
 
@@ -55,13 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _flag_of(error: ArchrankError, args: argparse.Namespace) -> str:
+    """`` (flag --x)`` for an error naming a library parameter: the command's ``flags`` map (set with
+    ``set_defaults(flags={...})``) or the parameter's name as a flag; empty when the error names none."""
+    param = getattr(error, "parameter", None)
+    if not param:
+        return ""
+    flag = getattr(args, "flags", {}).get(param) or "--" + param.replace("_", "-")
+    return f" (flag {flag})"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except ArchrankError as e:
-        sys.stderr.write(f"archrank {args.command}: error: {e}\n")
+        sys.stderr.write(f"archrank {args.command}: error: {e}{_flag_of(e, args)}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("archrank: interrupted\n")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from archrank.execution import EXECUTORS
+from archrank.run.setting import DEFAULT_TRAIN_BATCH_SIZE, DEFAULT_VALID_LIMIT
 
 
 def add_parser(subparsers) -> None:
@@ -55,16 +56,17 @@ def add_parser(subparsers) -> None:
     b.add_argument("--data-dir", default=None)
     b.add_argument("--store", required=True)
     b.add_argument("--seed", type=int, default=0)
-    b.add_argument("--valid-images", type=int, default=2000, help="test-split images scored (default 2000)")
+    b.add_argument("--valid-images", type=int, default=DEFAULT_VALID_LIMIT,
+                   help=f"test-split images scored (default {DEFAULT_VALID_LIMIT})")
     b.add_argument("--train-images", type=int, default=None, help="limit the training split before the "
                    "regime's sample ratio (default: all)")
-    b.add_argument("--batch-size", type=int, default=256)
+    b.add_argument("--batch-size", type=int, default=DEFAULT_TRAIN_BATCH_SIZE)
     b.add_argument("--checkpoint-dir", default=None, help="resume interrupted trainings from their last epoch")
     b.add_argument("--executor", default="local", choices=EXECUTORS.names())
     b.add_argument("--ray-address", default=None)
     b.add_argument("--num-cpus", type=int, default=None)
     b.add_argument("--json", action="store_true")
-    b.set_defaults(func=run_build_cmd)
+    b.set_defaults(func=run_build_cmd, flags={"train_limit": "--train-images", "valid_limit": "--valid-images"})
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -114,18 +116,19 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_build_cmd(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
+    from archrank.run import TrainSetting, run_training, score_name
     from archrank.store import open_store
-    from archrank.train.build import run_build, score_name
 
     def show(out: dict) -> None:
         if not args.json:
             sys.stderr.write(f"  {out['arch']}: valid acc {out['valid_acc']:.2f}% in {out['seconds']:.1f} s\n")
 
     with open_store(args.store) as store, executor_from_args(args) as executor:
-        s = run_build(space=args.space, archs=args.archs, regime=args.regime, dataset=args.dataset, store=store,
-                      data_dir=args.data_dir, seed=args.seed, executor=executor, valid_limit=args.valid_images,
-                      batch_size=args.batch_size, train_limit=args.train_images,
-                      checkpoint_dir=args.checkpoint_dir, on_result=show)
+        setting = TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
+                               data_dir=args.data_dir, batch_size=args.batch_size, train_limit=args.train_images,
+                               valid_limit=args.valid_images)
+        s = run_training(setting, archs=args.archs, store=store, executor=executor,
+                         checkpoint_dir=args.checkpoint_dir, kind="bench_build", on_result=show)
     summary = {"run_id": s.run_id, "archs": s.n_archs, "held": s.held, "trained": s.trained,
                "seconds": round(s.seconds, 3), "heuristic": score_name(args.regime), "store": str(args.store)}
     if args.json:

@@ -25,27 +25,43 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dataset", default=None, help="only scores computed on this data set")
     p.add_argument("--batch-size", type=int, default=None, help="only scores with this batch size")
     p.add_argument("--seed", type=int, default=None, help="only scores with this seed")
+    p.add_argument("--combine", action="append", default=[], metavar="KIND[:H1,H2,...]",
+                   help="add a combined heuristic (repeatable): vote (default snip,synflow,jacob_cov), mean_rank "
+                   "(default: all heuristics shown) or fit (the combined heuristic, default naswot,synflow,"
+                   "jacob_cov, fitted on --fit-store)")
+    p.add_argument("--fit-store", default=None, help="store with the scores of the fit sample of 'fit' "
+                   "(architectures of canonical classes disjoint from the evaluated ones; overlaps are dropped)")
+    p.add_argument("--fit-n", type=int, default=0, help="use only the first N fit architectures (default all)")
+    p.add_argument("--fit-seed", type=int, default=1, help="seed of the fitted model's cross-validation")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--plot", default=None, metavar="PNG", help="also draw score-vs-metric scatter panels")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, flags={"combine": "--combine", "fit_store": "--fit-store"})
 
 
 def run(args: argparse.Namespace) -> int:
     from archrank.benchmarks.table import BenchmarkTable
     from archrank.errors import DataError
+    from archrank.report.combine import add_combinations, fit_members, parse_combination
     from archrank.report.consistency import consistency_table, paired_scores
-    from archrank.scoring import load_plugins
+    from archrank.run import load_plugins
     from archrank.store import open_store
 
     load_plugins()
-    if not Path(args.store).expanduser().is_file():
-        raise DataError(f"store {args.store!r} not found")
+    for path in (args.store, args.fit_store):
+        if path is not None and not Path(path).expanduser().is_file():
+            raise DataError(f"store {path!r} not found")
+    combos = [parse_combination(c) for c in args.combine]
     table = BenchmarkTable.from_file(args.benchmark)
     names = [h.strip() for h in args.heuristics.split(",") if h.strip()] if args.heuristics else None
+    filters = {"space": args.space, "dataset": args.dataset, "batch_size": args.batch_size, "seed": args.seed}
     with open_store(args.store) as store:
-        paired = paired_scores(store, table, args.metric, space=args.space, dataset=args.dataset,
-                               batch_size=args.batch_size, seed=args.seed, heuristics=names)
-    result = consistency_table(paired)
+        paired = paired_scores(store, table, args.metric, heuristics=names, **filters)
+    fit = None
+    if args.fit_store and fit_members(combos):
+        with open_store(args.fit_store) as store:
+            fit = paired_scores(store, table, args.metric, heuristics=fit_members(combos), **filters)
+    result = add_combinations(consistency_table(paired), paired, combos, fit=fit, fit_n=args.fit_n,
+                              fit_seed=args.fit_seed)
     if args.plot:
         from archrank.report.plots import plot_scatter, scatter_table
 
@@ -68,10 +84,10 @@ def _json(v):
 def format_table(result: dict[str, dict], metric: str) -> str:
     """An aligned text table, best Spearman first (vote last)."""
     head = ["heuristic", "spearman", "kendall", "top10", "pairwise", "n", "excluded", "s/arch"]
-    order = sorted((h for h in result if h != "vote"),
+    combined = [h for h in result if h == "vote" or "(" in h or h in ("mean_rank", "fit")]
+    order = sorted((h for h in result if h not in combined),
                    key=lambda h: -result[h]["spearman"] if math.isfinite(result[h]["spearman"]) else math.inf)
-    if "vote" in result:
-        order.append("vote")
+    order += combined
     rows = []
     for h in order:
         r = result[h]

@@ -7,6 +7,7 @@ import json
 import sys
 
 from archrank.execution import EXECUTORS
+from archrank.run.setting import DEFAULT_BATCH_SIZE, DEFAULT_DATASET
 
 
 def add_parser(subparsers) -> None:
@@ -21,9 +22,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--archs", required=True, help="'all', 'random:N' (N distinct, drawn with --seed), or a FILE "
                    "with one architecture per line (official string or index)")
     p.add_argument("--heuristics", required=True, help="comma-separated heuristic names")
-    p.add_argument("--dataset", default="cifar10", help="data set of the scoring batch (default cifar10)")
+    p.add_argument("--dataset", default=DEFAULT_DATASET,
+                   help=f"data set of the scoring batch (default {DEFAULT_DATASET})")
     p.add_argument("--data-dir", default=None, help="data directory (default $ARCHRANK_DATA or ~/.cache)")
-    p.add_argument("--batch-size", type=int, default=64, help="scoring batch size (default 64)")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                   help=f"scoring batch size (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=int, default=0, help="seed of the selection, the batch and the weights")
     p.add_argument("--store", required=True, help="results store (SQLite file, created if missing)")
     p.add_argument("--executor", default="local", choices=EXECUTORS.names(), help="where tasks run (default local)")
@@ -31,6 +34,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray cluster (default 2)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per task (default 1; the same for "
                    "every executor, so results are identical)")
+    p.add_argument("--supernet", default=None, metavar="FILE", help="trained supernet checkpoint for the "
+                   "weight_sharing heuristic (written by 'archrank supernet train')")
     p.add_argument("--retry-failed", action="store_true", help="recompute stored failures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
@@ -39,15 +44,18 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
-    from archrank.scoring import load_plugins, run_scoring
+    from archrank.run import ScoreSetting, heuristic_names, load_plugins, run_scoring
+    from archrank.run.context import resource_extras
     from archrank.store import open_store
 
     load_plugins()
-    names = [h.strip() for h in args.heuristics.split(",") if h.strip()]
+    names = heuristic_names(args.heuristics)
+    setting = ScoreSetting(args.space, dataset=args.dataset, batch_size=args.batch_size, seed=args.seed,
+                           data_dir=args.data_dir, threads=args.threads)
+    resource_extras(names, supernet=args.supernet)  # a missing resource fails before the store is opened
     with open_store(args.store) as store, executor_from_args(args, cpus_per_task=args.threads) as executor:
-        s = run_scoring(space=args.space, archs=args.archs, heuristics=names, dataset=args.dataset, store=store,
-                        data_dir=args.data_dir, batch_size=args.batch_size, seed=args.seed, executor=executor,
-                        retry_failed=args.retry_failed, progress=not args.no_progress, threads=args.threads)
+        s = run_scoring(setting, archs=args.archs, heuristics=names, store=store, executor=executor,
+                        supernet=args.supernet, retry_failed=args.retry_failed, progress=not args.no_progress)
     for arch, h, err in s.failures[:5]:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:

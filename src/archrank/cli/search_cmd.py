@@ -6,7 +6,13 @@ import argparse
 import json
 import sys
 
-from archrank.search.objectives import DEFAULT_COST_COLUMN, DEFAULT_COST_SCALE, DEFAULT_REPORT, DEFAULT_SIGNAL
+from archrank.run.setting import DEFAULT_BATCH_SIZE
+from archrank.search.benchmark_objective import (
+    DEFAULT_COST_COLUMN,
+    DEFAULT_COST_SCALE,
+    DEFAULT_REPORT,
+    DEFAULT_SIGNAL,
+)
 
 
 def add_parser(subparsers) -> None:
@@ -18,13 +24,15 @@ def add_parser(subparsers) -> None:
         "c10v_train_seconds_200 per query, report c10_test_200.",
     )
     p.add_argument("--space", default="nb201", help="search space (default nb201)")
-    p.add_argument("--strategy", required=True, help="strategy name (see --list)")
+    p.add_argument("--strategy", required=True, help="strategy name, or several comma-separated (one comparison "
+                   "table and one plot)")
     p.add_argument("--benchmark", required=True, help="benchmark table (CSV with an index or arch column)")
     p.add_argument("--budget-seconds", type=float, required=True, help="simulated seconds per run")
     p.add_argument("--runs", type=int, default=1, help="independent runs (seeds derived from --seed)")
     p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="strategy parameter (repeatable), e.g. --param population=20")
+                   help="strategy parameter (repeatable), e.g. --param population=20; with several strategies "
+                   "KEY=VALUE goes to every strategy that has KEY, STRATEGY.KEY=VALUE to one")
     p.add_argument("--signal", default=DEFAULT_SIGNAL, help=f"column searched on (default {DEFAULT_SIGNAL})")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"column reported (default {DEFAULT_REPORT})")
     p.add_argument("--cost-column", default=DEFAULT_COST_COLUMN,
@@ -36,7 +44,7 @@ def add_parser(subparsers) -> None:
                    "their measured seconds); live scores and search trajectories are written to it")
     p.add_argument("--no-live", action="store_true", help="never compute a heuristic score live (fail instead)")
     p.add_argument("--dataset", default=None, help="score setting: data set (default: the store's, else cifar10)")
-    p.add_argument("--batch-size", type=int, default=None, help="score setting: batch size (default: store's, else 64)")
+    p.add_argument("--batch-size", type=int, default=None, help=f"score setting: batch size (default: store's, else {DEFAULT_BATCH_SIZE})")
     p.add_argument("--score-seed", type=int, default=None, help="score setting: seed (default: store's, else 0)")
     p.add_argument("--data-dir", default=None, help="data directory for live scoring and the supernet")
     p.add_argument("--supernet", default=None, metavar="CKPT",
@@ -49,20 +57,30 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from archrank.errors import InvalidArgument
     from archrank.search import STRATEGIES
-    from archrank.search.base import HEURISTIC, SUPERNET, parse_params
-    from archrank.search.harness import search
-    from archrank.search.objectives import BenchmarkObjective, heuristic_objective
+    from archrank.search.base import HEURISTIC, SUPERNET
+    from archrank.search.benchmark_objective import BenchmarkObjective
+    from archrank.search.compare import (
+        compare,
+        comparison_rows,
+        entries_with_params,
+        format_comparison,
+        parse_strategies,
+    )
+    from archrank.search.heuristic_objective import heuristic_objective
     from archrank.search.trajectories import save_trajectories
     from archrank.spaces import get_space
 
-    cls = STRATEGIES.get(args.strategy)
-    params = parse_params(args.param, args.strategy)
+    names = parse_strategies(args.strategy)
+    entries = entries_with_params(names, args.param)
     if args.runs < 1:
         raise InvalidArgument(f"--runs must be >= 1, got {args.runs}")
     if not args.budget_seconds > 0:
         raise InvalidArgument(f"--budget-seconds must be > 0, got {args.budget_seconds}")
+    needs = set().union(*(STRATEGIES.get(n).needs for n in names))
     space = get_space(args.space)
     cost_column = None if args.cost_column.lower() == "none" else args.cost_column
     bench = BenchmarkObjective.from_csv(args.benchmark, space, signal=args.signal, report=args.report,
@@ -75,43 +93,58 @@ def run(args: argparse.Namespace) -> int:
         store = open_store(args.store)
     try:
         hobj = None
-        if HEURISTIC in cls.needs or args.heuristic:
+        if HEURISTIC in needs or args.heuristic:
             if not args.heuristic:
-                raise InvalidArgument(f"strategy {args.strategy!r} needs --heuristic NAME (e.g. naswot)")
+                needy = [n for n in names if HEURISTIC in STRATEGIES.get(n).needs]
+                raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
             hobj = heuristic_objective(space, args.heuristic, store=store, live=not args.no_live,
                                        dataset=args.dataset, batch_size=args.batch_size, seed=args.score_seed,
                                        data_dir=args.data_dir)
             objectives[HEURISTIC] = hobj
-        if SUPERNET in cls.needs:
+        if SUPERNET in needs:
             from archrank.search.training_objectives import supernet_objective
 
             objectives[SUPERNET] = supernet_objective(space, checkpoint=args.supernet, data_dir=args.data_dir)
-        summary = search(args.strategy, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
-                         runs=args.runs, seed=args.seed, params=params, report_of=bench.report_of,
-                         best_report=bench.best_report, max_queries=args.max_queries)
+        results = compare(entries, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
+                          runs=args.runs, seed=args.seed, report_of=bench.report_of, best_report=bench.best_report,
+                          max_queries=args.max_queries)
         if store is not None:
-            config = {"space": space.name, "strategy": args.strategy, "params": params,
-                      "benchmark": str(args.benchmark), "signal": args.signal, "report": args.report,
-                      "cost_column": cost_column, "cost_scale": args.cost_scale, "heuristic": args.heuristic,
-                      "budget_seconds": args.budget_seconds, "seed": args.seed}
-            save_trajectories(store, summary, space, config)
+            for e, summary, _ in results:
+                config = {"space": space.name, "strategy": e.strategy, "params": e.params,
+                          "benchmark": str(args.benchmark), "signal": args.signal, "report": args.report,
+                          "cost_column": cost_column, "cost_scale": args.cost_scale, "heuristic": args.heuristic,
+                          "budget_seconds": args.budget_seconds, "seed": args.seed}
+                save_trajectories(store, summary, space, config)
     finally:
         if store is not None:
             store.close()
-    out = summary.to_json()
+    summaries = [summary for _, summary, _ in results]
     if args.plot:
-        from pathlib import Path
-
         from archrank.search.plot import curve_table, plot_curves, write_curve_csv
 
-        rows = curve_table([summary])
+        rows = curve_table(summaries)
         write_curve_csv(rows, Path(args.plot).with_suffix(".csv"))
+        what = names[0] if len(names) == 1 else f"{len(names)} strategies"
         plot_curves(rows, args.plot, ylabel=args.report, optimum=bench.best_report,
-                    title=f"{args.strategy} on {space.name}, budget {args.budget_seconds:g} s")
+                    title=f"{what} on {space.name}, budget {args.budget_seconds:g} s")
+    if len(names) > 1:
+        table = comparison_rows(results, args.budget_seconds)
+        if args.json:
+            print(json.dumps(table))
+        else:
+            print(f"{len(names)} strategies, {args.runs} runs each, budget {args.budget_seconds:g} simulated s; "
+                  f"{args.report} of the chosen architecture (best in table {bench.best_report:.3f})")
+            print(format_comparison(table))
+            if args.plot:
+                print(f"plot: {args.plot} (table: {Path(args.plot).with_suffix('.csv')})")
+        sys.stdout.flush()
+        return 0
+    out = summaries[0].to_json()
     if args.json:
         print(json.dumps(out))
     else:
         print(f"strategy {out['strategy']}: {out['runs']} runs, budget {args.budget_seconds:g} simulated s")
+
         def f(x):
             return "nan" if x is None else f"{x:.3f}"
 

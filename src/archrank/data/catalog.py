@@ -112,6 +112,11 @@ def dataset_info(name: str) -> DatasetInfo:
     return DATASETS.get(name)
 
 
+def num_classes_of(name: str) -> int:
+    """Number of classes of data set ``name``."""
+    return dataset_info(name).num_classes
+
+
 def candidate_dirs(name: str, data_dir: str | os.PathLike | None = None) -> list[Path]:
     """Folders searched for ``name``, in order: conventional folders under the data dir, then system ones."""
     info = dataset_info(name)

@@ -15,11 +15,9 @@ regimes: see :data:`DEFAULT_REGIMES`; :func:`register_regime` adds more.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
-from archrank.errors import DataError
+from archrank.data.tensors import as_tensors
 from archrank.heuristics.base import HEURISTICS, ScoreContext, register_heuristic
 from archrank.train.regimes import parse_regime, train_under_regime
 
@@ -30,29 +28,6 @@ DEFAULT_REGIMES = {
     "econas_c2r1e5s0.5": "c2r1e5s0.5",
     "econas_c0r0e4s1": "c0r0e4s1",
 }
-
-
-def as_tensors(obj: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """(images, labels) from a loader's return value: a tuple, an object with images/labels, or a Dataset."""
-    if isinstance(obj, (tuple, list)) and len(obj) == 2:
-        x, y = obj
-    else:
-        for xa, ya in (("images", "labels"), ("x", "y"), ("inputs", "targets"), ("data", "targets")):
-            if hasattr(obj, xa) and hasattr(obj, ya):
-                x, y = getattr(obj, xa), getattr(obj, ya)
-                break
-        else:
-            try:
-                items = [obj[i] for i in range(len(obj))]
-            except Exception as e:
-                raise DataError(f"cannot read images and labels from {type(obj).__name__}") from e
-            x = torch.stack([torch.as_tensor(a) for a, _ in items])
-            y = torch.as_tensor([int(b) for _, b in items])
-    x = torch.as_tensor(x)
-    y = torch.as_tensor(y).long()
-    if not x.is_floating_point():
-        x = x.float() / 255.0
-    return x, y
 
 
 def task_data(ctx: ScoreContext, split: str, limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -106,7 +81,8 @@ for _name, _reg in DEFAULT_REGIMES.items():
 def weight_sharing(ctx: ScoreContext) -> float:
     """Validation accuracy of the child with weights inherited from a trained NB201 supernet (BN re-estimated).
 
-    The supernet is ``ctx.extras["supernet"]`` or loaded from ``ctx.extras["supernet_path"]``.
+    The supernet is ``ctx.extras["supernet"]`` or loaded from ``ctx.extras["supernet_path"]`` (a scoring run
+    puts its ``supernet`` parameter there; ``archrank score --supernet FILE``).
     """
     from archrank.train.supernet import score_child, supernet_from_extras
 

@@ -15,10 +15,9 @@ import numpy as np
 
 from archrank.benchmarks.table import BenchmarkTable
 from archrank.errors import InvalidArgument
-from archrank.metrics import copeland_scores, majority_agreement, oriented, rank_consistency
+from archrank.heuristics.aggregate import VOTE_MEMBERS, pairwise_agreement, vote_scores
+from archrank.metrics import oriented, rank_consistency
 from archrank.store.base import Store
-
-VOTE_MEMBERS = ("snip", "synflow", "jacob_cov")
 
 
 @dataclass
@@ -33,6 +32,7 @@ class Paired:
     seconds: list[float]  # measured seconds of the records that were computed (not copied)
     n_failed: int = 0
     n_missing: int = 0  # stored archs the table does not hold
+    space: str = ""  # the space the scores belong to
 
 
 def _settings(store: Store, filters: dict) -> dict[str, set[tuple]]:
@@ -71,8 +71,9 @@ def paired_scores(
         raise InvalidArgument(f"the store holds no scores{_describe(filters)}")
     for h, s in settings.items():
         if len(s) > 1:
-            choices = "; ".join(f"--space {a} --dataset {b} --batch-size {c} --seed {d}" for a, b, c, d in sorted(s))
-            raise InvalidArgument(f"heuristic {h!r} was scored under several settings; pick one with: {choices}")
+            choices = "; ".join(f"space={a} dataset={b} batch_size={c} seed={d}" for a, b, c, d in sorted(s))
+            raise InvalidArgument(f"heuristic {h!r} was scored under several settings; pick one with the filters "
+                                  f"space, dataset, batch_size, seed: {choices}", parameter="space")
     info = store.heuristic_info()
     out: dict[str, Paired] = {}
     for h in sorted(settings):
@@ -95,7 +96,7 @@ def paired_scores(
             scores.append(r.value)
             metric_vals.append(values[row])
         out[h] = Paired(h, hib, archs, np.array(scores, dtype=np.float64), np.array(metric_vals, dtype=np.float64),
-                        seconds, failed, missing)
+                        seconds, failed, missing, sp)
     return out
 
 
@@ -159,7 +160,7 @@ def vote_inputs(members: list[Paired]) -> tuple[list[str], np.ndarray, np.ndarra
 def vote_row(members: list[Paired], *, top_frac: float = 0.1) -> dict:
     """Rank consistency of the Copeland ranking of a majority vote, and the vote's pairwise agreement."""
     archs, matrix, metric = vote_inputs(members)
-    copeland, agreement = _vote_scores(matrix, metric)
+    copeland, agreement = vote_of_matrix(matrix, metric)
     row = rank_consistency(copeland, metric, top_frac=top_frac)
     all_archs = set().union(*(p.archs for p in members))
     row.update(pairwise=agreement, n_excluded=len(all_archs) - len(archs), n_failed=max(p.n_failed for p in members),
@@ -168,18 +169,13 @@ def vote_row(members: list[Paired], *, top_frac: float = 0.1) -> dict:
     return row
 
 
-def _vote_scores(matrix: np.ndarray, metric: np.ndarray) -> tuple[np.ndarray, float]:
-    """Copeland scores and the vote's pairwise agreement, through ``archrank.heuristics.aggregate`` when it
-    is installed (the rows of ``matrix`` are already oriented higher-is-better)."""
+def vote_of_matrix(matrix: np.ndarray, metric: np.ndarray) -> tuple[np.ndarray, float]:
+    """Copeland scores and the vote's pairwise agreement (:mod:`archrank.heuristics.aggregate`; the rows of
+    ``matrix`` are already oriented higher-is-better)."""
     if matrix.shape[1] == 0:
         return np.zeros(0), math.nan
-    try:
-        from archrank.heuristics import aggregate
-    except ImportError:  # pragma: no cover - the aggregate heuristics are optional
-        return copeland_scores(matrix), majority_agreement(matrix, metric)
     members = [f"m{i}" for i in range(matrix.shape[0])]
     scores = {m: dict(enumerate(row.tolist())) for m, row in zip(members, matrix)}
-    vote = aggregate.vote_scores(scores, members=members)
-    agreement = aggregate.pairwise_agreement(scores, dict(enumerate(metric.tolist())), members=members)
+    vote = vote_scores(scores, members=members)
+    agreement = pairwise_agreement(scores, dict(enumerate(metric.tolist())), members=members)
     return np.array([vote[i] for i in range(matrix.shape[1])]), float(agreement)
-

@@ -15,7 +15,7 @@ import numpy as np
 
 from archrank.errors import DataError, InvalidArgument
 from archrank.metrics import finite_pairs, oriented, spearman
-from archrank.report.consistency import VOTE_MEMBERS, Paired, vote_inputs
+from archrank.report.consistency import VOTE_MEMBERS, Paired, vote_inputs, vote_of_matrix
 
 
 def scatter_table(paired: dict[str, Paired], *, vote: bool = True) -> dict[str, dict]:
@@ -31,10 +31,8 @@ def scatter_table(paired: dict[str, Paired], *, vote: bool = True) -> dict[str, 
         rho = spearman(oriented(s, p.higher_is_better), m) if s.size >= 2 else math.nan
         out[h] = {"score": s, "metric": m, "rho": rho, "higher_is_better": p.higher_is_better}
     if vote and all(k in paired for k in VOTE_MEMBERS):
-        from archrank.metrics import copeland_scores
-
         _, matrix, metric = vote_inputs([paired[k] for k in VOTE_MEMBERS])
-        cop = copeland_scores(matrix) if metric.size else np.zeros(0)
+        cop, _ = vote_of_matrix(matrix, metric)
         out["vote"] = {"score": cop, "metric": metric,
                        "rho": spearman(cop, metric) if metric.size >= 2 else math.nan, "higher_is_better": True}
     return out
@@ -47,7 +45,7 @@ def plot_scatter(table: dict[str, dict], path: str | os.PathLike, *, metric_name
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:  # pragma: no cover - matplotlib is optional
-        raise InvalidArgument("--plot needs matplotlib: pip install 'archrank[plot]'") from None
+        raise InvalidArgument("plotting needs matplotlib: pip install 'archrank[plot]'") from None
     if not table:
         raise InvalidArgument("nothing to plot: no heuristic scores")
     out = Path(path).expanduser()

@@ -26,8 +26,10 @@ from archrank.search.base import (
     register_strategy,
     strategy_params,
 )
+from archrank.search.benchmark_objective import BenchmarkObjective
 from archrank.search.harness import RunResult, SearchSummary, run_search, search
-from archrank.search.objectives import BenchmarkObjective, Evaluation, HeuristicObjective, Objective
+from archrank.search.heuristic_objective import HeuristicObjective
+from archrank.search.objectives import Evaluation, Objective
 
 __all__ = [
     "HEURISTIC",

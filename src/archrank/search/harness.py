@@ -69,7 +69,7 @@ def run_search(
         if fid not in objectives:
             raise InvalidArgument(
                 f"strategy {strategy.name!r} needs a {fid!r} objective"
-                + (" (give --heuristic NAME)" if fid == "heuristic" else "")
+                + (" (a heuristic objective, e.g. heuristic_objective(space, 'naswot'))" if fid == "heuristic" else "")
                 + (" (a weight-sharing supernet)" if fid == "supernet" else "")
             )
     reports: dict[Hashable, float] = {}

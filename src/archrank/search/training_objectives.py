@@ -19,6 +19,7 @@ from collections.abc import Hashable
 import torch
 
 from archrank.models.registry import build_model
+from archrank.run.setting import DEFAULT_DATASET
 from archrank.search.base import SIGNAL, SUPERNET
 from archrank.search.objectives import Evaluation, Objective
 
@@ -89,12 +90,11 @@ class SupernetObjective(Objective):
 
 
 def supernet_objective(space, *, checkpoint: str | None = None, data_dir: str | None = None,
-                       dataset: str = "cifar10", train_images: int = 5000, valid_images: int = 500,
+                       dataset: str = DEFAULT_DATASET, train_images: int = 5000, valid_images: int = 500,
                        C: int = 8, N: int = 1, resolution: int = 16, train_steps: int = 5,
                        seed: int = 0) -> SupernetObjective:
     """A CPU-sized supernet objective on ``dataset`` (a fresh supernet, or one loaded from ``checkpoint``)."""
-    from archrank.data import load_dataset
-    from archrank.heuristics.training_scores import as_tensors
+    from archrank.data import as_tensors, load_dataset
     from archrank.train.supernet import Supernet, load_supernet
 
     train = as_tensors(load_dataset(dataset, split="train", data_dir=data_dir, limit=train_images))

@@ -207,15 +207,23 @@ def load_supernet(path: str | os.PathLike) -> Supernet:
 
 
 def supernet_from_extras(extras: dict[str, Any]) -> Supernet:
-    """``extras["supernet"]`` or the checkpoint at ``extras["supernet_path"]`` (cached in ``extras``)."""
+    """``extras["supernet"]`` or the checkpoint at ``extras["supernet_path"]`` (loaded once per process and
+    file version, then cached in ``extras``)."""
     if isinstance(extras.get("supernet"), Supernet):
         return extras["supernet"]
-    path = extras.get("supernet_path") or os.environ.get("ARCHRANK_SUPERNET")
+    path = extras.get("supernet_path")
     if not path:
         raise InvalidArgument(
-            "the weight_sharing heuristic needs a trained supernet: pass extras['supernet'] or "
-            "extras['supernet_path'] (or set ARCHRANK_SUPERNET to a checkpoint written by save_supernet)"
+            "the weight_sharing heuristic needs a trained supernet: pass the supernet (a checkpoint written by "
+            "save_supernet) as extras['supernet'] or extras['supernet_path']", parameter="supernet"
         )
-    net = load_supernet(path)
-    extras["supernet"] = net
-    return net
+    p = Path(path)
+    key = (str(p.resolve()), p.stat().st_mtime_ns if p.is_file() else None)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load_supernet(p)
+    extras["supernet"] = _LOADED[key]
+    return extras["supernet"]
+
+
+_LOADED: dict[tuple, Supernet] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from archrank.heuristics import HEURISTICS
 from archrank.heuristics.base import Heuristic
-from archrank.scoring import run_scoring
+from archrank.run import ScoreSetting, run_scoring
 from archrank.store import open_store
 
 
@@ -19,8 +19,8 @@ def test_data_dir_reaches_the_heuristic(tmp_path):
     HEURISTICS.register(name, Heuristic(name, probe, needs=frozenset()))
     try:
         with open_store(tmp_path / "s.db") as store:
-            run_scoring(space="nb201", archs=["0", "1"], heuristics=[name], dataset="cifar10", store=store,
-                        data_dir=tmp_path / "data", progress=False)
+            run_scoring(ScoreSetting("nb201", data_dir=tmp_path / "data"), archs=["0", "1"], heuristics=[name],
+                        store=store, progress=False)
     finally:
         HEURISTICS._items.pop(name)
     assert seen and all(s == str(tmp_path / "data") for s in seen)

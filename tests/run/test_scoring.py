@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "execution"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "execution"))
 import archrank_toy_plugin as toy
 
 from archrank.errors import InvalidArgument, UnknownName
-from archrank.scoring import load_plugins, run_scoring, select_archs
+from archrank.run import ScoreSetting, load_plugins, run_scoring, select_archs
 from archrank.store import SQLiteStore
 
 
@@ -28,11 +28,11 @@ def store(tmp_path):
     s.close()
 
 
-def run(store, archs="all", heuristics=("toy_params", "toy_out"), **kw):
+def run(store, archs="all", heuristics=("toy_params", "toy_out"), threads=1, **kw):
     kw.setdefault("batch", toy.toy_batch())
     kw.setdefault("num_classes", 3)
-    return run_scoring(space="toy", archs=archs, heuristics=list(heuristics), dataset="toyset", store=store,
-                       batch_size=8, seed=0, progress=False, **kw)
+    setting = ScoreSetting("toy", dataset="toyset", batch_size=8, seed=0, threads=threads)
+    return run_scoring(setting, archs=archs, heuristics=list(heuristics), store=store, progress=False, **kw)
 
 
 def test_select_all_random_and_file(tmp_path):

@@ -1,0 +1,118 @@
+"""A heuristic's :class:`~archrank.heuristics.ScoreContext`, built from a :class:`ScoreSetting`.
+
+Every path that scores an architecture (a scoring run's workers, search's live scorer, the benchmark
+scripts) builds its context here, so a score computed anywhere equals the stored one of the same setting.
+:class:`Scorer` adds the batch, loaded once on first need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+from archrank.errors import InvalidArgument
+from archrank.run.setting import ScoreSetting
+
+#: The ``needs`` of a heuristic that call for the scoring batch.
+DATA_NEEDS = frozenset({"data", "labels", "gradients"})
+
+#: Heuristics that need a resource passed to the run, and the parameter that passes it.
+RESOURCES: dict[str, str] = {"weight_sharing": "supernet"}
+
+
+def needs_batch(heuristics: Iterable[Any]) -> bool:
+    """Whether any of ``heuristics`` (registered Heuristic objects) needs the scoring batch."""
+    return any(h.needs & DATA_NEEDS for h in heuristics)
+
+
+def load_task_batch(setting: ScoreSetting) -> tuple[Any, Any]:
+    """The batch every heuristic of a run with ``setting`` sees (:func:`archrank.data.one_batch`)."""
+    from archrank.data import one_batch
+
+    return one_batch(setting.dataset, setting.batch_size, setting.seed, setting.data_dir)
+
+
+def resource_extras(names: Iterable[str], *, supernet: str | None = None) -> dict[str, Any]:
+    """``ScoreContext.extras`` for the resources the heuristics ``names`` need; a missing one is an error
+    naming its parameter."""
+    given = {"supernet": supernet}
+    extras: dict[str, Any] = {}
+    for n in names:
+        param = RESOURCES.get(n)
+        if param is None:
+            continue
+        if given[param] is None:
+            raise InvalidArgument(f"heuristic {n!r} needs a trained supernet: pass {param}=<checkpoint written "
+                                  "by archrank.train.supernet.save_supernet>", parameter=param)
+        extras[f"{param}_path"] = str(given[param])
+    return extras
+
+
+def score_context(setting: ScoreSetting, arch: Hashable, *, space: Any = None, inputs: Any = None,
+                  targets: Any = None, num_classes: int | None = None,
+                  extras: Mapping[str, Any] | None = None):
+    """The context a heuristic scores ``arch`` in under ``setting``.
+
+    ``space`` defaults to the setting's space (looked up by name); ``num_classes`` to the data set's;
+    ``extras`` are copied and get ``data_dir`` from the setting (for heuristics that load more data).
+    """
+    from archrank.data import num_classes_of
+    from archrank.heuristics import ScoreContext
+    from archrank.spaces import get_space
+
+    sp = get_space(setting.space) if space is None else space
+    ex = dict(extras or {})
+    if setting.data_dir is not None:
+        ex.setdefault("data_dir", setting.data_dir)
+    return ScoreContext(arch=arch, space=sp, inputs=inputs, targets=targets,
+                        num_classes=num_classes_of(setting.dataset) if num_classes is None else num_classes,
+                        seed=setting.seed, dataset=setting.dataset, extras=ex)
+
+
+class Scorer:
+    """Score architectures of one setting with one heuristic: ``scorer(arch) -> (value, seconds)``.
+
+    The batch is loaded on first use (only when the heuristic needs data) unless ``batch`` is given;
+    ``scorer.result(arch)`` returns the full :class:`~archrank.heuristics.base.ScoreResult`.  Runs with
+    ``setting.threads`` torch threads, restored afterwards.
+    """
+
+    def __init__(self, setting: ScoreSetting, heuristic: str, *, space: Any = None,
+                 batch: tuple[Any, Any] | None = None, num_classes: int | None = None,
+                 extras: Mapping[str, Any] | None = None, supernet: str | None = None):
+        from archrank.heuristics import HEURISTICS
+        from archrank.spaces import get_space
+
+        self.setting = setting
+        self.heuristic = HEURISTICS.get(heuristic)
+        self.space = get_space(setting.space) if space is None else space
+        self.extras = {**resource_extras([heuristic], supernet=supernet), **dict(extras or {})}
+        self._batch = batch
+        self._num_classes = num_classes
+
+    def _inputs(self) -> tuple[Any, Any]:
+        if self._batch is None:
+            self._batch = load_task_batch(self.setting) if needs_batch([self.heuristic]) else (None, None)
+        return self._batch
+
+    def context(self, arch: Hashable):
+        inputs, targets = self._inputs()
+        return score_context(self.setting, arch, space=self.space, inputs=inputs, targets=targets,
+                             num_classes=self._num_classes, extras=self.extras)
+
+    def result(self, arch: Hashable):
+        import torch
+
+        from archrank.heuristics import evaluate
+
+        ctx = self.context(arch)
+        previous = torch.get_num_threads()
+        torch.set_num_threads(self.setting.threads)
+        try:
+            return evaluate(self.heuristic, ctx)
+        finally:
+            torch.set_num_threads(previous)
+
+    def __call__(self, arch: Hashable) -> tuple[float, float]:
+        r = self.result(arch)
+        return r.value, r.seconds

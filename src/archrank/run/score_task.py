@@ -1,0 +1,79 @@
+"""The work a scoring run ships to its executor: one architecture, several heuristics.
+
+:class:`ScoringTask` travels to every worker once per run (the space by name, the batch as tensors);
+:func:`score_arch` is the picklable task function.  A heuristic that raises becomes a result with its
+error, so one failure never stops a run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from archrank.run.context import score_context
+from archrank.run.plugins import load_plugins
+from archrank.run.setting import ScoreSetting
+
+
+@dataclass(frozen=True)
+class ScoringTask:
+    """What every task of a run needs: the setting, the batch, the class count, plugins and resources."""
+
+    setting: ScoreSetting
+    inputs: Any = None
+    targets: Any = None
+    num_classes: int = 10
+    plugins: tuple[str, ...] = ()
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One heuristic's outcome on one architecture."""
+
+    heuristic: str
+    value: float
+    seconds: float
+    flops: float | None
+    error: str | None
+
+
+def score_arch(item: tuple[str, tuple[str, ...]], task: ScoringTask) -> list[TaskResult]:
+    """Score one architecture (given by its string) with several heuristics; failures become results.
+
+    Runs with ``task.setting.threads`` torch threads (restored afterwards): float reductions depend on the
+    thread count, so fixing it makes every executor give identical results.
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(task.setting.threads)
+    try:
+        return _score_arch(item, task)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _score_arch(item: tuple[str, tuple[str, ...]], task: ScoringTask) -> list[TaskResult]:
+    from archrank.heuristics import HEURISTICS, evaluate
+    from archrank.spaces import get_space
+
+    load_plugins(task.plugins)
+    arch_text, names = item
+    space = get_space(task.setting.space)
+    arch = space.parse(arch_text)
+    out = []
+    for name in names:
+        h = HEURISTICS.get(name)
+        ctx = score_context(task.setting, arch, space=space, inputs=task.inputs, targets=task.targets,
+                            num_classes=task.num_classes, extras=task.extras)
+        t0 = time.perf_counter()
+        try:
+            r = evaluate(h, ctx)
+        except Exception as e:  # noqa: BLE001 - any failure is recorded with its reason; the run goes on
+            out.append(TaskResult(name, float("nan"), time.perf_counter() - t0, None,
+                                  f"{type(e).__name__}: {e}".strip()))
+        else:
+            out.append(TaskResult(name, r.value, r.seconds, r.flops, r.error))
+    return out
