@@ -55,10 +55,18 @@ class BenchmarkTable:
     @classmethod
     def from_file(cls, path: str | os.PathLike, *, arch_column: str = "arch",
                   index_column: str = "index") -> BenchmarkTable:
-        """Read a CSV/TSV (optionally ``.gz``) or Parquet table; a missing or unreadable file is a DataError."""
+        """Read a CSV/TSV (optionally ``.gz``) or Parquet table; a missing or unreadable file is a DataError.
+
+        ``path`` may also name a table shipped with archrank (``"nb201"``: see
+        :mod:`archrank.benchmarks.packaged`) where no file of that name exists.
+        """
         p = Path(path).expanduser()
         if not p.is_file():
-            raise DataError(f"benchmark table {str(p)!r} not found")
+            from archrank.benchmarks.packaged import open_packaged, packaged_names, resolve_name
+
+            if resolve_name(str(path)) is not None:
+                return open_packaged(str(path))
+            raise DataError(f"benchmark table {str(p)!r} not found (packaged tables: {', '.join(packaged_names())})")
         name = p.name.lower()
         if name.endswith((".parquet", ".pq")):
             cols = _read_parquet(p)
