@@ -25,6 +25,8 @@ _COMMANDS = [
     "bench",
     "train_cmd",
     "search_cmd",
+    "export_cmd",
+    "report_cmd",
 ]
 
 
