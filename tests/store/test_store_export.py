@@ -39,7 +39,8 @@ def test_rows_one_per_setting(store):
 def test_csv_keeps_non_finite_values(store, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)  # the CSV path must not need pandas
     out = write_scores(score_rows(store), tmp_path / "s.csv")
-    rows = list(csv.DictReader(open(out)))
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == COLUMNS
     values = sorted(r["value"] for r in rows)
     assert values == ["1.5", "inf", "nan", "nan"]
