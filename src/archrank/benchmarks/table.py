@@ -80,6 +80,10 @@ class BenchmarkTable:
         """All column names, in file order."""
         return list(self._cols)
 
+    def as_columns(self) -> dict[str, list[str]]:
+        """Every column as a list of strings (a copy), in file order."""
+        return {k: [str(v) for v in vals] for k, vals in self._cols.items()}
+
     @property
     def metric_columns(self) -> list[str]:
         """Columns other than the arch and index columns."""
