@@ -17,7 +17,6 @@ import numpy as np
 from archrank.benchmarks.table import BenchmarkTable
 from archrank.report.consistency import Paired, consistency_table, paired_scores
 
-
 SPEARMAN_COLUMNS = ("task", "heuristic", "spearman", "kendall", "top10", "n", "n_excluded", "seconds_per_arch")
 SCATTER_COLUMNS = ("task", "heuristic", "higher_is_better", "arch", "score", "metric")
 COST_COLUMNS = ("task", "heuristic", "seconds_per_arch", "spearman", "pareto")
