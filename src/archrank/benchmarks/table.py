@@ -53,12 +53,34 @@ class BenchmarkTable:
 
     # --- reading ---------------------------------------------------------------------------------
     @classmethod
+    def packaged(cls, name: str) -> BenchmarkTable:
+        """The table shipped with archrank under ``name`` (e.g. "nb201"), with an ``arch`` column from the index."""
+        from archrank.benchmarks.packaged import PACKAGED, packaged_path, resolve_name
+        from archrank.spaces import get_space
+
+        path = packaged_path(name)
+        key = resolve_name(name)
+        cols = _read_delimited(path, ",")
+        space = get_space(PACKAGED[key][1])
+        cols = {"index": cols["index"], "arch": [space.format(space.index_to_arch(int(i))) for i in cols["index"]],
+                **{k: v for k, v in cols.items() if k != "index"}}
+        return cls(columns=cols, source=f"packaged:{key}")
+
+    @classmethod
     def from_file(cls, path: str | os.PathLike, *, arch_column: str = "arch",
                   index_column: str = "index") -> BenchmarkTable:
-        """Read a CSV/TSV (optionally ``.gz``) or Parquet table; a missing or unreadable file is a DataError."""
+        """Read a CSV/TSV (optionally ``.gz``) or Parquet table; a missing or unreadable file is a DataError.
+
+        ``path`` may also name a table shipped with archrank (``"nb201"``: see
+        :mod:`archrank.benchmarks.packaged`) where no file of that name exists.
+        """
         p = Path(path).expanduser()
         if not p.is_file():
-            raise DataError(f"benchmark table {str(p)!r} not found")
+            from archrank.benchmarks.packaged import packaged_names, resolve_name
+
+            if resolve_name(str(path)) is not None:
+                return cls.packaged(str(path))
+            raise DataError(f"benchmark table {str(p)!r} not found (packaged tables: {', '.join(packaged_names())})")
         name = p.name.lower()
         if name.endswith((".parquet", ".pq")):
             cols = _read_parquet(p)
@@ -71,6 +93,10 @@ class BenchmarkTable:
     def columns(self) -> list[str]:
         """All column names, in file order."""
         return list(self._cols)
+
+    def as_columns(self) -> dict[str, list[str]]:
+        """Every column as a list of strings (a copy), in file order."""
+        return {k: [str(v) for v in vals] for k, vals in self._cols.items()}
 
     @property
     def metric_columns(self) -> list[str]:

@@ -27,6 +27,8 @@ _COMMANDS = [
     "train_cmd",
     "supernet_cmd",
     "search_cmd",
+    "export_cmd",
+    "report_cmd",
 ]
 
 

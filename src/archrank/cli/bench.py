@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from archrank.cli import naslib_cmd
 from archrank.execution import EXECUTORS
 from archrank.run.setting import DEFAULT_TRAIN_BATCH_SIZE, DEFAULT_VALID_LIMIT
 
@@ -20,27 +21,32 @@ def add_parser(subparsers) -> None:
     sub = p.add_subparsers(dest="bench_command", metavar="ACTION")
     sub.required = True
 
-    imp = sub.add_parser("import", help="convert an official NATS-Bench archive directory into a table",
+    imp = sub.add_parser("import", help="convert a NATS-Bench archive directory or a NASLib zc file",
                          description="Convert a NATS-Bench archive directory (meta.pickle.pbz2 plus one "
                          "NNNNNN.pickle.pbz2 per architecture) into a compact CSV table. Reads one architecture "
-                         "at a time.")
-    imp.add_argument("archive", metavar="ARCHIVE_DIR")
-    imp.add_argument("--out", required=True, metavar="TABLE", help="CSV file to write")
+                         "at a time. Given a NAS-Bench-Suite-Zero / NASLib zc_<benchmark>.json file instead, "
+                         "writes its proxy scores into --store and/or its val_accuracy into the --out table.")
+    imp.add_argument("archive", metavar="ARCHIVE_DIR|ZC_JSON")
+    imp.add_argument("--out", default=None, metavar="TABLE", help="CSV file to write")
     imp.add_argument("--hp", default=None, help="schedule to convert (12 or 200 for the topology space; "
                      "01, 12 or 90 for the size space; default: all)")
     imp.add_argument("--datasets", default=None, help="comma-separated subset of cifar10, cifar10-valid, "
                      "cifar100, ImageNet16-120 (default: all)")
+    naslib_cmd.add_import_options(imp)
     imp.set_defaults(func=run_import)
 
-    exp = sub.add_parser("export", help="write the training results held in a store as a table",
+    exp = sub.add_parser("export", help="write a store's training results as a table, or its scores for NASLib",
                          description="One row per architecture; per regime R the columns R (validation "
-                         "accuracy, %%), R_train_acc, R_train_loss, R_seconds, R_flops (means over seeds).")
+                         "accuracy, %%), R_train_acc, R_train_loss, R_seconds, R_flops (means over seeds). "
+                         "With --format naslib (or an --out ending in .json): the store's heuristic scores in "
+                         "NAS-Bench-Suite-Zero's zc layout, for NASLib's predictors.")
     exp.add_argument("--store", required=True)
     exp.add_argument("--out", required=True, metavar="TABLE")
     exp.add_argument("--space", default=None)
     exp.add_argument("--regime", default=None)
     exp.add_argument("--dataset", default=None)
     exp.add_argument("--seed", type=int, default=None)
+    naslib_cmd.add_export_options(exp)
     exp.set_defaults(func=run_export)
 
     b = sub.add_parser("build", help="train architectures under a regime and record them in the store",
@@ -72,8 +78,12 @@ def add_parser(subparsers) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from archrank.benchmarks import open_benchmark
     from archrank.benchmarks.convert import nats_table, write_table
-    from archrank.errors import UnknownName
+    from archrank.errors import InvalidArgument, UnknownName
 
+    if naslib_cmd.is_zc_file(args.archive):
+        return naslib_cmd.run_import(args)
+    if not args.out:
+        raise InvalidArgument("importing a NATS-Bench archive needs --out (the CSV table to write)")
     archive = open_benchmark("nats", args.archive)  # either NATS space: the archive says which
     datasets = None
     if args.datasets:
@@ -94,6 +104,8 @@ def run_export(args: argparse.Namespace) -> int:
     from archrank.errors import DataError
     from archrank.store import open_store
 
+    if naslib_cmd.wants_naslib(args):
+        return naslib_cmd.run_export(args)
     if not Path(args.store).expanduser().is_file():
         raise DataError(f"store {args.store!r} not found")
     with open_store(args.store) as store:

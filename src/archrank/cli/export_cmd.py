@@ -1,0 +1,36 @@
+"""``archrank export``: a store's scores as one CSV or Parquet table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "export", help="write a store's scores as a CSV or Parquet table",
+        description="One row per (architecture, heuristic, setting): space, arch, index, canonical, heuristic, "
+        "higher_is_better, dataset, batch_size, seed, value, seconds, flops, error, computed, source_arch, "
+        "run_id. NaN and infinite scores are written as they are. Parquet needs pandas and pyarrow "
+        "(pip install 'archrank[parquet]').")
+    p.add_argument("--store", required=True)
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.csv or FILE.parquet")
+    p.add_argument("--space", default=None, help="only scores of this space (default: all)")
+    p.add_argument("--heuristic", default=None, help="only this heuristic (default: all)")
+    p.add_argument("--dataset", default=None, help="only scores on this data set (default: all)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from archrank.errors import DataError
+    from archrank.store import open_store
+    from archrank.store.export import score_rows, write_scores
+
+    if not Path(args.store).expanduser().is_file():
+        raise DataError(f"store {args.store!r} not found")
+    with open_store(args.store) as store:
+        rows = score_rows(store, space=args.space, heuristic=args.heuristic, dataset=args.dataset)
+    out = write_scores(rows, args.out)
+    print(f"wrote {len(rows)} scores ({len({r['heuristic'] for r in rows})} heuristics, "
+          f"{len({(r['space'], r['arch']) for r in rows})} architectures) to {out}")
+    return 0

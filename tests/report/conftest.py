@@ -1,0 +1,50 @@
+"""A small store for the report tests: three heuristics of known quality on 80 NB201 cells of the packaged
+table, with measured seconds, and two search strategies of three runs each (synthetic numbers, made up for
+the tests; drawn from numpy default_rng(0))."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from archrank.benchmarks.table import BenchmarkTable
+from archrank.spaces import get_space
+from archrank.store import HeuristicInfo, ScoreRecord, TrajectoryStep, open_store
+
+# name -> (noise added to the accuracy, seconds per architecture, higher_is_better)
+HEURISTICS = {"good": (0.5, 2.0, True), "cheap": (5.0, 0.01, True), "slow_bad": (50.0, 9.0, False)}
+
+
+@pytest.fixture(scope="session")
+def report_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "store.db"
+    rng = np.random.default_rng(0)
+    sp = get_space("nb201")
+    table = BenchmarkTable.from_file("nb201")
+    idx = rng.choice(sp.size, size=80, replace=False)
+    archs = [sp.format(sp.index_to_arch(int(i))) for i in idx]
+    acc = np.array([table.lookup(int(i), "c10_test_200") for i in idx])
+    with open_store(path) as st:
+        run = st.open_run("score", {"seed": 0, "dataset": "cifar10", "batch_size": 64})
+        st.put_archs("nb201", [(a, sp.canonical(sp.parse(a)), int(i)) for a, i in zip(archs, idx)])
+        st.put_heuristics(HeuristicInfo(h, hib) for h, (_, _, hib) in HEURISTICS.items())
+        recs = []
+        for h, (noise, sec, hib) in HEURISTICS.items():
+            vals = acc + rng.normal(0, noise, acc.size)
+            vals = vals if hib else -vals
+            recs += [ScoreRecord("nb201", a, h, "cifar10", 64, 0, float(v), seconds=sec, run_id=run)
+                     for a, v in zip(archs, vals)]
+        recs[0] = ScoreRecord("nb201", archs[0], "good", "cifar10", 64, 0, float("nan"), seconds=2.0, run_id=run)
+        st.put_scores(recs)
+        st.finish_run(run)
+        for strategy, gain in (("random", 0.5), ("rea", 1.0)):
+            for r in range(3):
+                rid = st.open_run("search", {"strategy": strategy, "seed": 0, "run": r, "run_seed": r,
+                                             "fidelity": "signal", "report": "c10_test_200"})
+                best, steps = 80.0, []
+                for k in range(20):
+                    best = max(best, 80.0 + gain * k * rng.uniform(0.2, 0.7))
+                    steps.append(TrajectoryStep(rid, k, archs[k], best, 100.0, best, "nb201"))
+                st.put_trajectory(steps)
+                st.finish_run(rid)
+    return path
