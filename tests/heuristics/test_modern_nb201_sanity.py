@@ -12,7 +12,6 @@ from archrank.heuristics import HEURISTICS
 from archrank.heuristics.base import ScoreContext
 
 
-
 def nb201_sample(shared_data, n: int = 20, seed: int = 0):
     """``n`` random NB201 architectures (seeded) with their ``c10_test_200``, and the space."""
     import csv
