@@ -20,6 +20,11 @@ _MODULES = (
     "archrank.heuristics.naswot",
     "archrank.heuristics.kernel_scores",
     "archrank.heuristics.training_scores",
+    "archrank.heuristics.zico",
+    "archrank.heuristics.meco",
+    "archrank.heuristics.swap",
+    "archrank.heuristics.az_nas",
+    "archrank.heuristics.zen",
 )
 
 

@@ -1,0 +1,190 @@
+"""AZ-NAS (Lee & Ham, CVPR 2024, "AZ-NAS: Assembling Zero-Cost Proxies for Network Architecture Search").
+
+Features f_0..f_L are the outputs of the stem and of every block of ``model.cells`` (cells and the residual
+reduction blocks between stages, as in the authors' NB201 code), for a batch of N(0, 1) inputs shaped like
+the context's batch, after re-initialising conv/linear weights Kaiming-normal (fan-in), batch norm 1/0 and
+in train mode (batch statistics), all as the authors do.
+
+* expressivity: per feature (b, c, h, w) -> (b*h*w) x c, the entropy of the normalised eigenvalues of its
+  channel covariance, E_l = -sum p log(p + 1e-8), p = lambda / sum(lambda); ``az_expressivity`` = sum_l E_l.
+* ``az_progressivity`` = min_l (E_l - E_{l-1}).
+* ``az_trainability``: for each block l (from the last), a random +-1 cotangent g_out on f_l is pulled back to
+  f_{l-1}; g_in is pixel-unshuffled when the block halves the resolution; with M = g_in^T g_out / (b*h*w)
+  and s its largest singular value, the block scores 2 - s - 1/(s + 1e-6); a block whose pull-back is the
+  identity scores -inf; the proxy is the mean over blocks.
+* ``az_complexity``: forward FLOPs.
+* ``az_nas`` (the paper): sum over the four of log(rank / n), ranks ascending among the n architectures
+  compared.  This is population-relative: :func:`az_nas_aggregate` computes it exactly over scored sets
+  (for ``correlate`` on a table); the registered ``az_nas`` ranks one architecture against a fixed seeded
+  reference sample of the space (``extras['az_reference_size']``, default 50), so that it is a function of
+  one architecture usable by search and the store; as the sample grows it orders like the paper's form.
+
+Choices: eigenvalues are computed in float64 and clipped at 0 (the authors' float32 ``eigvalsh`` can return
+tiny negative values whose logarithm is NaN); a block whose output does not depend on its input (a cell of
+``none`` edges) has a zero pull-back, so s = 0 and it scores 2 - 1e6; a NaN proxy value becomes -inf, as in
+the authors' code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+from archrank.errors import InvalidArgument
+from archrank.heuristics._hooks import gaussian_inputs, generator, kaiming_fanin_init, module_outputs
+from archrank.heuristics._util import input_shape
+from archrank.heuristics.base import ScoreContext, register_heuristic
+from archrank.heuristics.baselines import count_model_flops
+
+PARTS = ("az_expressivity", "az_progressivity", "az_trainability", "az_complexity")
+DEFAULT_REFERENCE_SIZE = 50
+
+
+def block_features(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+    """Outputs of ``model.stem`` and of each block of ``model.cells`` (with their autograd graph)."""
+    if not (hasattr(model, "stem") and hasattr(model, "cells")):
+        raise InvalidArgument(f"AZ-NAS needs a model with 'stem' and 'cells' (a cell network); got "
+                              f"{type(model).__name__}")
+    feats, _ = module_outputs(model, x, [model.stem, *model.cells], grad=True)
+    return feats
+
+
+def expressivity_scores(feats: list[torch.Tensor]) -> np.ndarray:
+    """Per feature, the entropy of the normalised eigenvalues of the channel covariance."""
+    out = []
+    for f in feats:
+        b, c, h, w = f.shape
+        z = f.detach().double().permute(0, 2, 3, 1).reshape(b * h * w, c)
+        z = z - z.mean(dim=0, keepdim=True)
+        s = torch.linalg.eigvalsh(z.T @ z / z.shape[0]).clamp_min(0.0)
+        p = s / s.sum()
+        out.append(float((-p * torch.log(p + 1e-8)).sum()))
+    return np.array(out)
+
+
+def trainability_scores(feats: list[torch.Tensor], seed: int) -> list[float]:
+    """Per block (last first), 2 - s - 1/(s + 1e-6) of the pulled-back random cotangent."""
+    g = generator(seed)
+    scores = []
+    for i in reversed(range(1, len(feats))):
+        f_out, f_in = feats[i], feats[i - 1]
+        g_out = torch.randint(0, 2, f_out.shape, generator=g).to(f_out.dtype) * 2 - 1
+        g_in = None
+        if f_out.requires_grad and f_in.requires_grad:
+            (g_in,) = torch.autograd.grad(f_out, f_in, g_out, retain_graph=True, allow_unused=True)
+        if g_in is None:
+            g_in = torch.zeros_like(f_in)
+        if g_in.shape == g_out.shape and torch.equal(g_in, g_out):
+            scores.append(-math.inf)
+            continue
+        if g_in.shape[2] != g_out.shape[2]:
+            g_in = nn.functional.pixel_unshuffle(g_in, g_in.shape[2] // g_out.shape[2])
+        bo, co, ho, wo = g_out.shape
+        a = g_in.detach().double().permute(0, 2, 3, 1).reshape(-1, g_in.shape[1])
+        m = a.T @ g_out.double().permute(0, 2, 3, 1).reshape(-1, co) / (bo * ho * wo)
+        s = float(torch.linalg.svdvals(m).max())
+        scores.append(-s - 1.0 / (s + 1e-6) + 2.0)
+    return scores
+
+
+def _finite_or_neg_inf(v: float) -> float:
+    return -math.inf if math.isnan(v) else float(v)
+
+
+_LAST: dict[tuple, dict[str, float]] = {}
+
+
+def az_parts(ctx: ScoreContext) -> dict[str, float]:
+    """The four AZ-NAS proxies of one architecture (the last result is kept, so the four share one pass)."""
+    x = gaussian_inputs(ctx, "az_nas")
+    key = (id(ctx.space), ctx.arch, ctx.seed, tuple(x.shape), ctx.num_classes, tuple(sorted(ctx.model_kwargs.items())))
+    if key in _LAST:
+        return _LAST[key]
+    model = kaiming_fanin_init(ctx.build().train(), ctx.seed)
+    with torch.enable_grad():
+        feats = block_features(model, x)
+        e = expressivity_scores(feats)
+        t = trainability_scores(feats, ctx.seed)
+    parts = {
+        "az_expressivity": _finite_or_neg_inf(float(e.sum())),
+        "az_progressivity": _finite_or_neg_inf(float(np.min(e[1:] - e[:-1])) if len(e) > 1 else math.nan),
+        "az_trainability": _finite_or_neg_inf(float(np.mean(t)) if t else math.nan),
+        "az_complexity": count_model_flops(ctx.build(), input_shape(ctx, "az_nas")),
+    }
+    _LAST.clear()
+    _LAST[key] = parts
+    return parts
+
+
+def az_nas_aggregate(part_scores: Mapping[str, Mapping[Hashable, float]]) -> dict[Hashable, float]:
+    """The paper's aggregation over a scored set: sum over the four parts of log(rank / n), ranks ascending
+    (ties averaged, -inf lowest)."""
+    from scipy.stats import rankdata
+
+    missing = [p for p in PARTS if p not in part_scores]
+    if missing:
+        raise InvalidArgument(f"az_nas_aggregate needs scores of {', '.join(missing)}; given: "
+                              f"{', '.join(part_scores)}")
+    keys = list(part_scores[PARTS[0]])
+    total = np.zeros(len(keys))
+    for p in PARTS:
+        v = np.array([part_scores[p][k] for k in keys], dtype=np.float64)
+        total += np.log(rankdata(np.where(np.isnan(v), -np.inf, v)) / len(keys))
+    return dict(zip(keys, total.tolist()))
+
+
+_REFERENCES: dict[tuple, dict[str, np.ndarray]] = {}
+
+
+def reference_parts(ctx: ScoreContext, size: int) -> dict[str, np.ndarray]:
+    """The four parts over a seeded sample of ``size`` architectures of the space (cached)."""
+    x = gaussian_inputs(ctx, "az_nas")
+    key = (id(ctx.space), size, ctx.seed, tuple(x.shape), ctx.num_classes, tuple(sorted(ctx.model_kwargs.items())))
+    if key not in _REFERENCES:
+        rng = np.random.default_rng(ctx.seed)
+        rows = []
+        for _ in range(size):
+            other = ScoreContext(arch=ctx.space.sample(rng), space=ctx.space, inputs=ctx.inputs,
+                                 num_classes=ctx.num_classes, seed=ctx.seed, dataset=ctx.dataset,
+                                 extras=ctx.extras, model_kwargs=ctx.model_kwargs)
+            rows.append(az_parts(other))
+        _REFERENCES[key] = {p: np.array([r[p] for r in rows]) for p in PARTS}
+    return _REFERENCES[key]
+
+
+def _part(name: str):
+    def fn(ctx: ScoreContext) -> float:
+        return az_parts(ctx)[name]
+
+    fn.__name__ = name
+    return fn
+
+
+for _name, _doc, _needs, _inv in (
+    ("az_expressivity", "Sum over blocks of the eigenvalue entropy of the channel covariance (isotropy).", (), True),
+    ("az_progressivity", "Smallest increase of the eigenvalue entropy from one block to the next.", (), True),
+    ("az_trainability", "Mean over blocks of 2 - s - 1/s, s the spectral norm of the block Jacobian.",
+     ("gradients",), True),
+    ("az_complexity", "Forward FLOPs (AZ-NAS's complexity proxy).", (), False),
+):
+    register_heuristic(_name, needs=_needs, description=_doc, reference="Lee & Ham, CVPR 2024",
+                       domains=("image",), canonical_invariant=_inv)(_part(_name))
+
+
+@register_heuristic("az_nas", needs=("gradients",), reference="Lee & Ham, CVPR 2024", domains=("image",),
+                    canonical_invariant=False)
+def az_nas(ctx: ScoreContext) -> float:
+    """Sum of log(rank/n) of the four AZ-NAS proxies, ranked against a seeded reference sample of the space."""
+    size = int(ctx.extras.get("az_reference_size", DEFAULT_REFERENCE_SIZE))
+    ref = reference_parts(ctx, size)
+    mine = az_parts(ctx)
+    total = 0.0
+    for p in PARTS:
+        v, r = mine[p], ref[p]
+        rank = 1.0 + np.sum(r < v) + 0.5 * np.sum(r == v)
+        total += math.log(rank / (size + 1))
+    return total
