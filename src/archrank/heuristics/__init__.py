@@ -20,6 +20,11 @@ _MODULES = (
     "archrank.heuristics.naswot",
     "archrank.heuristics.kernel_scores",
     "archrank.heuristics.training_scores",
+    "archrank.heuristics.naslib_proxies",
+    "archrank.heuristics.gradient_stats",
+    "archrank.heuristics.logsynflow",
+    "archrank.heuristics.lga",
+    "archrank.heuristics.combinations",
 )
 
 
