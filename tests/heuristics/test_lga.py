@@ -36,3 +36,13 @@ def test_lga_uses_the_ntk_cond_kernel(make_ctx):
     assert -1.0 <= v <= 1.0
     assert v == HEURISTICS.get("lga").fn(make_ctx())
     assert v != HEURISTICS.get("lga").fn(make_ctx(seed=1))
+
+
+@pytest.mark.slow
+def test_on_real_nb201_archs(shared_data):
+    from nb201_real import contexts, sample_archs
+
+    ctxs = contexts(shared_data, sample_archs(shared_data, 20), batch=32)
+    v = np.array([HEURISTICS.get("lga").fn(c) for c in ctxs])
+    ok = np.isfinite(v)
+    assert ok.sum() >= 18 and ((v[ok] >= -1) & (v[ok] <= 1)).all() and np.unique(v[ok]).size > 10

@@ -35,3 +35,18 @@ def test_data_free_and_deterministic(make_ctx, tiny_space):
     assert HEURISTICS.get("logsynflow").fn(ScoreContext(arch=ctx.arch, space=tiny_space,
                                                         extras={"input_shape": (3, 16, 16)})) == v
     assert HEURISTICS.get("logsynflow").fn(make_ctx(seed=1)) != v
+
+
+@pytest.mark.slow
+def test_on_real_nb201_archs(shared_data):
+    import numpy as np
+    from nb201_real import contexts, sample_archs
+
+    archs = sample_archs(shared_data, 20)
+    ctxs = contexts(shared_data, archs, batch=2)
+    log = np.array([HEURISTICS.get("logsynflow").fn(c) for c in ctxs])
+    lin = np.array([HEURISTICS.get("synflow").fn(c) for c in ctxs])
+    assert np.isfinite(log).all() and (log <= lin).all() and np.unique(log).size > 10
+    # the log compresses the range: the spread of logsynflow is orders of magnitude smaller
+    pos = lin > 0
+    assert np.ptp(np.log10(log[pos])) < np.ptp(np.log10(lin[pos]))

@@ -80,3 +80,13 @@ def test_determinism_and_seed(name, make_ctx):
     assert a == HEURISTICS.get(name).fn(make_ctx())
     if name != "epe_nas":  # epe_nas on one sample per class is ~0 whatever the seed
         assert a != HEURISTICS.get(name).fn(make_ctx(seed=1))
+
+
+@pytest.mark.slow
+def test_on_real_nb201_archs(shared_data):
+    from nb201_real import contexts, sample_archs
+
+    ctxs = contexts(shared_data, sample_archs(shared_data, 20), batch=16, C=8, N=1)
+    for name in ("epe_nas", "l2_norm", "plain"):
+        v = np.array([HEURISTICS.get(name).fn(c) for c in ctxs])
+        assert (~np.isnan(v)).all() and np.unique(v).size > 10, name

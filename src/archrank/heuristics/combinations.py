@@ -73,4 +73,4 @@ COMBINATIONS.register("vote", Combination(
     reference="Abdelfattah et al., ICLR 2021"))
 
 
-__all__ = ["COMBINATIONS", "Combination", "TE_NAS_MEMBERS", "te_nas_scores"]
+__all__ = ["COMBINATIONS", "TE_NAS_MEMBERS", "Combination", "te_nas_scores"]

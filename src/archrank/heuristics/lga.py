@@ -44,7 +44,8 @@ def centred_alignment(k: np.ndarray, target: np.ndarray) -> float:
     return float(np.sum(a * b) / (na * nb))
 
 
-@register_heuristic("lga", needs=("data", "labels", "gradients"), reference="Mok et al., CVPR 2022", domains=_DOMAINS,
+@register_heuristic("lga", needs=("data", "labels", "gradients"), reference="Mok et al., CVPR 2022",
+                    domains=_DOMAINS,
                     description="alignment of the centred empirical NTK at initialisation with the label "
                                 "agreement matrix (label-gradient alignment); higher is better")
 def lga(ctx: ScoreContext) -> float:

@@ -18,7 +18,8 @@ from archrank.heuristics.base import ScoreContext, register_heuristic
 _DOMAINS = ("image", "vector")
 
 
-def synflow_pass(ctx: ScoreContext, name: str = "logsynflow") -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def synflow_pass(ctx: ScoreContext, name: str = "logsynflow"
+                 ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """(weights, gradients dR/dW) of the |W| network (float64, no batch norm) on one all-ones input;
     a weight that does not reach the output gets a zero gradient."""
     model = remove_batchnorm(ctx.build()).double().train()
@@ -44,7 +45,8 @@ def linear_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float
     return float(sum((w * g).abs().sum() for w, g in zip(weights, grads)))
 
 
-@register_heuristic("logsynflow", needs=("gradients",), reference="Cavagnero et al., WACV 2023 (FreeREA, arXiv 2022)", domains=_DOMAINS,
+@register_heuristic("logsynflow", needs=("gradients",), domains=_DOMAINS,
+                    reference="Cavagnero et al., WACV 2023 (FreeREA, arXiv 2022)",
                     description="synflow with log(1 + gradient) in place of the gradient (FreeREA); "
                                 "higher is better")
 def logsynflow(ctx: ScoreContext) -> float:

@@ -98,7 +98,8 @@ def summed_sample_grad(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> to
     with torch.enable_grad():
         total = vmap(loss, in_dims=(None, 0, 0))(w, x, y).sum()
         gs = torch.autograd.grad(total, [w[n] for n in names], allow_unused=True)
-    return torch.cat([(torch.zeros_like(w[n]) if g is None else g.detach()).reshape(-1) for n, g in zip(names, gs)])
+    return torch.cat([(torch.zeros_like(w[n]) if g is None else g.detach()).reshape(-1)
+                      for n, g in zip(names, gs)])
 
 
 __all__ = ["per_sample_grads", "per_sample_grads_loop", "summed_sample_grad", "weight_names"]
