@@ -18,6 +18,7 @@ from archrank.errors import ArchrankError
 _COMMANDS = [
     "demo",
     "spaces_cmd",
+    "heuristics_cmd",
     "describe",
     "data_cmd",
     "score",

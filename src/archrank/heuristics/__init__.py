@@ -25,6 +25,11 @@ _MODULES = (
     "archrank.heuristics.swap",
     "archrank.heuristics.az_nas",
     "archrank.heuristics.zen",
+    "archrank.heuristics.naslib_proxies",
+    "archrank.heuristics.gradient_stats",
+    "archrank.heuristics.logsynflow",
+    "archrank.heuristics.lga",
+    "archrank.heuristics.combinations",
 )
 
 

@@ -140,6 +140,36 @@ def consistency_table(paired: dict[str, Paired], *, top_frac: float = 0.1, vote:
         out[h] = row
     if vote and all(m in paired for m in VOTE_MEMBERS):
         out["vote"] = vote_row([paired[m] for m in VOTE_MEMBERS], top_frac=top_frac)
+    if vote:
+        out.update(combination_rows(paired, top_frac=top_frac, skip=set(out)))
+    return out
+
+
+def combination_rows(paired: dict[str, Paired], *, top_frac: float = 0.1, skip: set[str] = frozenset()
+                     ) -> dict[str, dict]:
+    """A row for every registered population-relative combination (e.g. ``te_nas``) whose members are all
+    in ``paired``, over the architectures every member scored finitely (names in ``skip`` are left out)."""
+    try:
+        from archrank.heuristics.combinations import COMBINATIONS
+    except ImportError:  # pragma: no cover - the combinations are optional
+        return {}
+    out: dict[str, dict] = {}
+    for name in COMBINATIONS.names():
+        comb = COMBINATIONS.get(name)
+        if name in skip or name in paired or not all(m in paired for m in comb.members):
+            continue
+        members = [paired[m] for m in comb.members]
+        archs, matrix, metric = vote_inputs(members)
+        if not archs:
+            continue
+        scores = {m: dict(zip(archs, row.tolist())) for m, row in zip(comb.members, matrix)}
+        values = comb.scores(scores, {m: True for m in comb.members})
+        row = rank_consistency(np.array([values[a] for a in archs], dtype=np.float64), metric, top_frac=top_frac)
+        all_archs = set().union(*(p.archs for p in members))
+        row.update(n_excluded=len(all_archs) - len(archs), n_failed=max(p.n_failed for p in members),
+                   n_missing=max(p.n_missing for p in members),
+                   seconds_per_arch=float(sum(np.mean(p.seconds) if p.seconds else math.nan for p in members)))
+        out[name] = row
     return out
 
 

@@ -1,0 +1,76 @@
+"""Population-relative heuristics: scores that exist only over a set of scored architectures.
+
+Some published heuristics are not a function of one architecture: TE-NAS (Chen et al., ICLR 2021) ranks the
+candidates by the NTK condition number and by the number of linear regions and adds the two ranks.  Such a
+combination cannot be stored per architecture (its value changes when the population does), so it is not
+a :class:`~archrank.heuristics.base.Heuristic`.  It is a :class:`Combination` in ``COMBINATIONS``: a name,
+its member heuristics, and ``fn(scores, directions) -> {arch: value}`` (higher is better), computed from the
+members' stored scores wherever a population is ranked (``archrank correlate`` adds a row for each
+combination whose members are all present, as it does for ``vote``).
+
+* ``te_nas``: mean of the (tie-averaged) ranks of ``ntk_cond`` (lower is better) and ``linear_regions``
+  (higher is better), through :func:`archrank.heuristics.aggregate.rank_aggregate`; equal, up to a
+  constant factor and the orientation, to TE-NAS's sum of ranks.
+* ``vote``: the snip / synflow / jacob_cov majority vote of Abdelfattah et al. 2021
+  (:func:`archrank.heuristics.aggregate.vote_scores`), listed here so that one registry names every
+  combination; ``correlate`` reports it with its pairwise agreement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+
+from archrank.heuristics import aggregate
+from archrank.registry import Registry
+
+ScoreFn = Callable[[aggregate.Scores, Mapping[str, bool]], dict[Hashable, float]]
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A heuristic computed over a population from the stored scores of its ``members``."""
+
+    name: str
+    members: tuple[str, ...]
+    fn: ScoreFn
+    description: str = ""
+    reference: str = ""
+    higher_is_better: bool = True
+
+    def scores(self, scores: aggregate.Scores, directions: Mapping[str, bool] | None = None
+               ) -> dict[Hashable, float]:
+        """``{arch: value}`` for the architectures every member scored (``scores`` = {member: {arch: v}})."""
+        return self.fn(scores, dict(directions or {}))
+
+
+COMBINATIONS: Registry[Combination] = Registry("combination")
+
+TE_NAS_MEMBERS: tuple[str, ...] = ("ntk_cond", "linear_regions")
+_TE_NAS_DIRECTIONS = {"ntk_cond": False, "linear_regions": True}
+
+
+def te_nas_scores(scores: aggregate.Scores, directions: Mapping[str, bool] | None = None
+                  ) -> dict[Hashable, float]:
+    """TE-NAS rank combination: mean rank of ntk_cond (lower better) and linear_regions (higher better);
+    higher is better.  ``directions`` may override the members' directions."""
+    d = {**_TE_NAS_DIRECTIONS, **{k: v for k, v in (directions or {}).items() if k in TE_NAS_MEMBERS}}
+    return aggregate.rank_aggregate(scores, d, members=TE_NAS_MEMBERS)
+
+
+def _vote(scores: aggregate.Scores, directions: Mapping[str, bool]) -> dict[Hashable, float]:
+    return aggregate.vote_scores(scores, directions, members=aggregate.VOTE_MEMBERS)
+
+
+COMBINATIONS.register("te_nas", Combination(
+    "te_nas", TE_NAS_MEMBERS, te_nas_scores,
+    description="mean rank of the NTK condition number (lower better) and the number of linear regions "
+                "(higher better) over the scored population (TE-NAS); higher is better",
+    reference="Chen et al., ICLR 2021"))
+COMBINATIONS.register("vote", Combination(
+    "vote", aggregate.VOTE_MEMBERS, _vote,
+    description="Copeland score of the snip / synflow / jacob_cov pairwise majority vote; higher is better",
+    reference="Abdelfattah et al., ICLR 2021"))
+
+
+__all__ = ["COMBINATIONS", "TE_NAS_MEMBERS", "Combination", "te_nas_scores"]

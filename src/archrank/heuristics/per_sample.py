@@ -1,0 +1,105 @@
+"""Per-sample loss gradients of a network at initialisation: the pass quantity behind ``gradsign`` and ``knas``.
+
+For a batch (x_i, y_i), i = 1..N, the per-sample gradient g_i is the gradient of the cross-entropy loss of
+sample i *alone* with respect to the convolution and linear weights (batch norm, in training mode, then
+normalises each image by its own statistics, as when the network is run on a batch of one image).
+
+Two routes give the same ``(N, P)`` matrix:
+
+* :func:`per_sample_grads` (fast): one vectorised pass with :mod:`torch.func` (``vmap`` over
+  ``grad`` of a ``functional_call``), batch norm on a copy that keeps no running statistics;
+* :func:`per_sample_grads_loop` (reference): one forward and one ``backward()`` per image.
+
+:func:`summed_sample_grad` is the gradient of the sum of the per-sample losses (= the sum of the rows of the
+matrix) computed without forming the matrix: a vectorised forward and one backward pass.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call, grad, vmap
+
+from archrank.heuristics._util import weight_layers
+
+_BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+
+
+def weight_names(model: nn.Module) -> list[str]:
+    """Names (as in ``named_parameters``) of the conv/linear weights of ``model``, in module order."""
+    ids = {id(m.weight) for m in weight_layers(model)}
+    return [n for n, p in model.named_parameters() if id(p) in ids]
+
+
+def _without_running_stats(model: nn.Module) -> nn.Module:
+    """A copy of ``model`` whose batch-norm layers use batch statistics and change no buffer (so that the
+    model can run under ``vmap``); ``model`` itself when it has no batch norm."""
+    if not any(isinstance(m, _BN) for m in model.modules()):
+        return model
+    model = copy.deepcopy(model)
+    for m in model.modules():
+        if isinstance(m, _BN) and m.training:
+            m.track_running_stats = False
+            m.running_mean = m.running_var = m.num_batches_tracked = None
+    return model
+
+
+def _sample_loss_fn(model: nn.Module, names: list[str]):
+    model = _without_running_stats(model)
+    buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+    def loss(weights: dict[str, torch.Tensor], xi: torch.Tensor, yi: torch.Tensor) -> torch.Tensor:
+        out = functional_call(model, ({**weights, **buffers},), (xi.unsqueeze(0),), strict=False)
+        return F.cross_entropy(out, yi.unsqueeze(0))
+
+    return loss
+
+
+def _weights(model: nn.Module, names: list[str]) -> dict[str, torch.Tensor]:
+    params = dict(model.named_parameters())
+    return {n: params[n].detach() for n in names}
+
+
+def per_sample_grads(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
+                     chunk_size: int | None = None) -> torch.Tensor:
+    """``(N, P)``: row i is the loss gradient of sample i alone w.r.t. the conv/linear weights (flattened in
+    module order).  ``chunk_size`` bounds how many samples are differentiated at once (memory)."""
+    names = weight_names(model)
+    loss = _sample_loss_fn(model, names)
+    w = _weights(model, names)
+    with torch.enable_grad():
+        g = vmap(grad(loss), in_dims=(None, 0, 0), chunk_size=chunk_size)(w, x, y)
+    return torch.cat([g[n].detach().reshape(x.shape[0], -1) for n in names], dim=1)
+
+
+def per_sample_grads_loop(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The same matrix as :func:`per_sample_grads`, one ``backward()`` per image (reference form)."""
+    model = copy.deepcopy(model)
+    layers = weight_layers(model)
+    rows = []
+    with torch.enable_grad():
+        for i in range(x.shape[0]):
+            model.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x[i:i + 1]), y[i:i + 1]).backward()
+            rows.append(torch.cat([(m.weight.grad if m.weight.grad is not None else torch.zeros_like(m.weight))
+                                   .reshape(-1) for m in layers]))
+    return torch.stack(rows)
+
+
+def summed_sample_grad(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``(P,)``: the gradient of sum_i loss(sample i alone), i.e. the column sums of :func:`per_sample_grads`,
+    from a vectorised forward pass and a single backward pass (no ``(N, P)`` matrix is formed)."""
+    names = weight_names(model)
+    loss = _sample_loss_fn(model, names)
+    w = {n: t.clone().requires_grad_(True) for n, t in _weights(model, names).items()}
+    with torch.enable_grad():
+        total = vmap(loss, in_dims=(None, 0, 0))(w, x, y).sum()
+        gs = torch.autograd.grad(total, [w[n] for n in names], allow_unused=True)
+    return torch.cat([(torch.zeros_like(w[n]) if g is None else g.detach()).reshape(-1)
+                      for n, g in zip(names, gs)])
+
+
+__all__ = ["per_sample_grads", "per_sample_grads_loop", "summed_sample_grad", "weight_names"]
