@@ -17,6 +17,7 @@ from archrank.registry import Registry
 Builder = Callable[..., torch.nn.Module]
 
 BUILDERS: Registry[Builder] = Registry("model builder")
+BUILDERS.register_lazy("nbnlp", "archrank.models.nbnlp:build_nbnlp")
 
 
 def register_builder(space: str) -> Callable[[Builder], Builder]:

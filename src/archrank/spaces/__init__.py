@@ -16,6 +16,7 @@ _BUILTIN = {
     "nats_sss": "archrank.spaces.nats_sss:NATSSizeSpace",
     "generic": "archrank.spaces.generic:GenericSpace",
     "generic_mlp": "archrank.spaces.generic:GenericMLPSpace",
+    "nbnlp": "archrank.spaces.nbnlp:NBNLPSpace",
 }
 _instances: dict[str, SearchSpace] = {}
 
