@@ -23,14 +23,14 @@ from archrank.data.loaders import (
 from archrank.data.paths import data_dir
 
 __all__ = [
-    "Corpus",
     "DATASETS",
+    "Corpus",
     "DatasetInfo",
     "LoadedData",
     "Vocabulary",
     "batchify",
-    "bptt_windows",
     "black_fill",
+    "bptt_windows",
     "class_balanced_subset",
     "data_dir",
     "dataset_info",

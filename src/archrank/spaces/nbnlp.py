@@ -325,5 +325,18 @@ class NBNLPSpace(SearchSpace):
         return build_model(self, arch, num_classes, **kwargs)
 
 
-__all__ = ["ARITY", "COMMUTATIVE", "ENCODING_NAMES", "NBNLPSpace", "OPS", "Recepie", "canonical_form",
-           "encode_recepie", "format_recepie", "from_dict", "live_nodes", "parse_recepie", "validate"]
+__all__ = [
+    "ARITY",
+    "COMMUTATIVE",
+    "ENCODING_NAMES",
+    "OPS",
+    "NBNLPSpace",
+    "Recepie",
+    "canonical_form",
+    "encode_recepie",
+    "format_recepie",
+    "from_dict",
+    "live_nodes",
+    "parse_recepie",
+    "validate",
+]
