@@ -20,6 +20,7 @@ _MODULES = (
     "archrank.heuristics.naswot",
     "archrank.heuristics.kernel_scores",
     "archrank.heuristics.training_scores",
+    "archrank.heuristics.hidden_cov",
 )
 
 

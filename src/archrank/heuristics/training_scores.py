@@ -89,6 +89,7 @@ def register_regime(name: str, regime: str) -> None:
         name,
         higher_is_better=True,
         needs=("data", "labels", "training"),
+        domains=("image",),
         description=(
             f"validation accuracy after reduced training {reg.name} (channels/{2**reg.a}, "
             f"resolution/{2**reg.b}, {reg.epochs} epochs, {reg.g:g} of the training set)"
@@ -100,7 +101,7 @@ for _name, _reg in DEFAULT_REGIMES.items():
     register_regime(_name, _reg)
 
 
-@register_heuristic("weight_sharing", higher_is_better=True, needs=("data", "labels", "training"))
+@register_heuristic("weight_sharing", domains=("image",), higher_is_better=True, needs=("data", "labels", "training"))
 def weight_sharing(ctx: ScoreContext) -> float:
     """Validation accuracy of the child with weights inherited from a trained NB201 supernet (BN re-estimated).
 
