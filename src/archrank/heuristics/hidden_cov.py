@@ -10,9 +10,10 @@ Choices (docs/spaces-nbnlp.md):
 
 * ``layer`` (``ctx.extras["hidden_cov_layer"]``, default 2): which of the stacked recurrent layers, 1-based.
   The authors' code scores all three layers; the middle one is the default here.
-* ``over`` (``ctx.extras["hidden_cov_over"]``, default "batch"): "batch" correlates the B sequences of the
-  batch (rows: one sequence's hidden states over all steps and units), the reading of "across a batch";
-  "units" correlates the hidden units over all B x T states, which is the layout of the authors' code.
+* ``over`` (``ctx.extras["hidden_cov_over"]``, default "units"): "units" correlates the hidden units over
+  all B x T states (a hidden x hidden matrix), the layout of the authors' code, which produced their
+  published figures; "batch" correlates the B sequences of the batch (rows: one sequence's states over all
+  steps and units), the literal reading of "across a batch".
 * The states are the layer's outputs at steps 1..T (the authors collect each step's incoming state, i.e. the
   zero initial state and steps 1..T-1).
 
@@ -45,7 +46,7 @@ def hidden_states(ctx: ScoreContext, layer: int) -> torch.Tensor:
     return outputs[layer - 1]
 
 
-def hidden_covariance(states: torch.Tensor, over: str = "batch") -> float:
+def hidden_covariance(states: torch.Tensor, over: str = "units") -> float:
     """The score of hidden states (B, T, hidden), correlating sequences (``over="batch"``) or units."""
     if over not in _OVER:
         raise InvalidArgument(f"hidden_cov over={over!r}; valid: {', '.join(_OVER)}")
@@ -60,5 +61,5 @@ def hidden_covariance(states: torch.Tensor, over: str = "batch") -> float:
                                 "sequences (jacob_cov's formula on the hidden-state correlation matrix)")
 def hidden_cov(ctx: ScoreContext) -> float:
     layer = ctx.extras.get("hidden_cov_layer", 2)
-    over = ctx.extras.get("hidden_cov_over", "batch")
+    over = ctx.extras.get("hidden_cov_over", "units")
     return hidden_covariance(hidden_states(ctx, layer), over)

@@ -71,18 +71,16 @@ class Recepie:
         """Node names in a topological order (inputs before the nodes using them; ties in file order)."""
         done: set[str] = set()
         out: list[str] = []
-        for name, _, _ in self.nodes:
-            stack = [(name, False)]
-            while stack:
-                n, expanded = stack.pop()
-                if n in done or n not in self.by_name:
-                    continue
-                if expanded:
+        pending = [n for n, _, _ in self.nodes]
+        progress = True
+        while pending and progress:  # Kahn's algorithm; nodes on a cycle are never emitted
+            progress = False
+            for n in list(pending):
+                if all(i in done or i not in self.by_name for i in self.by_name[n][1]):
                     done.add(n)
                     out.append(n)
-                    continue
-                stack.append((n, True))
-                stack.extend((i, False) for i in reversed(self.by_name[n][1]) if i not in done)
+                    pending.remove(n)
+                    progress = True
         return tuple(out)
 
     def to_dict(self) -> dict:
