@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from model_doubles import FactorySpace as _ModelSpace
 from torch import nn
 
 from archrank.heuristics import HEURISTICS
@@ -17,16 +18,6 @@ from archrank.heuristics.meco import (
     sample_feature_maps,
     sampled_channels,
 )
-
-
-class _ModelSpace:
-    name, domain = "toy", "image"
-
-    def __init__(self, factory):
-        self.factory = factory
-
-    def build(self, arch, num_classes: int = 10, **kw):
-        return self.factory()
 
 
 def test_two_channel_correlation_by_hand():

@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+from model_doubles import FactorySpace
 from torch import nn
 
 from archrank.heuristics import HEURISTICS
@@ -26,14 +27,8 @@ class _Net(nn.Module):
         return self.fc(self.pool(torch.relu(self.bn(self.conv(x)))).flatten(1))
 
 
-class _Space:
-    name, domain = "toy", "image"
-
-    def __init__(self, bn: bool):
-        self.bn = bn
-
-    def build(self, arch, num_classes: int = 10, **kw):
-        return _Net(self.bn)
+def _Space(bn: bool) -> FactorySpace:
+    return FactorySpace(lambda: _Net(bn))
 
 
 @pytest.mark.parametrize("bn", [False, True])

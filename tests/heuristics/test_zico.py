@@ -7,22 +7,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from model_doubles import FactorySpace as _ModelSpace
 from torch import nn
 
 from archrank.errors import InvalidArgument
 from archrank.heuristics import HEURISTICS
 from archrank.heuristics.base import ScoreContext
 from archrank.heuristics.zico import loss_gradients, split_batches, zico_from_gradients
-
-
-class _ModelSpace:
-    name, domain = "toy", "image"
-
-    def __init__(self, factory):
-        self.factory = factory
-
-    def build(self, arch, num_classes: int = 10, **kw):
-        return self.factory()
 
 
 def test_reduction_by_hand():

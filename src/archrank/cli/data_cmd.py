@@ -65,7 +65,7 @@ def _list(args: argparse.Namespace) -> int:
         state = f"present  {r['path']}" if r["present"] else (
             "missing  (archrank data download " + r["name"] + ")" if r["downloadable"] else
             "missing  (no public download: see docs/data.md)")
-        print(f"{r['name']:<15} {r['num_classes']:>4} classes  {shape:<8} {state}")
+        print(f"{r['name']:<15} {r['num_classes']:>5} classes  {shape:<8} {state}")
     return 0
 
 
@@ -78,7 +78,13 @@ def _info(args: argparse.Namespace) -> int:
     where = locate(args.name, args.data_dir)
     out["path"] = str(where) if where else None
     out["sizes"] = {}
-    if where is not None:
+    if where is not None and info.domain == "text":
+        from archrank.data.lm import load_corpus
+
+        corpus = load_corpus(args.name, args.data_dir)
+        out["sizes"] = corpus.num_tokens  # tokens per split, <eos> included
+        out["vocabulary"] = len(corpus.vocab)
+    elif where is not None:
         for split in info.splits:
             _, labels, _ = read_raw(args.name, split, args.data_dir)
             out["sizes"][split] = len(labels)

@@ -1,4 +1,5 @@
-"""The image data sets archrank knows: their shape, normalisation and where their files may live.
+"""The data sets archrank knows (images, and the text corpora of :mod:`archrank.data.lm`): their shape,
+normalisation and where their files may live.
 
 Each data set is described once by a :class:`DatasetInfo` in the :data:`DATASETS` registry. Finding the
 files is :func:`locate`: it looks in a few conventional folders under the data directory (the layout the
@@ -34,7 +35,9 @@ class DatasetInfo:
 
     ``input_shape`` is (channels, height, width) of one image; ``mean``/``std`` are the per-channel
     statistics (of pixels scaled to [0, 1]) used to normalise it; ``splits`` are the names accepted by
-    :func:`archrank.data.load_dataset`.
+    :func:`archrank.data.load_dataset`.  For a text corpus (``domain`` "text"), ``num_classes`` is the
+    vocabulary size, ``input_shape`` is (sequence length,) of the benchmark's BPTT window and ``mean``/``std``
+    are empty.
     """
 
     name: str
@@ -47,11 +50,13 @@ class DatasetInfo:
     is_present: Callable[[Path], bool] = field(repr=False, compare=False)
     system_dirs: tuple[str, ...] = ()
     splits: tuple[str, ...] = ("train", "test")
+    domain: str = "image"
 
     def to_dict(self) -> dict:
         return {
             "name": self.name,
             "title": self.title,
+            "domain": self.domain,
             "num_classes": self.num_classes,
             "input_shape": list(self.input_shape),
             "mean": list(self.mean),
@@ -99,6 +104,19 @@ _add(DatasetInfo(
     mean=(122.68 / 255, 116.66 / 255, 104.01 / 255), std=(63.22 / 255, 61.26 / 255, 65.09 / 255),
     folders=("ImageNet16", "imagenet16-120/ImageNet16", "imagenet16-120", "imagenet16", "."),
     is_present=_has_any("train_data_batch_*", "val_data"),
+))
+
+# Text corpora (archrank.data.lm): vocabulary sizes as the usual loaders count them; input_shape is the
+# NAS-Bench-NLP BPTT window (70 tokens).
+_add(DatasetInfo(
+    name="ptb", title="Penn Treebank", num_classes=10000, input_shape=(70,), mean=(), std=(),
+    folders=("lm/ptb", "ptb", "."), is_present=_has_any("ptb.train.txt"),
+    splits=("train", "valid", "test"), domain="text",
+))
+_add(DatasetInfo(
+    name="wikitext2", title="WikiText-2", num_classes=33278, input_shape=(70,), mean=(), std=(),
+    folders=("lm/wikitext-2", "wikitext-2", "wikitext2"), is_present=_has_any("train.txt", "wiki.train.tokens"),
+    splits=("train", "valid", "test"), domain="text",
 ))
 
 

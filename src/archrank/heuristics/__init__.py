@@ -30,6 +30,7 @@ _MODULES = (
     "archrank.heuristics.logsynflow",
     "archrank.heuristics.lga",
     "archrank.heuristics.combinations",
+    "archrank.heuristics.hidden_cov",
 )
 
 

@@ -1,8 +1,15 @@
-"""Helpers shared by the built-in heuristics: which layers count, input checks, BN removal."""
+"""Helpers shared by the built-in heuristics: which layers count, input checks, BN removal, the task loss.
+
+Sequence models (a space with ``domain == "sequence"``, e.g. NAS-Bench-NLP language models) take token ids
+(B, T) and return ``(logits (B, T, V), hidden)``; their targets are the next tokens (B, T).
+:func:`logits_of` and :func:`task_loss` hide that difference: the loss is the mean cross-entropy over the
+B x T predicted tokens (the language-modelling loss), or over the B images.
+"""
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from archrank.errors import InvalidArgument
@@ -61,9 +68,36 @@ def remove_batchnorm(model: nn.Module) -> nn.Module:
     return model
 
 
+def is_sequence(ctx: ScoreContext) -> bool:
+    """Whether ``ctx``'s space builds sequence (language) models."""
+    return getattr(ctx.space, "domain", "image") == "sequence"
+
+
 def train_model(ctx: ScoreContext) -> nn.Module:
-    """A fresh model of ``ctx`` in training mode (batch norm uses the statistics of the batch)."""
-    return ctx.build().train()
+    """A fresh model of ``ctx`` in training mode (batch norm uses the statistics of the batch).
+
+    Sequence models have no batch norm but dropouts: they are returned in eval mode, so that the score is
+    that of the deterministic network and no random mask touches the global RNG."""
+    model = ctx.build()
+    return model.eval() if is_sequence(ctx) else model.train()
+
+
+def logits_of(out) -> torch.Tensor:
+    """The logits of a model's output: the output itself, or the first item of a ``(logits, hidden)`` pair."""
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def task_loss(model: nn.Module, ctx: ScoreContext, name: str) -> torch.Tensor:
+    """Mean cross-entropy of ``model`` on ``ctx``'s batch: over images (N, C) with labels (N,), or over the
+    tokens of (B, T, V) logits with next-token targets (B, T)."""
+    x, y = require_inputs(ctx, name), require_targets(ctx, name)
+    logits = logits_of(model(x))
+    if logits.dim() == 3:
+        if tuple(y.shape) != tuple(logits.shape[:2]):
+            raise InvalidArgument(f"heuristic {name!r}: targets of shape {tuple(y.shape)} do not match the "
+                                  f"(batch, time) = {tuple(logits.shape[:2])} of the sequence model's output")
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    return F.cross_entropy(logits, y)
 
 
 def channels_last(model: nn.Module, x: torch.Tensor) -> tuple[nn.Module, torch.Tensor]:

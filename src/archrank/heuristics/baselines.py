@@ -54,7 +54,7 @@ def count_model_flops(model: nn.Module, shape: tuple[int, ...]) -> float:
     return float(count_flops(model, (1, *shape)))
 
 
-@register_heuristic("flops", needs=(), canonical_invariant=False,
+@register_heuristic("flops", domains=("image",), needs=(), canonical_invariant=False,
                     reference="baseline of Abdelfattah et al., ICLR 2021")
 def flops(ctx: ScoreContext) -> float:
     """Forward FLOPs for one input (multiply-accumulates of conv/linear layers, as the benchmarks count them)."""

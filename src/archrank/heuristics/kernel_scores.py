@@ -149,7 +149,7 @@ def condition_number(k: np.ndarray) -> float:
     return float(ev[-1] / ev[0])
 
 
-@register_heuristic("ntk_cond", higher_is_better=False, needs=("data", "gradients"),
+@register_heuristic("ntk_cond", domains=("image",), higher_is_better=False, needs=("data", "gradients"),
                     reference="Chen et al., ICLR 2021 (TE-NAS)",
                     description="condition number of the empirical NTK (summed logits) at initialisation "
                                 "(TE-NAS); lower is better")
@@ -157,7 +157,7 @@ def ntk_cond(ctx: ScoreContext) -> float:
     return condition_number(_empirical_sum(ctx, "ntk_cond").numpy())
 
 
-@register_heuristic("ntk_krr", higher_is_better=True, needs=("data", "labels", "gradients"),
+@register_heuristic("ntk_krr", domains=("image",), higher_is_better=True, needs=("data", "labels", "gradients"),
                     reference="Jacot et al., NeurIPS 2018 (NTK); as a NAS score after Park et al., arXiv 2020",
                     description="validation accuracy of kernel regression with the empirical NTK at "
                                 "initialisation (train/val halves of the batch)")
@@ -194,7 +194,7 @@ def _analytic_score(ctx: ScoreContext, name: str, which: str) -> float:
     return krr_accuracy(getattr(kernels, which), len(ytr), ytr, yva, ctx.extras.get("krr_reg", 1e-4))
 
 
-@register_heuristic("nngp_krr", higher_is_better=True, needs=("data", "labels"),
+@register_heuristic("nngp_krr", domains=("image",), higher_is_better=True, needs=("data", "labels"),
                     reference="Park et al., arXiv 2020 (NNGP-guided NAS)",
                     description="validation accuracy of kernel regression with the architecture's analytic "
                                 "infinite-width NNGP (NB201 cells; reduced resolution)")
@@ -202,7 +202,7 @@ def nngp_krr(ctx: ScoreContext) -> float:
     return _analytic_score(ctx, "nngp_krr", "nngp")
 
 
-@register_heuristic("cntk_krr", higher_is_better=True, needs=("data", "labels"),
+@register_heuristic("cntk_krr", domains=("image",), higher_is_better=True, needs=("data", "labels"),
                     reference="Arora et al., NeurIPS 2019 (CNTK); as a NAS score after Park et al., arXiv 2020",
                     description="validation accuracy of kernel regression with the architecture's analytic "
                                 "infinite-width NTK (CNTK of the NB201 network; reduced resolution)")
@@ -242,7 +242,7 @@ def count_patterns(model: nn.Module, x: torch.Tensor) -> int:
     return int(np.unique(packed, axis=0).shape[0])
 
 
-@register_heuristic("linear_regions", higher_is_better=True, needs=("data",),
+@register_heuristic("linear_regions", domains=("image",), higher_is_better=True, needs=("data",),
                     reference="Chen et al., ICLR 2021 (TE-NAS)",
                     description="distinct ReLU activation patterns over random input patches at "
                                 "initialisation (TE-NAS linear regions); higher is better")

@@ -107,13 +107,13 @@ def kernel_euclid(stats: CodeDistance) -> torch.Tensor:
     return stats.units - stats.hamming().sqrt()
 
 
-@register_heuristic("naswot", needs=("data",), reference="Mellor et al., ICML 2021")
+@register_heuristic("naswot", domains=("image",), needs=("data",), reference="Mellor et al., ICML 2021")
 def naswot(ctx: ScoreContext) -> float:
     """log|K_H|, K_H = N_A - Hamming distance of the binary ReLU codes of a batch (Mellor et al. 2021)."""
     return logabsdet(kernel_hamming(relu_code_distance(ctx, "naswot")))
 
 
-@register_heuristic("naswot_euclid", needs=("data",),
+@register_heuristic("naswot_euclid", domains=("image",), needs=("data",),
                     reference="Mellor et al., ICML 2021 (variant: square-root Hamming distance)")
 def naswot_euclid(ctx: ScoreContext) -> float:
     """log|K_E|, K_E = N_A - sqrt(Hamming distance) of the binary ReLU codes of a batch."""

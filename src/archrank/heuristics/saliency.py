@@ -2,7 +2,8 @@
 Lightweight NAS").  Each is a per-parameter (fisher: per-activation) saliency summed over the whole network.
 
 All use one batch with its labels, the cross-entropy loss and batch norm in training mode (statistics of the
-batch).  Only convolution and linear weights count.  Gradients are taken with ``torch.autograd.grad`` with
+batch).  On sequence models the batch is token sequences with their next tokens, the loss the mean
+cross-entropy over all predicted tokens, and dropout is off (``_util.task_loss``, ``_util.train_model``).  Only convolution and linear weights count.  Gradients are taken with ``torch.autograd.grad`` with
 respect to exactly the tensors needed (no ``.grad`` accumulation on unrelated parameters), which is what
 makes these faster than the straightforward versions in :mod:`archrank.heuristics.reference` (equal up to
 rounding).  Unlike ``naswot`` and ``jacob_cov``, these run in the default (contiguous) layout: in
@@ -16,20 +17,17 @@ which is more than the speed is worth.
   gradient of g . stop_grad(g).
 * ``fisher``: for every output channel k of every convolution / linear layer, with activation a and its
   gradient dL/da, 0.5 * mean over the batch of (sum over positions of a * dL/da)^2; summed over channels.
+  Positions are the spatial ones of a convolution (channels on axis 1) and every axis between the batch
+  and the features of a linear layer (features last), summed over all calls of the layer (a recurrent
+  weight is called once per time step).
 """
 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from archrank.heuristics._util import (
-    require_inputs,
-    require_targets,
-    train_model,
-    weight_layers,
-)
+from archrank.heuristics._util import task_loss, train_model, weight_layers
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 _NEEDS = ("data", "labels", "gradients")
@@ -40,8 +38,7 @@ def _weights(model: nn.Module) -> list[torch.Tensor]:
 
 
 def _loss(model: nn.Module, ctx: ScoreContext, name: str) -> torch.Tensor:
-    x, y = require_inputs(ctx, name), require_targets(ctx, name)
-    return F.cross_entropy(model(x), y)
+    return task_loss(model, ctx, name)
 
 
 def _grads(outputs: torch.Tensor, inputs: list[torch.Tensor], **kw) -> list[torch.Tensor]:
@@ -92,9 +89,11 @@ def fisher(ctx: ScoreContext) -> float:
     """Per-activation Fisher information of the conv/linear outputs, summed over channels and layers."""
     model = train_model(ctx)
     acts: list[torch.Tensor] = []
+    owners: list[nn.Module] = []
 
-    def keep(_m, _inp, out):
+    def keep(m, _inp, out):
         acts.append(out)
+        owners.append(m)
 
     handles = [m.register_forward_hook(keep) for m in weight_layers(model)]
     try:
@@ -105,9 +104,15 @@ def fisher(ctx: ScoreContext) -> float:
     finally:
         for h in handles:
             h.remove()
-    total = torch.zeros((), dtype=torch.float64)
-    for a, g in zip(acts, gs):
+    per_layer: dict[int, torch.Tensor] = {}
+    for m, a, g in zip(owners, acts, gs):
         prod = (a.detach() * g).double()
-        g_nk = prod.sum(dim=tuple(range(2, prod.dim()))) if prod.dim() > 2 else prod
+        if isinstance(m, nn.Linear):  # features last: sum over the axes between batch and features
+            g_nk = prod.sum(dim=tuple(range(1, prod.dim() - 1))) if prod.dim() > 2 else prod
+        else:  # convolutions: channels on axis 1
+            g_nk = prod.sum(dim=tuple(range(2, prod.dim()))) if prod.dim() > 2 else prod
+        per_layer[id(m)] = per_layer[id(m)] + g_nk if id(m) in per_layer else g_nk
+    total = torch.zeros((), dtype=torch.float64)
+    for g_nk in per_layer.values():
         total = total + 0.5 * g_nk.pow(2).mean(0).sum()
     return float(total)

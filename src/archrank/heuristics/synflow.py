@@ -4,13 +4,18 @@ On a copy of the fresh network in double precision, with every parameter replace
 every batch-norm layer removed (so that no batch statistics enter), the input is a single all-ones image and
 R = sum of the outputs.  The score is the sum over conv/linear weights of |W * dR/dW|.  Data are not needed
 (only the input shape); labels are not used.
+
+On a sequence (language) model the all-ones input is taken after the embedding: one sequence of all-ones
+embedding vectors (1, T, emsize) goes through the |W| network with dropout off, T the length of the
+context's token batch (else the data set's window, 70 tokens for the NAS-Bench-NLP corpora), and R is the
+sum of the logits.  The tied embedding / decoder matrix counts once, through the decoder.
 """
 
 from __future__ import annotations
 
 import torch
 
-from archrank.heuristics._util import input_shape, remove_batchnorm, weight_layers
+from archrank.heuristics._util import input_shape, is_sequence, logits_of, remove_batchnorm, weight_layers
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 
@@ -24,6 +29,14 @@ def synflow(ctx: ScoreContext) -> float:
             if p.is_floating_point():
                 p.abs_()
     ws = [m.weight for m in weight_layers(model)]
+    if is_sequence(ctx):
+        model.eval()
+        steps = int(ctx.inputs.shape[1]) if ctx.inputs is not None else input_shape(ctx, "synflow")[0]
+        emb = torch.ones((1, steps, model.emsize), dtype=torch.float64)
+        with torch.enable_grad():
+            r = logits_of(model.forward_embedded(emb)).sum()
+            gs = torch.autograd.grad(r, ws, allow_unused=True)
+        return float(sum((w.detach() * g).abs().sum() for w, g in zip(ws, gs) if g is not None))
     x = torch.ones((1, *input_shape(ctx, "synflow")), dtype=torch.float64)
     with torch.enable_grad():
         r = model(x).sum()

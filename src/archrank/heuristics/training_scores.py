@@ -65,6 +65,7 @@ def register_regime(name: str, regime: str) -> None:
         higher_is_better=True,
         needs=("data", "labels", "training"),
         reference="Zhou et al., CVPR 2020 (EcoNAS)",
+        domains=("image",),
         description=(
             f"validation accuracy after reduced training {reg.name} (channels/{2**reg.a}, "
             f"resolution/{2**reg.b}, {reg.epochs} epochs, {reg.g:g} of the training set)"
@@ -76,7 +77,7 @@ for _name, _reg in DEFAULT_REGIMES.items():
     register_regime(_name, _reg)
 
 
-@register_heuristic("weight_sharing", higher_is_better=True, needs=("data", "labels", "training"),
+@register_heuristic("weight_sharing", domains=("image",), higher_is_better=True, needs=("data", "labels", "training"),
                     reference="Guo et al., ECCV 2020 (uniform path sampling); after Pham et al., ICML 2018")
 def weight_sharing(ctx: ScoreContext) -> float:
     """Validation accuracy of the child with weights inherited from a trained NB201 supernet (BN re-estimated).

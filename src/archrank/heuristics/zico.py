@@ -74,7 +74,7 @@ def zico_score(ctx: ScoreContext, batches: int = DEFAULT_BATCHES) -> float:
     return zico_from_gradients(loss_gradients(model, split_batches(x, y, batches)))
 
 
-@register_heuristic("zico", needs=("data", "labels", "gradients"), reference="Li et al., ICLR 2023")
+@register_heuristic("zico", domains=("image", "vector"), needs=("data", "labels", "gradients"), reference="Li et al., ICLR 2023")
 def zico(ctx: ScoreContext) -> float:
     """Sum over layers of log(sum over weights of mean|grad| / std(grad) across 2 half-batches)."""
     return zico_score(ctx, int(ctx.extras.get("zico_batches", DEFAULT_BATCHES)))

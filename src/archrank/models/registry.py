@@ -32,6 +32,7 @@ BUILDERS.register_lazy("nds_darts", "archrank.models.darts_builders:build_nds_da
 BUILDERS.register_lazy("nds_enas", "archrank.models.darts_builders:build_nds_enas")
 BUILDERS.register_lazy("nds_nasnet", "archrank.models.darts_builders:build_nds_nasnet")
 BUILDERS.register_lazy("nds_pnas", "archrank.models.darts_builders:build_nds_pnas")
+BUILDERS.register_lazy("nbnlp", "archrank.models.nbnlp:build_nbnlp")
 
 
 def register_builder(space: str) -> Callable[[Builder], Builder]:

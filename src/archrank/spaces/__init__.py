@@ -25,6 +25,7 @@ SPACES.register_lazy("nds_darts", "archrank.spaces.nds:NDSDartsSpace")
 SPACES.register_lazy("nds_enas", "archrank.spaces.nds:NDSENASSpace")
 SPACES.register_lazy("nds_nasnet", "archrank.spaces.nds:NDSNASNetSpace")
 SPACES.register_lazy("nds_pnas", "archrank.spaces.nds:NDSPNASSpace")
+SPACES.register_lazy("nbnlp", "archrank.spaces.nbnlp_space:NBNLPSpace")
 
 
 def space_names() -> list[str]:
