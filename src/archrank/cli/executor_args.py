@@ -18,4 +18,16 @@ def executor_from_args(args: argparse.Namespace, **options: Any) -> Executor:
     address = getattr(args, "ray_address", None)
     if address and "address" not in EXECUTORS.get(name).options:
         raise InvalidArgument(f"--ray-address is only valid with --executor ray (got --executor {name})")
-    return make_executor(name, address=address, num_cpus=getattr(args, "num_cpus", None), **options)
+    num_cpus = getattr(args, "num_cpus", None)
+    if num_cpus is not None and num_cpus < 1:
+        raise InvalidArgument(f"--num-cpus must be a positive integer, got {num_cpus}")
+    try:
+        return make_executor(name, address=address, num_cpus=num_cpus, **options)
+    except InvalidArgument as e:
+        flag = _FLAGS.get(getattr(e, "parameter", None) or "")
+        if flag is None:
+            raise
+        raise InvalidArgument(f"{e} (flag {flag})") from None
+
+
+_FLAGS = {"address": "--ray-address", "num_cpus": "--num-cpus"}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from archrank.data.catalog import dataset_info, dataset_names, download_hint
+from archrank.data.catalog import dataset_info, dataset_names, download_hint, locate
 from archrank.data.paths import data_dir as resolve_data_dir
 from archrank.errors import DataError, InvalidArgument, UnknownName
 
@@ -254,10 +254,21 @@ def _installed(spec: DownloadSpec, target: Path) -> bool:
     return bool(spec.files) and all((target / f.filename).is_file() for f in spec.files)
 
 
-def is_installed(name: str, data_dir: str | os.PathLike | None = None) -> bool:
-    """Whether :func:`download` would find ``name`` already installed in ``data_dir`` (and fetch nothing)."""
+def installed_path(name: str, data_dir: str | os.PathLike | None = None) -> Path | None:
+    """Where ``name`` is already present, or None.  For a catalogued data set this is the catalog's rule
+    (:func:`archrank.data.catalog.locate`, what ``archrank data list`` shows), so a data set listed as
+    present is never downloaded again; for other downloads, every file of its spec in its target folder.
+    Only reads the file system."""
+    if name in dataset_names():
+        return locate(name, data_dir)
     spec = download_spec(name)
-    return not spec.manual and _installed(spec, spec.target(resolve_data_dir(data_dir)))
+    target = spec.target(resolve_data_dir(data_dir))
+    return target if not spec.manual and _installed(spec, target) else None
+
+
+def is_installed(name: str, data_dir: str | os.PathLike | None = None) -> bool:
+    """Whether :func:`download` would find ``name`` already present in ``data_dir`` (and fetch nothing)."""
+    return installed_path(name, data_dir) is not None
 
 
 def download(name: str, data_dir: str | os.PathLike | None = None, *, opener: Opener | None = None,
@@ -265,9 +276,14 @@ def download(name: str, data_dir: str | os.PathLike | None = None, *, opener: Op
              progress: Callable[[str, int, int | None], None] | None = None) -> Path:
     """Fetch, verify and install data set ``name`` into ``data_dir``; return the folder it is in.
 
-    An already installed data set is left alone (returned as is) unless ``force``. ``spec`` overrides the
+    A data set already present (:func:`installed_path`, the rule ``archrank data list`` uses) is left alone
+    and its folder returned, without touching ``data_dir``, unless ``force``. ``spec`` overrides the
     built-in :data:`DOWNLOADS` entry (tests point it at local ``file://`` archives).
     """
+    if not force and spec is None:
+        found = installed_path(name, data_dir)
+        if found is not None:
+            return found
     spec = spec or download_spec(name)
     root = resolve_data_dir(data_dir)
     if spec.manual:

@@ -2,7 +2,10 @@
 
 Without an address it starts a small local cluster (``num_cpus`` workers, no dashboard, logs under
 ``/tmp``) and stops it on :meth:`close`; with ``address`` (e.g. ``"auto"`` or ``"ray://host:10001"``)
-it joins that cluster and leaves it running.  The context is put in the object store once; at most
+it joins that cluster and leaves it running.  Counts (``num_cpus``, ``cpus_per_task``, ``max_in_flight``)
+are checked before anything starts; a ``host:port`` address is probed with a plain TCP connection
+(``connect_timeout`` seconds) first, so an unreachable cluster fails at once with a message naming it
+instead of hanging inside ``ray.init``.  The context is put in the object store once; at most
 ``max_in_flight`` tasks are queued at a time, so a long run does not flood the cluster.
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -21,7 +25,7 @@ class RayExecutor(Executor):
     """Runs tasks as Ray remote functions; results are yielded as they complete."""
 
     name = "ray"
-    options = ("address", "num_cpus", "max_in_flight", "cpus_per_task", "temp_dir")
+    options = ("address", "num_cpus", "max_in_flight", "cpus_per_task", "temp_dir", "connect_timeout")
 
     def __init__(
         self,
@@ -31,7 +35,13 @@ class RayExecutor(Executor):
         max_in_flight: int | None = None,
         cpus_per_task: int = 1,
         temp_dir: str = "/tmp/ray",
+        connect_timeout: float = 5.0,
     ):
+        for name, value in (("num_cpus", num_cpus), ("cpus_per_task", cpus_per_task),
+                            ("max_in_flight", max_in_flight)):
+            _check_count(name, value)
+        if address:
+            probe_address(address, timeout=connect_timeout)
         try:
             import ray
         except ImportError:  # pragma: no cover - depends on the installation
@@ -87,3 +97,30 @@ class RayExecutor(Executor):
         if self._owns_cluster and self._ray.is_initialized():
             self._ray.shutdown()
         self._owns_cluster = False
+
+
+def _check_count(name: str, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", parameter=name)
+
+
+def probe_address(address: str, *, timeout: float = 5.0) -> None:
+    """Raise :class:`InvalidArgument` naming ``address`` unless a TCP connection to it opens in ``timeout`` s.
+
+    Addresses without a port (``"auto"``, ``"local"``) are left to Ray; ``ray://host:port`` and
+    ``host:port`` are probed.
+    """
+    target = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit():
+        return
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as e:
+        reason = "timed out" if isinstance(e, socket.timeout) else (e.strerror or type(e).__name__)
+        raise InvalidArgument(f"cannot reach the Ray cluster at {address!r} ({reason} after at most "
+                              f"{timeout:g} s); is it running?", parameter="address") from None

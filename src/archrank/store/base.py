@@ -9,6 +9,8 @@ resume.  :class:`Store` is the interface; :mod:`archrank.store.sqlite` is the em
 from __future__ import annotations
 
 import math
+import os
+import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,7 +89,11 @@ class TrajectoryStep:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """A run: what was asked (``config``), by which command (``kind``), and whether it finished."""
+    """A run: what was asked (``config``), by which command (``kind``), and whether it finished.
+
+    ``status`` is ``running``, ``finished``, ``interrupted`` (stopped by a signal, or found ``running``
+    while the process that opened it, ``pid`` on ``host``, is gone) or ``failed`` (stopped by an error).
+    """
 
     run_id: int
     kind: str
@@ -95,6 +101,8 @@ class RunInfo:
     status: str
     created: float
     updated: float
+    pid: int | None = None
+    host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,35 @@ class HeuristicInfo:
 def finite_or_none(x: float | None) -> float | None:
     """A cost (seconds, FLOPs) as stored: a finite float, or None for missing and non-finite values."""
     return None if x is None or not math.isfinite(x) else float(x)
+
+
+RUN_STATUSES = ("running", "finished", "interrupted", "failed")
+
+
+def this_host() -> str:
+    """The name a run row records as its host."""
+    return socket.gethostname()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (a process of another user counts as alive)."""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
+def reported_status(status: str, pid: int | None, host: str | None) -> str:
+    """A stored run status as :meth:`Store.runs` reports it: a ``running`` run whose process (same host,
+    ``pid``) is gone is ``interrupted``.  A run opened on another host cannot be checked and stays as stored."""
+    if status == "running" and pid is not None and host == this_host() and not process_alive(pid):
+        return "interrupted"
+    return status
 
 
 def same_value(a: float, b: float) -> bool:
@@ -156,7 +193,7 @@ class Store(ABC):
     """
 
     #: Schema version this code writes; a store with a higher version is refused.
-    SCHEMA_VERSION = 1
+    SCHEMA_VERSION = 2
     #: Whether several processes can open the same location and see each other's writes.
     multiprocess: bool = True
 
@@ -168,15 +205,17 @@ class Store(ABC):
     # --- runs ------------------------------------------------------------------------------------
     @abstractmethod
     def open_run(self, kind: str, config: dict[str, Any]) -> int:
-        """The id of the run ``(kind, config)``, created if new. ``config`` must be JSON-serialisable."""
+        """The id of the run ``(kind, config)``, created if new. ``config`` must be JSON-serialisable.
+
+        The run is set to ``running`` and records this process's id and host (:func:`this_host`)."""
 
     @abstractmethod
     def finish_run(self, run_id: int, status: str = "finished") -> None:
-        """Mark a run as finished (or any other status, e.g. ``"failed"``)."""
+        """Mark a run as finished (or another of :data:`RUN_STATUSES`, e.g. ``"interrupted"``)."""
 
     @abstractmethod
     def runs(self, kind: str | None = None) -> list[RunInfo]:
-        """All runs (of one kind), oldest first."""
+        """All runs (of one kind), oldest first, with :func:`reported_status` as their status."""
 
     # --- architectures and heuristics --------------------------------------------------------------
     @abstractmethod

@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -29,6 +30,8 @@ from archrank.store.base import (
     TrainingRecord,
     TrajectoryStep,
     finite_or_none,
+    reported_status,
+    this_host,
 )
 
 
@@ -123,7 +126,7 @@ class MemoryStore(Store):
             if row is None:
                 row = {"run_id": len(db.runs) + 1, "kind": kind, "config": text, "created": now}
                 db.runs[key] = row
-            row.update(status="running", updated=now)
+            row.update(status="running", updated=now, pid=os.getpid(), host=this_host())
             return int(row["run_id"])
 
     def finish_run(self, run_id: int, status: str = "finished") -> None:
@@ -137,8 +140,9 @@ class MemoryStore(Store):
         db = self.db
         with db.lock:
             rows = sorted(db.runs.values(), key=lambda r: r["run_id"])
-            return [RunInfo(r["run_id"], r["kind"], json.loads(r["config"]), r["status"], r["created"],
-                            r["updated"]) for r in rows if not kind or r["kind"] == kind]
+            return [RunInfo(r["run_id"], r["kind"], json.loads(r["config"]),
+                            reported_status(r["status"], r["pid"], r["host"]), r["created"], r["updated"],
+                            r["pid"], r["host"]) for r in rows if not kind or r["kind"] == kind]
 
     # --- architectures and heuristics --------------------------------------------------------------
     def put_archs(self, space: str, archs: Iterable[tuple[str, str, int | None]]) -> None:

@@ -24,6 +24,8 @@ from archrank.store.base import (
     TrainingRecord,
     TrajectoryStep,
     finite_or_none,
+    reported_status,
+    this_host,
 )
 from archrank.store.sqlite_schema import decode_float, encode_float, prepare
 
@@ -88,7 +90,8 @@ class SQLiteStore(Store):
                     ),
                     (key, kind, text, now, now),
                 ),
-                ("UPDATE runs SET status = 'running', updated = ? WHERE run_key = ?", (now, key)),
+                ("UPDATE runs SET status = 'running', updated = ?, pid = ?, host = ? WHERE run_key = ?",
+                 (now, os.getpid(), this_host(), key)),
             ]
         )
         return int(self._conn.execute("SELECT run_id FROM runs WHERE run_key = ?", (key,)).fetchone()[0])
@@ -97,10 +100,11 @@ class SQLiteStore(Store):
         self._write([("UPDATE runs SET status = ?, updated = ? WHERE run_id = ?", (status, time.time(), run_id))])
 
     def runs(self, kind: str | None = None) -> list[RunInfo]:
-        sql = "SELECT run_id, kind, config, status, created, updated FROM runs"
+        sql = "SELECT run_id, kind, config, status, created, updated, pid, host FROM runs"
         rows = self._conn.execute(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY run_id",
                                   (kind,) if kind else ()).fetchall()
-        return [RunInfo(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5]) for r in rows]
+        return [RunInfo(r[0], r[1], json.loads(r[2]), reported_status(r[3], r[6], r[7]), r[4], r[5], r[6], r[7])
+                for r in rows]
 
     # --- architectures and heuristics --------------------------------------------------------------
     def put_archs(self, space: str, archs: Iterable[tuple[str, str, int | None]]) -> None:

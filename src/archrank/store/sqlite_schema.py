@@ -22,7 +22,9 @@ CREATE TABLE IF NOT EXISTS runs (
     config   TEXT NOT NULL,
     status   TEXT NOT NULL DEFAULT 'running',
     created  REAL NOT NULL,
-    updated  REAL NOT NULL
+    updated  REAL NOT NULL,
+    pid      INTEGER,
+    host     TEXT
 );
 CREATE TABLE IF NOT EXISTS architectures (
     space     TEXT NOT NULL,
@@ -83,6 +85,12 @@ CREATE TABLE IF NOT EXISTS trajectories (
 """
 
 
+#: Upgrades from version ``v`` to ``v + 1`` (a store of version 0 is new and gets the whole schema).
+MIGRATIONS = {
+    1: ("ALTER TABLE runs ADD COLUMN pid INTEGER", "ALTER TABLE runs ADD COLUMN host TEXT"),
+}
+
+
 def encode_float(x: float | None) -> tuple[float | None, str | None]:
     if x is None:
         return None, None
@@ -128,10 +136,16 @@ def prepare(conn: sqlite3.Connection, path: str, *, timeout: float, schema_versi
         c.execute("BEGIN IMMEDIATE")
         try:
             # Re-read inside the write lock: another process may have created the schema meanwhile.
-            if c.execute("PRAGMA user_version").fetchone()[0] < schema_version:
+            current = c.execute("PRAGMA user_version").fetchone()[0]
+            if current == 0:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         c.execute(statement)
+            else:
+                for v in range(current, schema_version):
+                    for statement in MIGRATIONS.get(v, ()):
+                        c.execute(statement)
+            if current < schema_version:
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 c.execute(f"PRAGMA user_version = {schema_version}")
             c.execute("COMMIT")
