@@ -36,7 +36,8 @@ def add_parser(subparsers) -> None:
                    "every executor, so results are identical)")
     p.add_argument("--supernet", default=None, metavar="FILE", help="trained supernet checkpoint for the "
                    "weight_sharing heuristic (written by 'archrank supernet train')")
-    p.add_argument("--retry-failed", action="store_true", help="recompute stored failures")
+    p.add_argument("--retry-failed", action="store_true", help="recompute every stored failure (failures "
+                   "from the environment: missing file, memory, module, connection are recomputed anyway)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
     p.set_defaults(func=run)
@@ -46,27 +47,34 @@ def run(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
     from archrank.run import ScoreSetting, heuristic_names, load_plugins, run_scoring
     from archrank.run.context import resource_extras
-    from archrank.store import open_store
 
+    # Everything is checked before the store is opened: a bad call creates and changes nothing.
     load_plugins()
     names = heuristic_names(args.heuristics)
     setting = ScoreSetting(args.space, dataset=args.dataset, batch_size=args.batch_size, seed=args.seed,
                            data_dir=args.data_dir, threads=args.threads)
-    resource_extras(names, supernet=args.supernet)  # a missing resource fails before the store is opened
-    with open_store(args.store) as store, executor_from_args(args, cpus_per_task=args.threads) as executor:
-        s = run_scoring(setting, archs=args.archs, heuristics=names, store=store, executor=executor,
+    resource_extras(names, supernet=args.supernet)
+    with executor_from_args(args, cpus_per_task=args.threads) as executor:
+        # run_scoring checks the selection and the data, then opens the store
+        s = run_scoring(setting, archs=args.archs, heuristics=names, store=args.store, executor=executor,
                         supernet=args.supernet, retry_failed=args.retry_failed, progress=not args.no_progress)
     for arch, h, err in s.failures[:5]:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:
         sys.stderr.write(f"archrank score: ... and {len(s.failures) - 5} more failures (kept in the store)\n")
-    summary = {"run_id": s.run_id, "archs": s.n_archs, "canonical_classes": s.n_classes, "held": s.held,
-               "copied": s.copied, "computed": s.computed, "recorded": s.recorded, "failed": s.failed,
+    if s.stored_failures:
+        arch, h, err = s.stored_failures[0]
+        sys.stderr.write(f"archrank score: {len(s.stored_failures)} stored failure(s) not retried (e.g. {h} on "
+                         f"{arch}: {err}); pass --retry-failed to compute them again\n")
+    summary = {"run_id": s.run_id, "status": s.status, "archs": s.n_archs, "canonical_classes": s.n_classes,
+               "held": s.held, "copied": s.copied, "computed": s.computed, "recorded": s.recorded,
+               "failed": s.failed, "retried": s.retried, "stored_failures": len(s.stored_failures),
                "seconds": round(s.seconds, 3), "store": str(args.store)}
     if args.json:
         print(json.dumps(summary))
     else:
         print(f"scored {s.n_archs} architectures ({s.n_classes} canonical classes) with {', '.join(names)}: "
-              f"{s.computed} computed, {s.copied} copied from class members, {s.held} already stored, "
-              f"{s.failed} failed; {s.recorded} records written to {args.store} in {s.seconds:.1f} s")
+              f"{s.computed} computed ({s.retried} retried failures), {s.copied} copied from class members, "
+              f"{s.held} already stored ({len(s.stored_failures)} of them failures), {s.failed} failed now; "
+              f"{s.recorded} records written to {args.store} in {s.seconds:.1f} s; run {s.run_id} {s.status}")
     return 0

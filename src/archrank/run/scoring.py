@@ -7,6 +7,14 @@ class.  Heuristics declared not ``canonical_invariant`` (structural counts such 
 differ between class members) are computed for every architecture.  A failing heuristic (out of memory, a
 numerical error, ...) is recorded with its reason and the run goes on.  Killed at any point (even
 ``kill -9``), the same call finishes the rest and recomputes nothing that was stored.
+
+Every argument is checked (space, heuristics, their resources, the selection, the data set and its data)
+before the store is touched, so a bad call writes nothing.  A stored failure is not a finished score: the
+next run recomputes it when it was an environment problem (its error type is one of
+:data:`archrank.store.base.ENVIRONMENT_ERRORS`: a missing file, memory, a module...) or when
+``retry_failed`` is given, and otherwise reports it in :attr:`ScoringSummary.stored_failures`.  A run
+that ends with failures held is marked ``incomplete``, one stopped by SIGINT/SIGTERM ``interrupted``
+(:mod:`archrank.run.guard`), one stopped by an error ``failed``.
 """
 
 from __future__ import annotations
@@ -21,11 +29,12 @@ from typing import Any
 from archrank.errors import InvalidArgument
 from archrank.execution import Executor, LocalExecutor
 from archrank.run.context import load_task_batch, needs_batch, resource_extras
+from archrank.run.guard import guarded_run
 from archrank.run.plugins import load_plugins
 from archrank.run.score_task import ScoringTask, score_arch
 from archrank.run.selection import identities, select_archs
 from archrank.run.setting import ScoreSetting
-from archrank.store.base import HeuristicInfo, ScoreRecord, Store
+from archrank.store.base import HeuristicInfo, ScoreRecord, Store, is_environment_error
 
 
 @dataclass
@@ -40,8 +49,11 @@ class ScoringSummary:
     computed: int = 0  # heuristic evaluations run now
     recorded: int = 0  # records written now (computed results times class members, plus copies)
     failed: int = 0  # evaluations that raised
+    retried: int = 0  # stored failures recomputed (environment problems, or all with retry_failed)
     seconds: float = 0.0
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (arch, heuristic, error)
+    stored_failures: list[tuple[str, str, str]] = field(default_factory=list)  # held failures, not retried
+    status: str = "finished"  # the run's status at the end: finished, or incomplete when failures remain
 
 
 def heuristic_names(heuristics: str | Sequence[str]) -> list[str]:
@@ -64,30 +76,41 @@ def run_scoring(
     *,
     archs: str | Sequence[Any],
     heuristics: str | Sequence[str],
-    store: Store,
+    store: Store | str | os.PathLike,
     executor: Executor | None = None,
     batch: tuple[Any, Any] | None = None,
     num_classes: int | None = None,
     supernet: str | os.PathLike | None = None,
     retry_failed: bool = False,
     progress: bool = True,
+    _archs_spec: str | Sequence[Any] | None = None,
 ) -> ScoringSummary:
     """Score ``archs`` of ``setting.space`` with ``heuristics`` on one batch of the setting, into ``store``.
 
     ``batch`` (inputs, targets) overrides loading the data; ``supernet`` is the checkpoint the
-    ``weight_sharing`` heuristic scores with; ``retry_failed`` recomputes stored failures.  Returns a
-    :class:`ScoringSummary`.  See the module docstring for the guarantees.
+    ``weight_sharing`` heuristic scores with; ``retry_failed`` recomputes stored failures.  ``store`` is a
+    :class:`Store` or a location for :func:`archrank.store.open_store`, opened (and created) only once every
+    argument has been checked and closed at the end.  Returns a :class:`ScoringSummary`.  See the module
+    docstring for the guarantees.
     """
     from archrank.heuristics import HEURISTICS
     from archrank.spaces import get_space
 
     t_start = time.perf_counter()
     plugins = load_plugins()
+    if int(setting.seed) < 0:
+        raise InvalidArgument(f"seed must be a non-negative integer, got {setting.seed}", parameter="seed")
     sp = get_space(setting.space)
     names = heuristic_names(heuristics)
     hs = [HEURISTICS.get(n) for n in names]
     extras = resource_extras(names, supernet=None if supernet is None else str(supernet))
     selection = select_archs(sp, archs, setting.seed)
+    if num_classes is None:
+        from archrank.data import num_classes_of
+
+        num_classes = num_classes_of(setting.dataset)
+    if batch is None and needs_batch(hs):
+        batch = load_task_batch(setting)  # missing or corrupt data fails here, before the store is touched
 
     # Identity of every selected architecture, and its canonical class.
     ids = identities(sp, selection)
@@ -95,17 +118,52 @@ def run_scoring(
     classes: dict[str, list[str]] = {}
     for s, c, _ in ids:
         classes.setdefault(c, []).append(s)
+    if not isinstance(store, Store):
+        from archrank.store import open_store
+
+        with open_store(store) as opened:
+            return run_scoring(setting, archs=selection, heuristics=names, store=opened, executor=executor,
+                               batch=batch, num_classes=num_classes, supernet=supernet, retry_failed=retry_failed,
+                               progress=progress, _archs_spec=archs)
 
     store.put_archs(sp.name, ids)
     store.put_heuristics(HeuristicInfo(h.name, h.higher_is_better, tuple(sorted(h.needs)), h.description) for h in hs)
-    config = {"space": sp.name, "archs": archs if isinstance(archs, str) else strings, "heuristics": names,
+    spec = archs if _archs_spec is None else _archs_spec
+    config = {"space": sp.name, "archs": spec if isinstance(spec, str) else strings, "heuristics": names,
               "dataset": setting.dataset, "batch_size": setting.batch_size, "seed": setting.seed}
     run_id = store.open_run("score", config)
     summary = ScoringSummary(run_id=run_id, n_archs=len(selection), n_classes=len(classes))
-    key = setting.key
+    with guarded_run(store, run_id):
+        _score_missing(summary, store, setting, strings, classes, hs, batch, num_classes, plugins, extras,
+                       executor, retry_failed, progress)
+        summary.status = "incomplete" if summary.failures or summary.stored_failures else "finished"
+        store.finish_run(run_id, summary.status)
+    summary.seconds = time.perf_counter() - t_start
+    return summary
 
-    held = store.score_keys(**key, include_errors=not retry_failed)
+
+def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting, strings: list[str],
+                   classes: dict[str, list[str]], hs: list[Any], batch: tuple[Any, Any] | None, num_classes: int,
+                   plugins: tuple[str, ...], extras: dict[str, Any], executor: Executor | None,
+                   retry_failed: bool, progress: bool) -> None:
+    """Copy or compute every (architecture, heuristic) pair the store does not hold, into ``summary``."""
+    names = [h.name for h in hs]
+    run_id = summary.run_id
+    key = setting.key
+    held = store.score_keys(**key)
+    wanted = {(s, n) for s in strings for n in names}
+    retry = set()
+    for pair, error in store.score_failures(**key).items():
+        if pair not in wanted:
+            continue
+        if retry_failed or is_environment_error(error):
+            retry.add(pair)
+        else:
+            summary.stored_failures.append((*pair, error))
+    held -= retry
+    summary.retried = len(retry)
     summary.held = sum((s, n) in held for s in strings for n in names)
+    replace = bool(retry)  # only missing or retried keys are ever written below
 
     # Fill gaps from stored class members; collect what must be computed.
     existing: dict[tuple[str, str], ScoreRecord] | None = None
@@ -132,47 +190,36 @@ def run_scoring(
                 todo.setdefault(missing[0], []).append(n)
                 members_of[(missing[0], n)] = missing
     if copies:
-        summary.copied = store.put_scores(copies, replace=retry_failed)
+        summary.copied = store.put_scores(copies, replace=replace)
         summary.recorded += summary.copied
-
-    if todo:
-        inputs = targets = None
-        if batch is not None:
-            inputs, targets = batch
-        elif needs_batch(HEURISTICS.get(n) for ns in todo.values() for n in ns):
-            inputs, targets = load_task_batch(setting)
-        if num_classes is None:
-            from archrank.data import num_classes_of
-
-            num_classes = num_classes_of(setting.dataset)
-        task = ScoringTask(setting=setting, inputs=inputs, targets=targets, num_classes=num_classes,
-                           plugins=plugins, extras=extras)
-        items = [(rep, tuple(ns)) for rep, ns in todo.items()]
-        own_executor = executor is None
-        ex = LocalExecutor() if executor is None else executor
-        bar = _progress(len(items), progress)
-        try:
-            for i, results in ex.imap_unordered(score_arch, items, task):
-                rep = items[i][0]
-                recs = []
-                for r in results:
-                    summary.computed += 1
-                    if r.error is not None:
-                        summary.failed += 1
-                        summary.failures.append((rep, r.heuristic, r.error))
-                    recs += [_record(key, m, r.heuristic, r.value, r.seconds, r.flops, r.error, m == rep, rep,
-                                     run_id) for m in members_of[(rep, r.heuristic)]]
-                summary.recorded += store.put_scores(recs, replace=retry_failed)
-                bar.update(1)
-                if summary.failed:
-                    bar.set_postfix(failed=summary.failed, refresh=False)
-        finally:
-            bar.close()
-            if own_executor:
-                ex.close()
-    store.finish_run(run_id)
-    summary.seconds = time.perf_counter() - t_start
-    return summary
+    if not todo:
+        return
+    inputs, targets = batch if batch is not None else (None, None)
+    task = ScoringTask(setting=setting, inputs=inputs, targets=targets, num_classes=num_classes,
+                       plugins=plugins, extras=extras)
+    items = [(rep, tuple(ns)) for rep, ns in todo.items()]
+    own_executor = executor is None
+    ex = LocalExecutor() if executor is None else executor
+    bar = _progress(len(items), progress)
+    try:
+        for i, results in ex.imap_unordered(score_arch, items, task):
+            rep = items[i][0]
+            recs = []
+            for r in results:
+                summary.computed += 1
+                if r.error is not None:
+                    summary.failed += 1
+                    summary.failures.append((rep, r.heuristic, r.error))
+                recs += [_record(key, m, r.heuristic, r.value, r.seconds, r.flops, r.error, m == rep, rep,
+                                 run_id) for m in members_of[(rep, r.heuristic)]]
+            summary.recorded += store.put_scores(recs, replace=replace)
+            bar.update(1)
+            if summary.failed:
+                bar.set_postfix(failed=summary.failed, refresh=False)
+    finally:
+        bar.close()
+        if own_executor:
+            ex.close()
 
 
 def _record(key: dict, arch: str, heuristic: str, value: float, seconds: float | None, flops: float | None,

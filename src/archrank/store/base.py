@@ -149,6 +149,28 @@ def reported_status(status: str, pid: int | None, host: str | None) -> str:
     return status
 
 
+#: Exception types whose failures say the environment was missing something (a file, memory, a module,
+#: a connection), not that the heuristic cannot score the architecture.  A stored failure of one of these
+#: types is recomputed by the next run automatically; any other stored failure only when asked.
+ENVIRONMENT_ERRORS = frozenset({
+    "OSError", "FileNotFoundError", "PermissionError", "IsADirectoryError", "NotADirectoryError",
+    "MemoryError", "OutOfMemoryError", "ImportError", "ModuleNotFoundError", "ConnectionError",
+    "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError", "TimeoutError", "InterruptedError",
+})
+
+
+def error_type(error: str | None) -> str | None:
+    """The exception type a stored error names (its text before the first ``:``), or None."""
+    if error is None:
+        return None
+    return error.split(":", 1)[0].strip().rsplit(".", 1)[-1] or None
+
+
+def is_environment_error(error: str | None) -> bool:
+    """Whether a stored failure was an environment problem (:data:`ENVIRONMENT_ERRORS`): retried by default."""
+    return error_type(error) in ENVIRONMENT_ERRORS
+
+
 def same_value(a: float, b: float) -> bool:
     """Equality that treats NaN as equal to NaN (how stored values are compared)."""
     return (math.isnan(a) and math.isnan(b)) or a == b
@@ -256,6 +278,12 @@ class Store(ABC):
         self, *, space: str, dataset: str, batch_size: int, seed: int, include_errors: bool = True
     ) -> set[tuple[str, str]]:
         """``(arch, heuristic)`` pairs already held for this setting (failures included unless asked)."""
+
+    def score_failures(self, *, space: str, dataset: str, batch_size: int, seed: int) -> dict[tuple[str, str], str]:
+        """``(arch, heuristic) -> error`` for every stored failure of this setting."""
+        return {(r.arch, r.heuristic): r.error for r in self.scores(space=space, dataset=dataset,
+                                                                    batch_size=batch_size, seed=seed)
+                if r.error is not None}
 
     def count_scores(self, **filters: Any) -> int:
         return len(self.scores(**filters))

@@ -173,6 +173,11 @@ class SQLiteStore(Store):
             sql += " AND error IS NULL"
         return {(a, h) for a, h in self._conn.execute(sql, (space, dataset, int(batch_size), int(seed)))}
 
+    def score_failures(self, *, space: str, dataset: str, batch_size: int, seed: int) -> dict[tuple[str, str], str]:
+        sql = ("SELECT arch, heuristic, error FROM scores WHERE space = ? AND dataset = ? AND batch_size = ?"
+               " AND seed = ? AND error IS NOT NULL")
+        return {(a, h): e for a, h, e in self._conn.execute(sql, (space, dataset, int(batch_size), int(seed)))}
+
     def count_scores(self, **filters: Any) -> int:
         where, params = _filters(**filters)
         return int(self._conn.execute(f"SELECT COUNT(*) FROM scores{where}", params).fetchone()[0])
