@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -71,8 +72,8 @@ def _mark(store: Any, run_id: int | None, status: str) -> None:
     previous = {s: signal.signal(s, signal.SIG_IGN) for s in HANDLED} if main else {}
     try:  # a second signal while marking is ignored, so the mark is written whole
         store.finish_run(run_id, status)
-    except Exception:  # noqa: BLE001 - the store itself failed: the original error is what matters
-        pass
+    except Exception as e:  # noqa: BLE001 - the store itself failed: the original error is what matters
+        warnings.warn(f"could not mark run {run_id} {status}: {type(e).__name__}: {e}", stacklevel=3)
     finally:
         for s, h in previous.items():
             signal.signal(s, h if h is not None else signal.SIG_DFL)
