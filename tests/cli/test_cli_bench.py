@@ -14,6 +14,7 @@ from archrank.cli import main
 from archrank.store import open_store
 
 REGIME = "c3r2e8s0.5"  # 2 channels, 8x8 images, 1 epoch, half of the (limited) training images
+KEY = f"{REGIME}/bs16/n40/v40"  # the regime key of _build_args: every setting that changes a result
 
 
 def _rows(path):
@@ -75,7 +76,7 @@ def test_build_export_correlate_and_resume_after_kill(shared_data, tmp_path, cap
     assert "already stored" in capsys.readouterr().out
     with open_store(store) as s:
         recs = s.training()
-        scores = s.scores(heuristic=f"train_{REGIME}")
+        scores = s.scores(heuristic=f"train_{KEY}")
     assert len(recs) == 3 and len({r.arch for r in recs}) == 3
     assert len(scores) == 3 and {r.arch for r in scores} == {r.arch for r in recs}
     assert all(0 <= r.metrics["valid_acc"] <= 100 and r.seconds > 0 and r.flops > 0 for r in recs)
@@ -88,13 +89,13 @@ def test_build_export_correlate_and_resume_after_kill(shared_data, tmp_path, cap
     out = tmp_path / "e.csv"
     assert main(["bench", "export", "--store", str(store), "--out", str(out)]) == 0
     rows = _rows(out)
-    assert len(rows) == 3 and {"index", "arch", REGIME, f"{REGIME}_seconds"} <= set(rows[0])
+    assert len(rows) == 3 and {"index", "arch", KEY, f"{KEY}_seconds"} <= set(rows[0])
     capsys.readouterr()
     assert main(["correlate", "--store", str(store), "--benchmark", str(shared_data / "nb201" / "nb201_cifar10.csv"),
                  "--metric", "c10_test_200"]) == 0
-    assert f"train_{REGIME}" in capsys.readouterr().out
+    assert f"train_{KEY}" in capsys.readouterr().out
     # the exported table is itself a benchmark the store's scores can be correlated with
-    assert main(["correlate", "--store", str(store), "--benchmark", str(out), "--metric", REGIME]) == 0
+    assert main(["correlate", "--store", str(store), "--benchmark", str(out), "--metric", KEY]) == 0
     assert "1.000" in capsys.readouterr().out
 
 
@@ -119,4 +120,5 @@ def test_train_command(shared_data, tmp_path, capsys):
     assert again["resumed_from"] == 1 and again["valid_acc"] == out["valid_acc"]
     with open_store(tmp_path / "t.db") as s:
         (rec,) = s.training()
-    assert rec.regime == "c3r2e0s1" and rec.metrics["valid_acc"] == out["valid_acc"]
+    assert rec.regime == "c3r2e0s1/ep1/bs16/n32/v20" == out["regime_key"]
+    assert rec.metrics["valid_acc"] == out["valid_acc"]

@@ -9,6 +9,7 @@ import pytest
 from archrank.cli import main
 from archrank.errors import InvalidArgument
 from archrank.run import TrainSetting, run_training
+from archrank.run.training import score_name, training_key
 from archrank.store import SQLiteStore
 
 ARCHS = ["|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|",
@@ -31,9 +32,9 @@ def test_training_run_records_resumes_and_scores(setting, tmp_path):
         again = run_training(setting, archs=ARCHS, store=st, kind="bench_build")
         assert (again.trained, again.held) == (0, 2)
         assert [r["valid_acc"] for r in again.results] == [r["valid_acc"] for r in first.results]
-        recs = st.training(regime=setting.regime)
+        recs = st.training(regime=training_key(setting))
         assert len(recs) == 2 and all(0 <= r.metrics["valid_acc"] <= 100 for r in recs)
-        scores = st.scores(heuristic=f"train_{setting.regime}")
+        scores = st.scores(heuristic=score_name(setting))
         assert {s.arch: s.value for s in scores} == {r.arch: r.metrics["valid_acc"] for r in recs}
         assert len(st.runs("bench_build")) == 1
 
@@ -63,3 +64,39 @@ def test_checkpoint_file_is_for_a_run_of_one(setting, tmp_path):
     assert e.value.parameter == "checkpoint"
     with pytest.raises(InvalidArgument, match="train_limit must be positive"):
         TrainSetting("nb201", train_limit=0)
+
+
+def test_every_setting_that_changes_a_result_is_in_its_key():
+    base = TrainSetting("nb201", regime=REGIME)
+    assert training_key(base) == REGIME and score_name(base) == f"train_{REGIME}"
+    keys = {training_key(base.replace(**{k: v})) for k, v in [
+        ("base_epochs", 1), ("batch_size", 32), ("lr", 0.05), ("weight_decay", 0.0), ("augment", False),
+        ("train_limit", 500), ("valid_limit", None), ("channels", 3), ("image_size", 16)]}
+    assert len(keys) == 9 and REGIME not in keys
+    assert training_key(base.replace(train_limit=500, base_epochs=1)) == f"{REGIME}/ep1/n500"
+    assert training_key(base.replace(label="mine")) == "mine"
+    assert training_key(base.replace(augment=False, lr=0.05, valid_limit=None)) == f"{REGIME}/lr0.05/aug0/vall"
+
+
+def test_two_image_counts_are_two_results(setting, tmp_path):
+    with SQLiteStore(tmp_path / "t.db") as st:
+        a = run_training(setting, archs=ARCHS[:1], store=st)
+        b = run_training(setting.replace(train_limit=32), archs=ARCHS[:1], store=st)
+        assert (a.trained, b.trained, b.held) == (1, 1, 0)
+        assert {r.regime for r in st.training()} == {training_key(setting), training_key(setting.replace(
+            train_limit=32))}
+        assert all(r.status == "finished" for r in st.runs())
+
+
+def test_a_checkpoint_of_another_architecture_is_refused(setting, tmp_path):
+    ckpt = tmp_path / "one.pt"
+    from archrank.run.training import TrainingTask, train_one
+
+    s1 = setting.replace(regime="c3r3e6s1")  # 2 channels, 4x4 pixels, 4 epochs: stopped after 1 below
+    run_training(s1, archs=[ARCHS[0]], checkpoint=ckpt)
+    assert ckpt.exists()
+    with pytest.raises(InvalidArgument, match="belongs to .*arch=.*differs in arch") as e:
+        train_one(ARCHS[1], TrainingTask(setting=s1, num_classes=10, checkpoint=str(ckpt)))
+    assert "\n" not in str(e.value)
+    with pytest.raises(InvalidArgument, match="differs in regime"):
+        train_one(ARCHS[0], TrainingTask(setting=s1.replace(train_limit=32), num_classes=10, checkpoint=str(ckpt)))

@@ -109,7 +109,7 @@ def run_export(args: argparse.Namespace) -> int:
     if not Path(args.store).expanduser().is_file():
         raise DataError(f"store {args.store!r} not found")
     with open_store(args.store) as store:
-        recs = store.training(space=args.space, regime=args.regime, dataset=args.dataset, seed=args.seed)
+        recs = _training_under(store.training(space=args.space, dataset=args.dataset, seed=args.seed), args.regime)
         spaces = {r.space for r in recs}
         indices: dict = {}
         for sp in spaces:
@@ -126,26 +126,47 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _training_under(recs: list, regime: str | None) -> list:
+    """The records of ``regime``: a full regime key, or a regime name that names exactly one stored key
+    (several keys under one name, e.g. two image counts, are an error listing them)."""
+    if regime is None:
+        return recs
+    exact = [r for r in recs if r.regime == regime]
+    if exact:
+        return exact
+    under = [r for r in recs if r.regime.split("/", 1)[0] == regime]
+    keys = sorted({r.regime for r in under})
+    if len(keys) > 1:
+        from archrank.errors import InvalidArgument
+
+        raise InvalidArgument(f"the store holds {len(keys)} settings under regime {regime!r}: "
+                              f"{', '.join(keys)}; pass one of them as --regime")
+    return under
+
+
 def run_build_cmd(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
-    from archrank.run import TrainSetting, run_training, score_name
+    from archrank.run import TrainSetting, run_training
+    from archrank.run.training import check_training_args, score_name, training_key
     from archrank.store import open_store
 
     def show(out: dict) -> None:
         if not args.json:
             sys.stderr.write(f"  {out['arch']}: valid acc {out['valid_acc']:.2f}% in {out['seconds']:.1f} s\n")
 
-    with open_store(args.store) as store, executor_from_args(args) as executor:
-        setting = TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
-                               data_dir=args.data_dir, batch_size=args.batch_size, train_limit=args.train_images,
-                               valid_limit=args.valid_images)
+    setting = TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
+                           data_dir=args.data_dir, batch_size=args.batch_size, train_limit=args.train_images,
+                           valid_limit=args.valid_images)
+    check_training_args(setting, args.archs)  # before the store file is created
+    with executor_from_args(args) as executor, open_store(args.store) as store:
         s = run_training(setting, archs=args.archs, store=store, executor=executor,
                          checkpoint_dir=args.checkpoint_dir, kind="bench_build", on_result=show)
     summary = {"run_id": s.run_id, "archs": s.n_archs, "held": s.held, "trained": s.trained,
-               "seconds": round(s.seconds, 3), "heuristic": score_name(args.regime), "store": str(args.store)}
+               "seconds": round(s.seconds, 3), "regime_key": training_key(setting), "heuristic": score_name(setting),
+               "store": str(args.store)}
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"trained {s.trained} of {s.n_archs} architectures under {args.regime} ({s.held} already stored) "
+        print(f"trained {s.trained} of {s.n_archs} architectures under {summary['regime_key']} ({s.held} already stored) "
               f"in {s.seconds:.1f} s; results in {args.store} (heuristic {summary['heuristic']})")
     return 0

@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
                            data_dir=args.data_dir, batch_size=args.batch_size, lr=args.lr,
                            weight_decay=args.weight_decay, augment=not args.no_augment, base_epochs=args.epochs,
                            train_limit=args.train_images, valid_limit=args.valid_images)
+    from archrank.run.training import check_training_args, training_key
+
+    check_training_args(setting, [arch])  # before the store file is created
     store = None
     if args.store:
         from archrank.store import open_store
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     res = s.results[0]
-    out = {"arch": space.format(arch), "regime": setting.regime, "epochs": res["epochs"],
+    out = {"arch": space.format(arch), "regime": setting.regime, "regime_key": training_key(setting),
+           "epochs": res["epochs"],
            "valid_acc": res["valid_acc"], "valid_loss": res["valid_loss"], "train_acc": res["train_acc"],
            "train_loss": res["train_loss"], "seconds": round(res.get("train_seconds", res["seconds"]), 3), "train_flops": res["flops"],
            "resumed_from": res.get("resumed_from", 0)}

@@ -5,19 +5,28 @@ gives the same architectures), trains each one the store does not hold yet under
 :class:`~archrank.run.setting.TrainSetting` (one task per architecture on the chosen executor, local or
 Ray) and writes its result the moment it arrives:
 
-* a :class:`~archrank.store.TrainingRecord` ``(space, arch, regime label, dataset, seed)`` with the metrics
+* a :class:`~archrank.store.TrainingRecord` ``(space, arch, regime key, dataset, seed)`` with the metrics
   (validation accuracy and loss, training accuracy and loss, epochs), wall seconds and training FLOPs;
-* with ``score_record=True``, a score of heuristic ``train_<regime>`` (value: validation accuracy), so that
-  ``archrank correlate`` ranks the regime like any proxy.
+* with ``score_record=True``, a score of heuristic ``train_<regime key>`` (value: validation accuracy), so
+  that ``archrank correlate`` ranks the regime like any proxy.
+
+The regime key (:func:`training_key`) holds every setting that changes a result: the regime's name (or the
+setting's ``label``) alone when the rest is at :class:`TrainSetting`'s defaults, else followed by each
+setting that differs, as a short code (:data:`KEY_CODES`): ``c0r0e0s1/ep1/n500`` is one base epoch on 500
+training images.  Two runs that would train differently
+are never stored under one key.  Every argument (space, selection, data set and its files) is checked
+before the store is touched; SIGINT/SIGTERM mark the run ``interrupted`` (:mod:`archrank.run.guard`).
 
 A single architecture is a run of one (``archrank train``).  The run is keyed by its configuration and
 what the store already holds is skipped, so the same call after ``kill -9`` trains only the missing
 architectures.  ``checkpoint_dir`` (or ``checkpoint``, a file, for a run of one) lets a killed training
-resume from its last finished epoch.
+resume from its last finished epoch; a checkpoint records its space, architecture, dataset, seed and
+regime key, and one written for anything else is refused with one line.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
@@ -27,10 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from archrank.errors import InvalidArgument
+from archrank.run.guard import guarded_run
 from archrank.run.selection import identities, select_archs
 from archrank.run.setting import TrainSetting
 
 _DATA: dict[tuple, Any] = {}
+_DATA_CHECKED: frozenset[str] = frozenset({"synthetic"})  # data sets with no files to look for
 METRICS = ("valid_acc", "valid_loss", "train_acc", "train_loss", "epochs", "train_seconds", "forward_flops")
 
 
@@ -56,11 +67,38 @@ class TrainingSummary:
     results: list[dict[str, Any]] = field(default_factory=list)
 
 
-def score_name(regime: str) -> str:
-    """The heuristic name under which a regime's accuracies are stored as scores."""
+#: The settings that change a training result besides space, architecture, data set and seed, in key order,
+#: and the code each is written with in a regime key when it differs from its default (None reads "all").
+KEY_CODES = {"base_epochs": "ep", "batch_size": "bs", "lr": "lr", "weight_decay": "wd", "augment": "aug",
+             "train_limit": "n", "valid_limit": "v", "channels": "ch", "image_size": "px"}
+
+
+def training_key(setting: TrainSetting) -> str:
+    """The regime key a training result of ``setting`` is stored under (see the module docstring)."""
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainSetting)}
+    parts = [setting.record_regime]
+    for name, code in KEY_CODES.items():
+        value = getattr(setting, name)
+        if value != defaults[name]:
+            text = "all" if value is None else (str(int(value)) if isinstance(value, bool) else f"{value:g}"
+                                               if isinstance(value, float) else str(value))
+            parts.append(code + text)
+    return "/".join(parts)
+
+
+def score_name(regime: str | TrainSetting) -> str:
+    """The heuristic name under which a regime's (or a setting's) accuracies are stored as scores."""
     from archrank.train.regimes import parse_regime
 
+    if isinstance(regime, TrainSetting):
+        return f"train_{training_key(regime)}"
     return f"train_{parse_regime(regime).name}"
+
+
+def checkpoint_owner(setting: TrainSetting, arch_text: str) -> dict[str, Any]:
+    """What a training checkpoint of ``arch_text`` under ``setting`` records as its owner."""
+    return {"space": setting.space, "arch": arch_text, "dataset": setting.dataset, "seed": int(setting.seed),
+            "regime": training_key(setting)}
 
 
 def training_data(setting: TrainSetting):
@@ -89,19 +127,36 @@ def train_one(arch_text: str, task: TrainingTask) -> dict[str, Any]:
     arch = space.parse(arch_text)
     train_data, valid_data = training_data(s)
     ckpt = task.checkpoint
+    owner = checkpoint_owner(s, arch_text)
     if ckpt is None and task.checkpoint_dir:
-        digest = hashlib.sha1(f"{s.space}|{arch_text}|{s.regime}|{s.dataset}|{s.seed}".encode()).hexdigest()
+        digest = hashlib.sha1("|".join(str(owner[k]) for k in sorted(owner)).encode()).hexdigest()
         ckpt = str(Path(task.checkpoint_dir) / f"{digest[:16]}.pt")
     t0 = time.perf_counter()
     res = train_under_regime(space, arch, s.parsed_regime(), train_data, valid_data=valid_data,
                              num_classes=task.num_classes, seed=s.seed, base_config=s.base_config(),
-                             checkpoint=ckpt)
+                             checkpoint=ckpt, owner=owner)
     seconds = time.perf_counter() - t0
     if task.checkpoint is None and ckpt and os.path.exists(ckpt):
         os.remove(ckpt)
     return {"arch": arch_text, "valid_acc": res.valid_acc, "valid_loss": res.valid_loss, "train_acc": res.train_acc,
             "train_loss": res.train_loss, "epochs": res.epochs, "seconds": seconds, "train_seconds": res.seconds,
             "flops": res.train_flops, "forward_flops": res.forward_flops, "resumed_from": res.resumed_from}
+
+
+def check_training_args(setting: TrainSetting, archs: str | Sequence[Any]) -> list[Any]:
+    """Check a training run's arguments without touching any store: the seed, the selection, the data set's
+    name and that its files are present.  Returns the selected architectures."""
+    from archrank.data import num_classes_of
+    from archrank.data.catalog import locate, missing_error
+    from archrank.spaces import get_space
+
+    if int(setting.seed) < 0:
+        raise InvalidArgument(f"seed must be a non-negative integer, got {setting.seed}", parameter="seed")
+    selection = select_archs(get_space(setting.space), archs, setting.seed)
+    num_classes_of(setting.dataset)
+    if setting.dataset not in _DATA_CHECKED and locate(setting.dataset, setting.data_dir) is None:
+        raise missing_error(setting.dataset, setting.data_dir)
+    return selection
 
 
 def run_training(
@@ -127,13 +182,14 @@ def run_training(
 
     t_start = time.perf_counter()
     sp = get_space(setting.space)
-    selection = select_archs(sp, archs, setting.seed)
+    selection = check_training_args(setting, archs)
     if checkpoint is not None and len(selection) != 1:
         raise InvalidArgument(f"checkpoint is a file for a run of one architecture; this run has {len(selection)} "
                               "(pass checkpoint_dir instead)", parameter="checkpoint")
+    n_classes = num_classes_of(setting.dataset) if num_classes is None else num_classes
     ids = identities(sp, selection)
     strings = [s for s, _, _ in ids]
-    label, hname = setting.record_regime, score_name(setting.regime)
+    label, hname = training_key(setting), score_name(setting)
     summary = TrainingSummary(run_id=None, n_archs=len(strings))
     held_recs: dict[str, Any] = {}
     if store is not None:
@@ -142,8 +198,7 @@ def run_training(
             store.put_heuristics([HeuristicInfo(hname, True, ("data", "labels", "training"),
                                                 f"validation accuracy after training under regime {label}")])
         config = {"space": sp.name, "archs": archs if isinstance(archs, str) else strings, "regime": label,
-                  "dataset": setting.dataset, "seed": setting.seed, "valid_limit": setting.valid_limit,
-                  "batch_size": setting.batch_size, "train_limit": setting.train_limit}
+                  "dataset": setting.dataset, "seed": setting.seed}
         summary.run_id = store.open_run(kind, config)
         held_recs = {r.arch: r for r in store.training(space=sp.name, regime=label, dataset=setting.dataset,
                                                        seed=setting.seed) if r.arch in set(strings)}
@@ -153,38 +208,40 @@ def run_training(
                            float(rec.metrics.get("valid_acc", float("nan"))), rec.seconds, rec.flops, None, True,
                            None, rec.run_id)
 
-    if score_record and held_recs:
-        # a kill between the two writes of an earlier run leaves a training record without its score: backfill
-        store.put_scores([score_of(r) for r in held_recs.values()])
-    for s in strings:
-        if s in held_recs:
-            r = held_recs[s]
-            summary.results.append({"arch": s, **r.metrics, "seconds": r.seconds, "flops": r.flops, "held": True})
-    todo = [s for s in strings if s not in held_recs]
-    summary.held = len(strings) - len(todo)
-    if todo:
-        task = TrainingTask(setting=setting, num_classes=num_classes_of(setting.dataset) if num_classes is None
-                            else num_classes,
-                            checkpoint_dir=None if checkpoint_dir is None else str(checkpoint_dir),
-                            checkpoint=None if checkpoint is None else str(checkpoint))
-        own = executor is None
-        ex = LocalExecutor() if own else executor
-        try:
-            for _, out in ex.imap_unordered(train_one, todo, task):
-                if store is not None:
-                    rec = TrainingRecord(sp.name, out["arch"], label, setting.dataset, setting.seed,
-                                         {k: out[k] for k in METRICS}, out["seconds"], out["flops"], summary.run_id)
-                    store.put_training([rec])
-                    if score_record:
-                        store.put_scores([score_of(rec)])
-                summary.trained += 1
-                summary.results.append(out)
-                if on_result is not None:
-                    on_result(out)
-        finally:
-            if own:
-                ex.close()
-    if store is not None:
-        store.finish_run(summary.run_id)
+    with guarded_run(store, summary.run_id):
+        if score_record and held_recs:
+            # a kill between the two writes of an earlier run leaves a training record without its score
+            store.put_scores([score_of(r) for r in held_recs.values()])
+        for s in strings:
+            if s in held_recs:
+                r = held_recs[s]
+                summary.results.append({"arch": s, **r.metrics, "seconds": r.seconds, "flops": r.flops,
+                                        "held": True})
+        todo = [s for s in strings if s not in held_recs]
+        summary.held = len(strings) - len(todo)
+        if todo:
+            task = TrainingTask(setting=setting, num_classes=n_classes,
+                                checkpoint_dir=None if checkpoint_dir is None else str(checkpoint_dir),
+                                checkpoint=None if checkpoint is None else str(checkpoint))
+            own = executor is None
+            ex = LocalExecutor() if own else executor
+            try:
+                for _, out in ex.imap_unordered(train_one, todo, task):
+                    if store is not None:
+                        rec = TrainingRecord(sp.name, out["arch"], label, setting.dataset, setting.seed,
+                                             {k: out[k] for k in METRICS}, out["seconds"], out["flops"],
+                                             summary.run_id)
+                        store.put_training([rec])
+                        if score_record:
+                            store.put_scores([score_of(rec)])
+                    summary.trained += 1
+                    summary.results.append(out)
+                    if on_result is not None:
+                        on_result(out)
+            finally:
+                if own:
+                    ex.close()
+        if store is not None:
+            store.finish_run(summary.run_id)
     summary.seconds = time.perf_counter() - t_start
     return summary

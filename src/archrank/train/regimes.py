@@ -177,11 +177,13 @@ def train_under_regime(
     seed: int = 0,
     base_config: TrainConfig | None = None,
     checkpoint: str | None = None,
+    owner: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Train ``arch`` under ``regime`` and return the result (``valid_acc`` on the resized ``valid_data``).
 
     The training subset depends only on ``seed`` (data seed 0 + seed), so every architecture sees the same
-    images; the model's initial weights and the training order are seeded with ``seed`` too.
+    images; the model's initial weights and the training order are seeded with ``seed`` too.  ``owner`` is
+    recorded in the checkpoint and checked on resume (:func:`archrank.train.trainer.train`).
     """
     reg = parse_regime(regime)
     xs, ys = subsample(train_data, reg.g, seed=seed)
@@ -189,7 +191,7 @@ def train_under_regime(
     valid = None if valid_data is None else (resize(valid_data[0], reg.resolution), valid_data[1])
     model = build_reduced(space, arch, reg, num_classes=num_classes, seed=seed)
     cfg = reg.config(base_config, seed=seed)
-    return train(model, (xs, ys), config=cfg, valid_data=valid, checkpoint=checkpoint)
+    return train(model, (xs, ys), config=cfg, valid_data=valid, checkpoint=checkpoint, owner=owner)
 
 
 def measured_saving(space: Any, arch: Hashable, regime: Regime | str, num_train: int = 50_000) -> dict[str, float]:

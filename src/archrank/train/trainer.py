@@ -157,6 +157,33 @@ def _save_atomic(obj: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _check_checkpoint(path: Path, state: Any, *, owner: dict[str, Any] | None, config: dict[str, Any],
+                      data_shape: list[int]) -> None:
+    """Refuse (one line, InvalidArgument) a checkpoint that belongs to another run."""
+    if not isinstance(state, dict) or "model" not in state:
+        raise DataError(f"cannot read checkpoint {path}: not a checkpoint written by archrank.train")
+    if owner is not None and state.get("owner") != owner:
+        had = state.get("owner")
+        if had is None:
+            raise InvalidArgument(f"checkpoint {path} does not record what it belongs to (written by an older "
+                                  f"archrank), so it cannot be resumed as {_describe(owner)}; delete it")
+        diff = sorted(k for k in set(owner) | set(had) if owner.get(k) != had.get(k))
+        raise InvalidArgument(f"checkpoint {path} belongs to {_describe(had)}, not {_describe(owner)} "
+                              f"(differs in {', '.join(diff)}); delete it or pass another checkpoint")
+    if state.get("config") != config:
+        had = state.get("config") or {}
+        diff = sorted(k for k in set(config) | set(had) if config.get(k) != had.get(k))
+        raise InvalidArgument(f"checkpoint {path} was written with a different training configuration "
+                              f"(differs in {', '.join(diff)})")
+    if state.get("data_shape", data_shape) != data_shape:
+        raise InvalidArgument(f"checkpoint {path} was written for training data of shape {state['data_shape']}, "
+                              f"not {data_shape}")
+
+
+def _describe(owner: dict[str, Any]) -> str:
+    return " ".join(f"{k}={owner[k]}" for k in sorted(owner))
+
+
 def train(
     model: nn.Module,
     train_data: Tensors,
@@ -166,6 +193,7 @@ def train(
     checkpoint: str | os.PathLike | None = None,
     stop_after: int | None = None,
     on_epoch: Callable[[EpochRecord], None] | None = None,
+    owner: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Train ``model`` in place on ``train_data`` = (images NCHW float, labels int64).
 
@@ -173,6 +201,11 @@ def train(
     rewritten after every epoch.  ``stop_after``: stop (as if killed) after that many epochs in total,
     leaving the checkpoint behind (used by tests and by budgeted runs).  ``valid_data`` is evaluated after
     each epoch.  Returns the final metrics with wall time and FLOPs.
+
+    A checkpoint records what it belongs to: ``owner`` (JSON-like, e.g. space, architecture and setting), the
+    training configuration and the shape of the training data.  Resuming from a checkpoint whose record
+    differs, or whose weights do not fit ``model``, raises :class:`InvalidArgument` naming the difference;
+    nothing is loaded.
     """
     cfg = config or TrainConfig()
     x, y = train_data
@@ -201,10 +234,14 @@ def train(
             state = torch.load(ckpt, map_location=device, weights_only=False)
         except Exception as e:
             raise DataError(f"cannot read checkpoint {ckpt}: {e}") from e
-        if state.get("config") != asdict(cfg):
-            raise InvalidArgument(f"checkpoint {ckpt} was written with a different training configuration")
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
+        _check_checkpoint(ckpt, state, owner=owner, config=asdict(cfg), data_shape=list(x.shape))
+        try:
+            model.load_state_dict(state["model"])
+            opt.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise InvalidArgument(f"checkpoint {ckpt} does not fit this model ({first}); "
+                                  "delete it to train from the start") from None
         gen.set_state(state["generator"])
         start_epoch = int(state["epoch"])
         seconds_before = float(state["seconds"])
@@ -247,7 +284,7 @@ def train(
                 {
                     "model": model.state_dict(), "optimizer": opt.state_dict(), "generator": gen.get_state(),
                     "epoch": epoch + 1, "seconds": seconds, "config": asdict(cfg),
-                    "history": [asdict(h) for h in history],
+                    "history": [asdict(h) for h in history], "owner": owner, "data_shape": list(x.shape),
                 },
                 ckpt,
             )
