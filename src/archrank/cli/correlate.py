@@ -14,7 +14,9 @@ def add_parser(subparsers) -> None:
         help="rank consistency of stored heuristic scores against a benchmark table",
         description="For each heuristic in the store: Spearman rho, Kendall tau-b, overlap of the top 10%% by "
         "score with the top 10%% by metric, pairwise agreement, n, and mean measured seconds per architecture. "
-        "Lower-is-better heuristics are flipped; NaN scores and failures are excluded and counted.",
+        "Lower-is-better heuristics are flipped; NaN scores and failures are excluded and counted. Heuristics are "
+        "compared on the architectures every one of them scored (the rest are left out and counted) unless "
+        "--all-archs is given.",
     )
     p.add_argument("--store", required=True, help="results store written by 'archrank score'")
     p.add_argument("--benchmark", required=True, help="benchmark table (CSV, or Parquet with pyarrow/pandas) "
@@ -33,16 +35,19 @@ def add_parser(subparsers) -> None:
                    "(architectures of canonical classes disjoint from the evaluated ones; overlaps are dropped)")
     p.add_argument("--fit-n", type=int, default=0, help="use only the first N fit architectures (default all)")
     p.add_argument("--fit-seed", type=int, default=1, help="seed of the fitted model's cross-validation")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--all-archs", action="store_true", help="rank each heuristic on every architecture it "
+                   "scored, even when the heuristics' sets differ (default: only the architectures all scored)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table (each row: n, n_excluded, "
+                   "n_left_out, set: 'common' or 'all')")
     p.add_argument("--plot", default=None, metavar="PNG", help="also draw score-vs-metric scatter panels")
-    p.set_defaults(func=run, flags={"combine": "--combine", "fit_store": "--fit-store"})
+    p.set_defaults(func=run, flags={"combine": "--combine", "fit_store": "--fit-store", "all_archs": "--all-archs"})
 
 
 def run(args: argparse.Namespace) -> int:
     from archrank.benchmarks.table import BenchmarkTable
     from archrank.errors import DataError
     from archrank.report.combine import add_combinations, fit_members, parse_combination
-    from archrank.report.consistency import consistency_table, paired_scores
+    from archrank.report.consistency import consistency_table, on_common_archs, paired_scores
     from archrank.run import load_plugins
     from archrank.store import open_store
 
@@ -56,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     filters = {"space": args.space, "dataset": args.dataset, "batch_size": args.batch_size, "seed": args.seed}
     with open_store(args.store) as store:
         paired = paired_scores(store, table, args.metric, heuristics=names, **filters)
+    if not args.all_archs:
+        paired = on_common_archs(paired)
     fit = None
     if args.fit_store and fit_members(combos):
         with open_store(args.fit_store) as store:
@@ -67,12 +74,28 @@ def run(args: argparse.Namespace) -> int:
 
         plot_scatter(scatter_table(paired), args.plot, metric_name=args.metric)
     if args.json:
-        print(json.dumps({h: {k: _json(v) for k, v in row.items()} for h, row in result.items()}, indent=2))
+        which = "all" if args.all_archs else "common"
+        print(json.dumps({h: {**{k: _json(v) for k, v in row.items()}, "set": which} for h, row in result.items()},
+                         indent=2))
     else:
         print(format_table(result, args.metric))
+        print(set_line(paired, all_archs=args.all_archs))
         if args.plot:
             print(f"plot written to {args.plot}")
     return 0
+
+
+def set_line(paired: dict, *, all_archs: bool) -> str:
+    """One line saying which architectures the figures are computed on and what was left out."""
+    sizes = {h: len(p.archs) for h, p in paired.items()}
+    if all_archs:
+        spread = "" if len(set(sizes.values())) <= 1 else " (sets differ: n from " \
+            f"{min(sizes.values())} to {max(sizes.values())}; figures are not comparable)"
+        return f"each heuristic on every architecture it scored (--all-archs){spread}"
+    n = next(iter(sizes.values()), 0)
+    left = [f"{h} {p.n_left_out}" for h, p in sorted(paired.items()) if p.n_left_out]
+    return (f"compared on the {n} architectures every heuristic scored; left out: "
+            + (", ".join(left) if left else "none"))
 
 
 def _json(v):

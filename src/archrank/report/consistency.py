@@ -2,14 +2,17 @@
 
 :func:`paired_scores` joins a store's scores with a benchmark column, one :class:`Paired` per heuristic;
 :func:`consistency_table` turns them into the figures ``archrank correlate`` prints, including ``vote`` (the
-majority vote of snip, synflow and jacob_cov) when all three are present.
+majority vote of snip, synflow and jacob_cov) when all three are present.  :func:`on_common_archs` keeps,
+for every heuristic, only the architectures every heuristic has a stored score for (failures included, so a
+failure is counted as excluded, not silently shrinking one heuristic's set), so that the figures compare
+like with like; ``correlate`` does this unless asked for ``--all-archs``.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +36,28 @@ class Paired:
     n_failed: int = 0
     n_missing: int = 0  # stored archs the table does not hold
     space: str = ""  # the space the scores belong to
+    failed_archs: frozenset[str] = field(default_factory=frozenset)  # archs whose stored score is a failure
+    n_left_out: int = 0  # archs dropped by on_common_archs
+
+
+def on_common_archs(paired: dict[str, Paired]) -> dict[str, Paired]:
+    """Every heuristic restricted to the architectures all of ``paired`` hold (``n_left_out`` says how many
+    each lost).  One heuristic, or none, is returned as is; no common architecture at all is an error."""
+    if len(paired) < 2:
+        return paired
+    common = set.intersection(*(set(p.archs) for p in paired.values()))
+    if not common:
+        sizes = ", ".join(f"{h} ({len(p.archs)} in {p.space or '?'})" for h, p in sorted(paired.items()))
+        raise InvalidArgument(f"no architecture was scored by every heuristic ({sizes}); compare fewer "
+                              "heuristics, or each on its own architectures (all_archs)", parameter="all_archs")
+    out = {}
+    for h, p in paired.items():
+        keep = [i for i, a in enumerate(p.archs) if a in common]
+        archs = [p.archs[i] for i in keep]
+        out[h] = replace(p, archs=archs, scores=p.scores[keep], metric=p.metric[keep],
+                         n_failed=len(p.failed_archs & common), failed_archs=p.failed_archs & common,
+                         n_left_out=len(p.archs) - len(keep))
+    return out
 
 
 def _settings(store: Store, filters: dict) -> dict[str, set[tuple]]:
@@ -82,6 +107,7 @@ def paired_scores(
         hib = _direction(h, info)
         archs, scores, metric_vals, seconds = [], [], [], []
         failed = missing = 0
+        failed_archs = set()
         values = table.values(metric)
         for r in store.scores(space=sp, heuristic=h, dataset=ds, batch_size=bs, seed=sd):
             if r.computed and r.seconds is not None:
@@ -92,11 +118,12 @@ def paired_scores(
                 continue
             if r.error is not None:
                 failed += 1
+                failed_archs.add(r.arch)
             archs.append(r.arch)
             scores.append(r.value)
             metric_vals.append(values[row])
         out[h] = Paired(h, hib, archs, np.array(scores, dtype=np.float64), np.array(metric_vals, dtype=np.float64),
-                        seconds, failed, missing, sp)
+                        seconds, failed, missing, sp, frozenset(failed_archs))
     return out
 
 
@@ -135,7 +162,7 @@ def consistency_table(paired: dict[str, Paired], *, top_frac: float = 0.1, vote:
     out: dict[str, dict] = {}
     for h, p in paired.items():
         row = rank_consistency(p.scores, p.metric, higher_is_better=p.higher_is_better, top_frac=top_frac)
-        row.update(n_failed=p.n_failed, n_missing=p.n_missing,
+        row.update(n_failed=p.n_failed, n_missing=p.n_missing, n_left_out=p.n_left_out,
                    seconds_per_arch=float(np.mean(p.seconds)) if p.seconds else math.nan)
         out[h] = row
     if vote and all(m in paired for m in VOTE_MEMBERS):
