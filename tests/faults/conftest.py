@@ -1,0 +1,41 @@
+"""Helpers of the fault tests: start an archrank command in a subprocess and stop it mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(args: list[str]) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    return subprocess.Popen([sys.executable, "-m", "archrank", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def stop_when(proc: subprocess.Popen, ready: Callable[[], bool], signum: int, *, timeout: float = 60.0
+              ) -> tuple[int, str]:
+    """Send ``signum`` to ``proc`` once ``ready()`` holds; return its exit code and stderr."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None and not ready():
+        time.sleep(0.05)
+    assert proc.poll() is None, f"the command ended before it could be stopped: {proc.communicate()}"
+    assert ready(), "the command made no progress in time"
+    os.kill(proc.pid, signum)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return proc.returncode, err
+
+
+def expected_code(signum: int) -> int:
+    """The exit code of a stopped run: 130 when archrank handled the signal, -9 for kill -9."""
+    return -signal.SIGKILL if signum == signal.SIGKILL else 130
