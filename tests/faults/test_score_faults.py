@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
+import sys
+from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+from stopping import expected_code, start, stop_when
+
 from archrank.cli import main
 from archrank.store import open_store
-
-from conftest import expected_code, start, stop_when
 
 N = 40
 HEURISTICS = "params,synflow"
@@ -37,6 +40,7 @@ def _count(store) -> int:
         return 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["int", "term", "kill"])
 def test_stopped_scoring_resumes_without_loss_or_duplicates(shared_data, tmp_path, capsys, signum):
     if not (shared_data / "cifar10").is_dir():

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
+from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+from stopping import expected_code, start, stop_when
+
 from archrank.cli import main
 from archrank.store import open_store
-
-from conftest import expected_code, start, stop_when
 
 ARCH = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|"
 EPOCHS = 4
@@ -48,6 +51,7 @@ def reference(shared_data, tmp_path_factory, one_thread):
     return json.loads(out.getvalue())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
 def test_stopped_training_resumes_from_its_checkpoint(shared_data, tmp_path, capsys, reference, signum):
     ckpt = tmp_path / "t.pt"
