@@ -18,7 +18,7 @@ from archrank.cli import main
 from archrank.errors import InvalidArgument, UnknownName
 from archrank.heuristics.aggregate import disjoint_fit_sample
 from archrank.report.combine import add_combinations, combined_row, parse_combination
-from archrank.report.consistency import consistency_table, paired_scores
+from archrank.report.consistency import consistency_table, on_common_archs, paired_scores
 from archrank.store import SQLiteStore
 
 HS = "toy_params,toy_lower,toy_slow"
@@ -81,13 +81,14 @@ def test_combine_equals_the_library_call(tmp_path, bench, capsys):
 
     table = BenchmarkTable.from_file(bench)
     with SQLiteStore(ev_db) as st:
-        paired = paired_scores(st, table, "acc")
+        paired = on_common_archs(paired_scores(st, table, "acc"))
     with SQLiteStore(fit_db) as st:
         fit = paired_scores(st, table, "acc", heuristics=["toy_params", "toy_slow"])
     lib = add_combinations(consistency_table(paired), paired, specs, fit=fit)
     assert set(out) == set(lib) == {"toy_params", "toy_lower", "toy_slow", "mean_rank",
                                     "vote(toy_params,toy_lower,toy_slow)", "fit(toy_params,toy_slow)"}
     for k in lib:
+        assert out[k].pop("set") == "common"  # the CLI says which architectures it compared on
         _same(out[k], lib[k])
     assert out["fit(toy_params,toy_slow)"]["n_fit"] == 10
     # the mean rank of one heuristic ranks exactly as that heuristic
@@ -98,7 +99,8 @@ def test_combine_equals_the_library_call(tmp_path, bench, capsys):
     txt_argv = [a for a in argv if a != "--json"]
     assert main(txt_argv) == 0
     lines = capsys.readouterr().out.splitlines()
-    names = [ln.split()[0] for ln in lines[2:] if ln and not ln.startswith("vote:")]
+    assert lines[-1] == "compared on the 7 architectures every heuristic scored; left out: none"
+    names = [ln.split()[0] for ln in lines[2:-1] if ln and not ln.startswith("vote:")]
     assert names[-3:] == ["mean_rank", "vote(toy_params,toy_lower,toy_slow)", "fit(toy_params,toy_slow)"]
 
 
