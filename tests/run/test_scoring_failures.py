@@ -15,7 +15,7 @@ from archrank.errors import InvalidArgument, UnknownName
 from archrank.heuristics.base import HEURISTICS, register_heuristic
 from archrank.run import ScoreSetting, run_scoring
 from archrank.store import SQLiteStore
-from archrank.store.base import is_environment_error
+from archrank.store.failures import is_environment_error
 
 STATE = {"present": False}
 

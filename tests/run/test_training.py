@@ -92,7 +92,7 @@ def test_a_checkpoint_of_another_architecture_is_refused(setting, tmp_path):
     ckpt = tmp_path / "one.pt"
     from archrank.run.training import TrainingTask, train_one
 
-    s1 = setting.replace(regime="c3r3e6s1")  # 2 channels, 4x4 pixels, 4 epochs: stopped after 1 below
+    s1 = setting
     run_training(s1, archs=[ARCHS[0]], checkpoint=ckpt)
     assert ckpt.exists()
     with pytest.raises(InvalidArgument, match="belongs to .*arch=.*differs in arch") as e:

@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from archrank.store import SQLiteStore, open_store
-from archrank.store.base import process_alive, reported_status, this_host
 from archrank.store.memory import MemoryStore
+from archrank.store.run_status import process_alive, reported_status, this_host
 from archrank.store.sqlite_schema import APPLICATION_ID, SCHEMA
 
 

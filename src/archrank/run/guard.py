@@ -6,7 +6,7 @@ raises :class:`RunInterrupted` in the main thread (SIGINT raises it too, instead
 row is set to ``interrupted``; any other exception sets it to ``failed``.  The previous handlers are
 restored when the run ends.  Outside the main thread (where Python cannot install handlers) signals are
 left alone, and a run killed with ``kill -9`` is recognised later by its dead process id
-(:func:`archrank.store.base.reported_status`).
+(:func:`archrank.store.run_status.reported_status`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ numerical error, ...) is recorded with its reason and the run goes on.  Killed a
 Every argument is checked (space, heuristics, their resources, the selection, the data set and its data)
 before the store is touched, so a bad call writes nothing.  A stored failure is not a finished score: the
 next run recomputes it when it was an environment problem (its error type is one of
-:data:`archrank.store.base.ENVIRONMENT_ERRORS`: a missing file, memory, a module...) or when
+:data:`archrank.store.failures.ENVIRONMENT_ERRORS`: a missing file, memory, a module...) or when
 ``retry_failed`` is given, and otherwise reports it in :attr:`ScoringSummary.stored_failures`.  A run
 that ends with failures held is marked ``incomplete``, one stopped by SIGINT/SIGTERM ``interrupted``
 (:mod:`archrank.run.guard`), one stopped by an error ``failed``.
@@ -34,7 +34,8 @@ from archrank.run.plugins import load_plugins
 from archrank.run.score_task import ScoringTask, score_arch
 from archrank.run.selection import identities, select_archs
 from archrank.run.setting import ScoreSetting
-from archrank.store.base import HeuristicInfo, ScoreRecord, Store, is_environment_error
+from archrank.store.base import HeuristicInfo, ScoreRecord, Store
+from archrank.store.failures import is_environment_error
 
 
 @dataclass

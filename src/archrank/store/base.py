@@ -9,8 +9,6 @@ resume.  :class:`Store` is the interface; :mod:`archrank.store.sqlite` is the em
 from __future__ import annotations
 
 import math
-import os
-import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -91,8 +89,9 @@ class TrajectoryStep:
 class RunInfo:
     """A run: what was asked (``config``), by which command (``kind``), and whether it finished.
 
-    ``status`` is ``running``, ``finished``, ``interrupted`` (stopped by a signal, or found ``running``
-    while the process that opened it, ``pid`` on ``host``, is gone) or ``failed`` (stopped by an error).
+    ``status`` is ``running``, ``finished``, ``incomplete`` (ended with failures held), ``interrupted``
+    (stopped by a signal, or found ``running`` while the process that opened it, ``pid`` on ``host``, is
+    gone) or ``failed`` (stopped by an error).
     """
 
     run_id: int
@@ -118,57 +117,6 @@ class HeuristicInfo:
 def finite_or_none(x: float | None) -> float | None:
     """A cost (seconds, FLOPs) as stored: a finite float, or None for missing and non-finite values."""
     return None if x is None or not math.isfinite(x) else float(x)
-
-
-RUN_STATUSES = ("running", "finished", "interrupted", "failed")
-
-
-def this_host() -> str:
-    """The name a run row records as its host."""
-    return socket.gethostname()
-
-
-def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists on this host (a process of another user counts as alive)."""
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except (OverflowError, ValueError):
-        return False
-    return True
-
-
-def reported_status(status: str, pid: int | None, host: str | None) -> str:
-    """A stored run status as :meth:`Store.runs` reports it: a ``running`` run whose process (same host,
-    ``pid``) is gone is ``interrupted``.  A run opened on another host cannot be checked and stays as stored."""
-    if status == "running" and pid is not None and host == this_host() and not process_alive(pid):
-        return "interrupted"
-    return status
-
-
-#: Exception types whose failures say the environment was missing something (a file, memory, a module,
-#: a connection), not that the heuristic cannot score the architecture.  A stored failure of one of these
-#: types is recomputed by the next run automatically; any other stored failure only when asked.
-ENVIRONMENT_ERRORS = frozenset({
-    "OSError", "FileNotFoundError", "PermissionError", "IsADirectoryError", "NotADirectoryError",
-    "MemoryError", "OutOfMemoryError", "ImportError", "ModuleNotFoundError", "ConnectionError",
-    "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError", "TimeoutError", "InterruptedError",
-})
-
-
-def error_type(error: str | None) -> str | None:
-    """The exception type a stored error names (its text before the first ``:``), or None."""
-    if error is None:
-        return None
-    return error.split(":", 1)[0].strip().rsplit(".", 1)[-1] or None
-
-
-def is_environment_error(error: str | None) -> bool:
-    """Whether a stored failure was an environment problem (:data:`ENVIRONMENT_ERRORS`): retried by default."""
-    return error_type(error) in ENVIRONMENT_ERRORS
 
 
 def same_value(a: float, b: float) -> bool:
@@ -229,15 +177,15 @@ class Store(ABC):
     def open_run(self, kind: str, config: dict[str, Any]) -> int:
         """The id of the run ``(kind, config)``, created if new. ``config`` must be JSON-serialisable.
 
-        The run is set to ``running`` and records this process's id and host (:func:`this_host`)."""
+        The run is set to ``running`` and records this process's id and host (:func:`archrank.store.run_status.this_host`)."""
 
     @abstractmethod
     def finish_run(self, run_id: int, status: str = "finished") -> None:
-        """Mark a run as finished (or another of :data:`RUN_STATUSES`, e.g. ``"interrupted"``)."""
+        """Mark a run as finished (or another of :data:`archrank.store.run_status.RUN_STATUSES`, e.g. ``"interrupted"``)."""
 
     @abstractmethod
     def runs(self, kind: str | None = None) -> list[RunInfo]:
-        """All runs (of one kind), oldest first, with :func:`reported_status` as their status."""
+        """All runs (of one kind), oldest first, with :func:`archrank.store.run_status.reported_status` as their status."""
 
     # --- architectures and heuristics --------------------------------------------------------------
     @abstractmethod

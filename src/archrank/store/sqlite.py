@@ -24,9 +24,8 @@ from archrank.store.base import (
     TrainingRecord,
     TrajectoryStep,
     finite_or_none,
-    reported_status,
-    this_host,
 )
+from archrank.store.run_status import reported_status, this_host
 from archrank.store.sqlite_schema import decode_float, encode_float, prepare
 
 
