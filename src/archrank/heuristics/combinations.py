@@ -11,6 +11,11 @@ combination whose members are all present, as it does for ``vote``).
 * ``te_nas``: mean of the (tie-averaged) ranks of ``ntk_cond`` (lower is better) and ``linear_regions``
   (higher is better), through :func:`archrank.heuristics.aggregate.rank_aggregate`; equal, up to a
   constant factor and the orientation, to TE-NAS's sum of ranks.
+* ``az_nas_rank``: AZ-NAS as in the paper (Lee & Ham, CVPR 2024): the sum over ``az_expressivity``,
+  ``az_progressivity``, ``az_trainability`` and ``az_complexity`` of log(rank / n), ranks ascending over the
+  population (:func:`archrank.heuristics.az_nas.az_nas_aggregate`).  The registered per-architecture
+  ``az_nas`` heuristic is its stand-in against a fixed reference sample.
+* ``ranker``: the training-free ranker of :mod:`archrank.heuristics.ranker` (its frozen members and rule).
 * ``vote``: the snip / synflow / jacob_cov majority vote of Abdelfattah et al. 2021
   (:func:`archrank.heuristics.aggregate.vote_scores`), listed here so that one registry names every
   combination; ``correlate`` reports it with its pairwise agreement.
@@ -22,6 +27,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from archrank.heuristics import aggregate
+from archrank.heuristics.ranker import RANKER_MEMBERS, RANKER_RULE
 from archrank.registry import Registry
 
 ScoreFn = Callable[[aggregate.Scores, Mapping[str, bool]], dict[Hashable, float]]
@@ -47,6 +53,7 @@ class Combination:
 COMBINATIONS: Registry[Combination] = Registry("combination")
 
 TE_NAS_MEMBERS: tuple[str, ...] = ("ntk_cond", "linear_regions")
+AZ_NAS_MEMBERS: tuple[str, ...] = ("az_expressivity", "az_progressivity", "az_trainability", "az_complexity")
 _TE_NAS_DIRECTIONS = {"ntk_cond": False, "linear_regions": True}
 
 
@@ -58,6 +65,23 @@ def te_nas_scores(scores: aggregate.Scores, directions: Mapping[str, bool] | Non
     return aggregate.rank_aggregate(scores, d, members=TE_NAS_MEMBERS)
 
 
+def az_nas_rank_scores(scores: aggregate.Scores, directions: Mapping[str, bool] | None = None
+                       ) -> dict[Hashable, float]:
+    """AZ-NAS's aggregation over a scored population: sum of log(rank / n) of its four parts (all higher
+    is better unless ``directions`` says otherwise); higher is better."""
+    from archrank.heuristics.az_nas import PARTS, az_nas_aggregate
+
+    d = directions or {}
+    return az_nas_aggregate({p: {k: (v if d.get(p, True) else -v) for k, v in scores[p].items()}
+                             for p in PARTS if p in scores})
+
+
+def _ranker(scores: aggregate.Scores, directions: Mapping[str, bool]) -> dict[Hashable, float]:
+    from archrank.heuristics.ranker import ranker_scores
+
+    return ranker_scores(scores, directions)
+
+
 def _vote(scores: aggregate.Scores, directions: Mapping[str, bool]) -> dict[Hashable, float]:
     return aggregate.vote_scores(scores, directions, members=aggregate.VOTE_MEMBERS)
 
@@ -67,10 +91,20 @@ COMBINATIONS.register("te_nas", Combination(
     description="mean rank of the NTK condition number (lower better) and the number of linear regions "
                 "(higher better) over the scored population (TE-NAS); higher is better",
     reference="Chen et al., ICLR 2021"))
+COMBINATIONS.register("az_nas_rank", Combination(
+    "az_nas_rank", AZ_NAS_MEMBERS, az_nas_rank_scores,
+    description="AZ-NAS as in the paper: sum of log(rank/n) of az_expressivity, az_progressivity, "
+                "az_trainability and az_complexity over the scored population; higher is better",
+    reference="Lee & Ham, CVPR 2024"))
+COMBINATIONS.register("ranker", Combination(
+    "ranker", RANKER_MEMBERS, _ranker,
+    description=f"training-free ranker: {RANKER_RULE} over {', '.join(RANKER_MEMBERS)} (members and rule "
+                "chosen on an NB201 selection split, then frozen); higher is better",
+    reference="archrank (docs/heuristics.md, 'The training-free ranker')"))
 COMBINATIONS.register("vote", Combination(
     "vote", aggregate.VOTE_MEMBERS, _vote,
     description="Copeland score of the snip / synflow / jacob_cov pairwise majority vote; higher is better",
     reference="Abdelfattah et al., ICLR 2021"))
 
 
-__all__ = ["COMBINATIONS", "TE_NAS_MEMBERS", "Combination", "te_nas_scores"]
+__all__ = ["AZ_NAS_MEMBERS", "COMBINATIONS", "TE_NAS_MEMBERS", "Combination", "az_nas_rank_scores", "te_nas_scores"]
