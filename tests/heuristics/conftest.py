@@ -46,6 +46,8 @@ def make_ctx(tiny_space):
 
     def make(text: str = TINY_ARCHS[0], n: int = 8, seed: int = 0) -> ScoreContext:
         x, y = tiny_batch(n)
-        return ScoreContext(arch=tiny_space.parse(text), space=tiny_space, inputs=x, targets=y, seed=seed)
+        # A small reference sample keeps population-relative heuristics (ranker, az_nas) quick here.
+        return ScoreContext(arch=tiny_space.parse(text), space=tiny_space, inputs=x, targets=y, seed=seed,
+                            extras={"ranker_reference_size": 8, "az_reference_size": 8})
 
     return make
