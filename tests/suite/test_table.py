@@ -91,3 +91,18 @@ def test_heatmap_data_and_file(tmp_path):
     pytest.importorskip("matplotlib")
     out = plot_heatmap(t, tmp_path / "h.png")
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_spearman_ci_and_anchor_comparison():
+    from archrank.suite.anchors import compare, spearman_ci
+    from archrank.suite.table import Cell
+
+    lo, hi = spearman_ci(0.3, 100)
+    assert lo < 0.3 < hi and hi - lo == pytest.approx(0.37, abs=0.02)
+    lo30, hi30 = spearman_ci(0.3, 30)
+    assert hi30 - lo30 > hi - lo
+    assert all(math.isnan(v) for v in spearman_ci(0.3, 3))
+    t = SuiteTable(["nb101-cifar10"], ["synflow", "params"], archs={"nb101-cifar10": 100})
+    t.cells = [Cell("nb101-cifar10", "synflow", 100, 0.30, 0.2), Cell("nb101-cifar10", "params", 100, 0.5, 0.4)]
+    (c,) = compare(t)
+    assert c.heuristic == "synflow" and c.published == pytest.approx(0.372) and c.differs and c.inside

@@ -26,8 +26,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--archs-per-task", type=int, default=100,
                    help="architectures per task, drawn with --seed from its table (default 100; 0 = all)")
     p.add_argument("--batch-size", type=int, default=None, help="scoring batch of every task (default the task's: "
-                   "64 images, 20 token sequences of 35)")
-    p.add_argument("--batch-size", type=int, default=None, help="scoring batch of every task (default the task's: "
                    "64 images, or 20 token sequences of 35)")
     p.add_argument("--seed", type=int, default=0, help="seed of the selection, the batch and the weights")
     p.add_argument("--data-dir", default=None, help="data folder holding the images, corpora and benchmark files "
@@ -85,7 +83,20 @@ def run(args: argparse.Namespace) -> int:
         from archrank.suite.plot import plot_heatmap
 
         plot_heatmap(table, args.plot)
-    print(json.dumps(table.to_json(), indent=1) if args.json else table.format_text())
+    from archrank.suite.anchors import compare
+
+    anchors = compare(table)
+    if args.json:
+        js = table.to_json()
+        js["anchors"] = [{"task": c.task, "heuristic": c.heuristic, "n": c.n, "spearman": c.ours, "ci95": [c.low, c.high],
+                          "published": c.published, "source": c.source} for c in anchors]
+        print(json.dumps(js, indent=1))
+        return 0
+    print(table.format_text())
+    for c in anchors:
+        print(f"anchor {c.task} {c.heuristic}: {c.ours:+.3f} (95% CI {c.low:+.2f}..{c.high:+.2f}, n={c.n}) vs "
+              f"published {c.published:+.3f} ({c.source}){' differs by > 0.05' if c.differs else ''}"
+              f"{'' if c.inside else ', outside the interval'}")
     return 0
 
 
