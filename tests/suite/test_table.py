@@ -106,3 +106,12 @@ def test_spearman_ci_and_anchor_comparison():
     t.cells = [Cell("nb101-cifar10", "synflow", 100, 0.30, 0.2), Cell("nb101-cifar10", "params", 100, 0.5, 0.4)]
     (c,) = compare(t)
     assert c.heuristic == "synflow" and c.published == pytest.approx(0.372) and c.differs and c.inside
+
+
+def test_run_suite_from_store_computes_nothing():
+    with open_store("memory://") as store:
+        empty = run_suite("nb201-cifar10", "params", store, archs_per_task=6, compute=False, progress=False)
+        assert empty.cell("params", "nb201-cifar10").n == 0 and store.count_scores() == 0
+        run_suite("nb201-cifar10", "params", store, archs_per_task=4, progress=False)
+        part = run_suite("nb201-cifar10", "params", store, archs_per_task=6, compute=False, progress=False)
+        assert part.cell("params", "nb201-cifar10").n == 4  # the 4 are a prefix of the 6 (nested draws)

@@ -38,6 +38,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dataset", default="cifar10", help="data of the --benchmark task (default cifar10)")
     p.add_argument("--json", action="store_true", help="print the table (or the searches) as JSON")
     p.add_argument("--plot", default=None, metavar="PNG", help="write a heatmap of the Spearman values")
+    p.add_argument("--from-store", action="store_true", help="compute nothing: correlate what the store holds "
+                   "(e.g. while a run is under way)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--search", action="store_true", help="run REA and random search over each task's table")
     p.add_argument("--runs", type=int, default=30, help="searches per strategy and task (default 30)")
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     n = None if args.archs_per_task == 0 else args.archs_per_task
     with open_store(args.store) as store:
         table = run_suite(tasks, args.heuristics, store, archs_per_task=n, seed=args.seed,
-                          batch_size=args.batch_size, data_root=args.data_dir,
+                          batch_size=args.batch_size, data_root=args.data_dir, compute=not args.from_store,
                           progress=not args.no_progress, log=lambda line: print(line, file=sys.stderr))
     if args.plot:
         from archrank.suite.plot import plot_heatmap

@@ -147,11 +147,13 @@ def run_suite(
     data_root: str | os.PathLike | None = None,
     executor=None,
     progress: bool = True,
+    compute: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> SuiteTable:
     """Score and correlate ``heuristics`` (names, or ``"all"``) on ``tasks`` (names, ``"all"``, or
     :class:`Task` objects); returns the :class:`SuiteTable`.  ``batch_size`` overrides each task's scoring
-    batch (images, or token sequences); ``log`` receives one line per skipped heuristic and per task."""
+    batch (images, or token sequences); ``compute=False`` scores nothing and correlates what the store
+    holds (a table of a run still under way); ``log`` receives one line per skipped heuristic and per task."""
     from archrank.heuristics import HEURISTICS
     from archrank.run import ScoreSetting, heuristic_names, run_scoring
     from archrank.spaces import get_space
@@ -183,11 +185,12 @@ def run_suite(
         setting = ScoreSetting(task.space, dataset=task.dataset, batch_size=batch_size or task.batch_size,
                                seed=seed,
                                data_dir=None if data_root is None else str(data_root))
-        say(f"{task.name}: {len(archs)} architectures of {task.space}, {len(apply)} heuristics")
-        summary = run_scoring(setting, archs=archs, heuristics=[h.name for h in apply], store=store,
-                              executor=executor, num_classes=task.num_classes, progress=progress)
-        if summary.failed:
-            say(f"{task.name}: {summary.failed} evaluations failed (recorded as errors)")
+        if compute:
+            say(f"{task.name}: {len(archs)} architectures of {task.space}, {len(apply)} heuristics")
+            summary = run_scoring(setting, archs=archs, heuristics=[h.name for h in apply], store=store,
+                                  executor=executor, num_classes=task.num_classes, progress=progress)
+            if summary.failed:
+                say(f"{task.name}: {summary.failed} evaluations failed (recorded as errors)")
         chosen = set(archs)
         by_h: dict[str, dict[str, tuple[float, float | None, bool]]] = {h.name: {} for h in apply}
         for r in store.scores(**setting.key):
