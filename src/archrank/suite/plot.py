@@ -1,7 +1,7 @@
 """Heatmap of a :class:`~archrank.suite.table.SuiteTable`: heuristics x tasks, coloured by Spearman.
 
-Drawn with matplotlib's Agg canvas (no display, no global pyplot state); skipped cells are grey and
-marked ``n/a``.  :func:`heatmap_data` is the array and labels the figure shows (testable without matplotlib).
+Drawn with matplotlib's Agg canvas (no display, no global pyplot state); cells are grey where the heuristic
+does not apply (``n/a``) or no value could be computed (``-``).  :func:`heatmap_data` is the array and labels the figure shows (testable without matplotlib).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def plot_heatmap(table: SuiteTable, path: str | os.PathLike, *, stat: str = "spe
     m, rows, cols = heatmap_data(table, stat)
     if m.size == 0:
         raise InvalidArgument("nothing to plot: the suite table is empty")
+    skipped = {(c.heuristic, c.task) for c in table.cells if c.skipped}
     fig = Figure(figsize=(1.4 * len(cols) + 2.5, 0.35 * len(rows) + 1.8))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
@@ -43,7 +44,8 @@ def plot_heatmap(table: SuiteTable, path: str | os.PathLike, *, stat: str = "spe
     for i in range(len(rows)):
         for j in range(len(cols)):
             v = m[i, j]
-            ax.text(j, i, "n/a" if not math.isfinite(v) else f"{v:.2f}", ha="center", va="center", fontsize=7)
+            blank = "n/a" if (table.heuristics[i], table.tasks[j]) in skipped else "-"
+            ax.text(j, i, blank if not math.isfinite(v) else f"{v:.2f}", ha="center", va="center", fontsize=7)
     fig.colorbar(im, ax=ax, label=stat)
     ax.set_title(f"{stat} of each heuristic with each task's ground truth", fontsize=9)
     fig.tight_layout()
