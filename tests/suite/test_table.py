@@ -70,7 +70,7 @@ def test_run_suite_on_nb201_scores_skips_and_resumes(tmp_path):
 def test_run_suite_on_real_tasks_with_data(shared_data, tmp_path):
     with open_store("memory://") as store:
         table = run_suite("nb101-cifar10,nbnlp-ptb", "params,grad_norm,naswot", store, archs_per_task=4,
-                          data_root=shared_data, progress=False)
+                          batch_size=4, data_root=shared_data, progress=False)
     assert table.cell("naswot", "nbnlp-ptb").skipped
     for t in ("nb101-cifar10", "nbnlp-ptb"):
         for h in ("params", "grad_norm"):
