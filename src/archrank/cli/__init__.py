@@ -28,6 +28,7 @@ _COMMANDS = [
     "train_cmd",
     "supernet_cmd",
     "search_cmd",
+    "suite_cmd",
     "export_cmd",
     "report_cmd",
 ]

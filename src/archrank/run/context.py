@@ -16,6 +16,9 @@ from archrank.run.setting import ScoreSetting
 #: The ``needs`` of a heuristic that call for the scoring batch.
 DATA_NEEDS = frozenset({"data", "labels", "gradients"})
 
+#: Length of the token sequences of a sequence space's scoring batch (the batch size gives their number).
+DEFAULT_SEQ_LEN = 35
+
 #: Heuristics that need a resource passed to the run, and the parameter that passes it.
 RESOURCES: dict[str, str] = {"weight_sharing": "supernet"}
 
@@ -26,9 +29,14 @@ def needs_batch(heuristics: Iterable[Any]) -> bool:
 
 
 def load_task_batch(setting: ScoreSetting) -> tuple[Any, Any]:
-    """The batch every heuristic of a run with ``setting`` sees (:func:`archrank.data.one_batch`)."""
-    from archrank.data import one_batch
+    """The batch every heuristic of a run with ``setting`` sees: :func:`archrank.data.one_batch` for image
+    spaces; for a space of domain ``"sequence"``, ``batch_size`` token sequences of ``DEFAULT_SEQ_LEN``
+    tokens and their next tokens (:func:`archrank.data.one_token_batch`)."""
+    from archrank.data import one_batch, one_token_batch
+    from archrank.spaces import get_space
 
+    if getattr(get_space(setting.space), "domain", "image") == "sequence":
+        return one_token_batch(setting.dataset, setting.batch_size, DEFAULT_SEQ_LEN, setting.seed, setting.data_dir)
     return one_batch(setting.dataset, setting.batch_size, setting.seed, setting.data_dir)
 
 

@@ -1,0 +1,119 @@
+"""``archrank suite``: the heuristic x task table of rank correlations (resumable), its heatmap, and
+searches over each tabular task (``--search``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(subparsers) -> None:
+    from archrank.suite.tasks import TASKS
+
+    p = subparsers.add_parser(
+        "suite", help="score heuristics on every benchmark task and print their rank correlations",
+        description="For each task (a space, its data and a ground-truth table), score the task's "
+        "architectures with the heuristics (what the store lacks, resumably) and print Spearman and Kendall "
+        "of each heuristic with the task's metric, with seconds per architecture. Heuristics that do not "
+        "apply to a task's space are skipped with one line each. With --search, run REA and random search "
+        "over each task's table instead. Tasks: " + ", ".join(TASKS.names()) + ".")
+    p.add_argument("--tasks", default=None, help="comma-separated task names or 'all' (default all, or only "
+                   "the --benchmark task when one is given)")
+    p.add_argument("--heuristics", default=None, help="comma-separated heuristic names or 'all' (needed "
+                   "unless --search)")
+    p.add_argument("--store", default=None, help="results store (SQLite file or memory://; needed unless --search)")
+    p.add_argument("--archs-per-task", type=int, default=100,
+                   help="architectures per task, drawn with --seed from its table (default 100; 0 = all)")
+    p.add_argument("--batch-size", type=int, default=None, help="scoring batch of every task (default the task's: "
+                   "64 images, or 20 token sequences of 35)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the selection, the batch and the weights")
+    p.add_argument("--data-dir", default=None, help="data folder holding the images, corpora and benchmark files "
+                   "(default $ARCHRANK_DATA or ~/.cache/archrank/data)")
+    p.add_argument("--benchmark", default=None, metavar="FILE", help="add a task from a table (CSV/TSV/Parquet "
+                   "with an arch or index column); needs --space and --metric")
+    p.add_argument("--space", default=None, help="space of the --benchmark table")
+    p.add_argument("--metric", default=None, help="column of the --benchmark table")
+    p.add_argument("--lower-is-better", action="store_true", help="the --metric is a loss or an error")
+    p.add_argument("--dataset", default="cifar10", help="data of the --benchmark task (default cifar10)")
+    p.add_argument("--json", action="store_true", help="print the table (or the searches) as JSON")
+    p.add_argument("--plot", default=None, metavar="PNG", help="write a heatmap of the Spearman values")
+    p.add_argument("--from-store", action="store_true", help="compute nothing: correlate what the store holds "
+                   "(e.g. while a run is under way)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--search", action="store_true", help="run REA and random search over each task's table")
+    p.add_argument("--runs", type=int, default=30, help="searches per strategy and task (default 30)")
+    p.add_argument("--queries", type=int, default=None, help="queries per search (default a tenth of the "
+                   "table's rows, 20 to 300)")
+    p.set_defaults(func=run, flags={"archs_per_task": "--archs-per-task", "tasks": "--tasks",
+                                    "heuristics": "--heuristics", "stat": "--plot"})
+
+
+def _tasks(args: argparse.Namespace) -> list:
+    from archrank.errors import InvalidArgument
+    from archrank.suite.tasks import TASKS, table_task, task_names
+
+    chosen = []
+    if args.benchmark:
+        if not (args.space and args.metric):
+            raise InvalidArgument("--benchmark needs --space and --metric")
+        chosen.append(table_task(args.benchmark, space=args.space, metric=args.metric,
+                                 higher_is_better=not args.lower_is_better, dataset=args.dataset))
+    spec = args.tasks if args.tasks is not None else (None if args.benchmark else "all")
+    if spec is not None:
+        chosen += [TASKS.get(n) for n in task_names(spec)]
+    return chosen
+
+
+def run(args: argparse.Namespace) -> int:
+    from archrank.errors import InvalidArgument
+
+    tasks = _tasks(args)
+    if args.search:
+        return _run_search(args, tasks)
+    if not args.heuristics or not args.store:
+        raise InvalidArgument("give --heuristics and --store (or --search)")
+    from archrank.store import open_store
+    from archrank.suite.table import run_suite
+
+    n = None if args.archs_per_task == 0 else args.archs_per_task
+    with open_store(args.store) as store:
+        table = run_suite(tasks, args.heuristics, store, archs_per_task=n, seed=args.seed,
+                          batch_size=args.batch_size, data_root=args.data_dir, compute=not args.from_store,
+                          progress=not args.no_progress, log=lambda line: print(line, file=sys.stderr))
+    if args.plot:
+        from archrank.suite.plot import plot_heatmap
+
+        plot_heatmap(table, args.plot)
+    from archrank.suite.anchors import compare
+
+    anchors = compare(table)
+    if args.json:
+        js = table.to_json()
+        js["anchors"] = [{"task": c.task, "heuristic": c.heuristic, "n": c.n, "spearman": c.ours, "ci95": [c.low, c.high],
+                          "published": c.published, "source": c.source} for c in anchors]
+        print(json.dumps(js, indent=1))
+        return 0
+    print(table.format_text())
+    for c in anchors:
+        print(f"anchor {c.task} {c.heuristic}: {c.ours:+.3f} (95% CI {c.low:+.2f}..{c.high:+.2f}, n={c.n}) vs "
+              f"published {c.published:+.3f} ({c.source}){' differs by > 0.05' if c.differs else ''}"
+              f"{'' if c.inside else ', outside the interval'}")
+    return 0
+
+
+def _run_search(args: argparse.Namespace, tasks: list) -> int:
+    from archrank.suite.search import search_task
+
+    results = []
+    for t in tasks:
+        results += search_task(t, runs=args.runs, queries=args.queries, seed=args.seed, data_root=args.data_dir)
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], indent=1))
+        return 0
+    print(f"{'task':14s} {'strategy':8s} {'rows':>6s} {'queries':>7s}  {'final (mean +- std)':>22s}  "
+          f"{'regret':>8s}  {'best':>8s}  metric")
+    for r in results:
+        print(f"{r.task:14s} {r.strategy:8s} {r.rows:6d} {r.queries:7d}  {r.final_mean:12.4f} +- {r.final_std:7.4f}"
+              f"  {r.regret_mean:8.4f}  {r.best:8.4f}  {r.metric}")
+    return 0

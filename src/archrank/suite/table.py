@@ -1,0 +1,207 @@
+"""The suite table: every heuristic against every task's ground truth, scored through the run layer.
+
+:func:`run_suite` takes each task's ground-truth architectures (all of them, or ``archs_per_task`` drawn
+with the seed), scores what the store lacks with :func:`archrank.run.run_scoring` (resumable: a rerun
+computes nothing already stored), and correlates every heuristic's stored scores with the task's metric.
+Both sides are oriented so that higher is better (the heuristic's ``higher_is_better``, the task's
+direction), so a positive Spearman means the heuristic ranks good architectures high.  A heuristic that
+does not apply to a task's space (``Heuristic.applies_to``) gets a skipped cell with the one-line reason.
+
+The result is a :class:`SuiteTable` of :class:`Cell` values: the text table, the JSON and the heatmap
+(:mod:`archrank.suite.plot`) are drawn from it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from archrank.errors import InvalidArgument
+from archrank.suite.tasks import TASKS, Task, task_names
+
+
+@dataclass
+class Cell:
+    """One heuristic on one task: correlations over the ``n`` architectures with a finite score."""
+
+    task: str
+    heuristic: str
+    n: int = 0
+    spearman: float = math.nan
+    kendall: float = math.nan
+    seconds_per_arch: float = math.nan  # mean seconds of the computed (not copied) evaluations
+    failed: int = 0  # architectures whose score is an error or NaN
+    skipped: str | None = None  # why the heuristic does not apply to the task's space
+
+
+@dataclass
+class SuiteTable:
+    tasks: list[str]
+    heuristics: list[str]
+    cells: list[Cell] = field(default_factory=list)
+    archs: dict[str, int] = field(default_factory=dict)  # task -> architectures scored
+    notes: dict[str, str] = field(default_factory=dict)  # task -> caveat
+
+    def cell(self, heuristic: str, task: str) -> Cell:
+        for c in self.cells:
+            if c.heuristic == heuristic and c.task == task:
+                return c
+        raise InvalidArgument(f"no cell for heuristic {heuristic!r} on task {task!r}")
+
+    def matrix(self, stat: str = "spearman") -> np.ndarray:
+        """heuristics x tasks array of ``stat`` (NaN where skipped or not computable)."""
+        if stat not in ("spearman", "kendall", "seconds_per_arch", "n"):
+            raise InvalidArgument(f"unknown statistic {stat!r}; valid: spearman, kendall, seconds_per_arch, n",
+                                  parameter="stat")
+        m = np.full((len(self.heuristics), len(self.tasks)), np.nan)
+        for c in self.cells:
+            m[self.heuristics.index(c.heuristic), self.tasks.index(c.task)] = float(getattr(c, stat))
+        return m
+
+    def to_json(self) -> dict[str, Any]:
+        def clean(v):
+            return None if isinstance(v, float) and not math.isfinite(v) else v
+
+        return {"tasks": self.tasks, "heuristics": self.heuristics, "archs": self.archs, "notes": self.notes,
+                "cells": [{k: clean(v) for k, v in asdict(c).items()} for c in self.cells]}
+
+    def format_text(self) -> str:
+        """One row per heuristic; per task ``rho/tau s`` (Spearman, Kendall, seconds per architecture)."""
+        head = ["heuristic"] + [f"{t} (n={self.archs.get(t, 0)})" for t in self.tasks]
+        rows = [head]
+        for h in self.heuristics:
+            row = [h]
+            for t in self.tasks:
+                c = self.cell(h, t)
+                if c.skipped:
+                    row.append("n/a")
+                elif c.n < 3:
+                    row.append(f"- ({c.failed} failed)" if c.failed else "-")
+                else:
+                    s = f"{c.spearman:+.3f}/{c.kendall:+.3f} {_secs(c.seconds_per_arch)}"
+                    row.append(s + (f" [{c.failed} nan]" if c.failed else ""))
+            rows.append(row)
+        widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.append("cells: Spearman/Kendall of the oriented score with the oriented metric, seconds per arch")
+        lines += [f"note ({t}): {n}" for t, n in self.notes.items() if n]
+        return "\n".join(lines)
+
+
+def _secs(s: float) -> str:
+    return "?s" if not math.isfinite(s) else (f"{s:.3f}s" if s < 10 else f"{s:.1f}s")
+
+
+def pick_archs(truth: dict[str, float], n: int | None, seed: int) -> list[str]:
+    """All of ``truth``'s architectures (``n`` None or >= their number) or ``n`` drawn with ``seed``, in table
+    order.  The draw is a prefix of one seeded permutation, so a smaller ``n`` picks a subset of a larger one
+    (a run with more architectures reuses the stored scores of a smaller one)."""
+    archs = list(truth)
+    if n is None or n >= len(archs):
+        return archs
+    if n < 1:
+        raise InvalidArgument(f"archs_per_task must be >= 1, got {n}", parameter="archs_per_task")
+    idx = np.sort(np.random.default_rng(seed).permutation(len(archs))[:n])
+    return [archs[int(i)] for i in idx]
+
+
+def correlate_cell(task: Task, heuristic, scores: dict[str, tuple[float, float | None, bool]],
+                   truth: dict[str, float]) -> Cell:
+    """The cell of one heuristic: ``scores`` maps arch -> (value, seconds, computed)."""
+    from archrank.metrics import kendall_tau, oriented, spearman
+
+    x, y, secs, failed = [], [], [], 0
+    for a, (v, s, computed) in scores.items():
+        if a not in truth:
+            continue
+        if not math.isfinite(v):
+            failed += 1
+            continue
+        x.append(v)
+        y.append(truth[a])
+        if computed and s is not None and math.isfinite(s):
+            secs.append(s)
+    cell = Cell(task.name, heuristic.name, n=len(x), failed=failed,
+                seconds_per_arch=float(np.mean(secs)) if secs else math.nan)
+    if len(x) >= 3:
+        xs = oriented(np.array(x), heuristic.higher_is_better)
+        ys = oriented(np.array(y), task.higher_is_better)
+        cell.spearman, cell.kendall = float(spearman(xs, ys)), float(kendall_tau(xs, ys))
+    return cell
+
+
+def run_suite(
+    tasks: str | Sequence[str | Task],
+    heuristics: str | Sequence[str],
+    store,
+    *,
+    archs_per_task: int | None = 100,
+    seed: int = 0,
+    batch_size: int | None = None,
+    data_root: str | os.PathLike | None = None,
+    executor=None,
+    progress: bool = True,
+    compute: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> SuiteTable:
+    """Score and correlate ``heuristics`` (names, or ``"all"``) on ``tasks`` (names, ``"all"``, or
+    :class:`Task` objects); returns the :class:`SuiteTable`.  ``batch_size`` overrides each task's scoring
+    batch (images, or token sequences); ``compute=False`` scores nothing and correlates what the store
+    holds (a table of a run still under way); ``log`` receives one line per skipped heuristic and per task."""
+    from archrank.heuristics import HEURISTICS
+    from archrank.run import ScoreSetting, heuristic_names, run_scoring
+    from archrank.spaces import get_space
+
+    say = log or (lambda _line: None)
+    if isinstance(tasks, str):
+        task_objs = [TASKS.get(n) for n in task_names(tasks)]
+    else:
+        task_objs = [t if isinstance(t, Task) else TASKS.get(task_names([t])[0]) for t in tasks]
+    names = HEURISTICS.names() if heuristics == "all" else heuristic_names(heuristics)
+    table = SuiteTable([t.name for t in task_objs], names)
+    for task in task_objs:
+        sp = get_space(task.space)
+        raw = task.ground_truth(data_root)
+        truth = {sp.format(sp.parse(a)): v for a, v in raw.items()}
+        archs = pick_archs(truth, archs_per_task, seed)
+        table.archs[task.name], table.notes[task.name] = len(archs), task.note
+        hs = [HEURISTICS.get(n) for n in names]
+        apply = []
+        for h in hs:
+            reason = h.applies_to(sp)
+            if reason:
+                say(f"{task.name}: skip {h.name}: {reason}")
+                table.cells.append(Cell(task.name, h.name, skipped=reason))
+            else:
+                apply.append(h)
+        if not apply:
+            continue
+        setting = ScoreSetting(task.space, dataset=task.dataset, batch_size=batch_size or task.batch_size,
+                               seed=seed,
+                               data_dir=None if data_root is None else str(data_root))
+        if compute:
+            say(f"{task.name}: {len(archs)} architectures of {task.space}, {len(apply)} heuristics")
+            summary = run_scoring(setting, archs=archs, heuristics=[h.name for h in apply], store=store,
+                                  executor=executor, num_classes=task.num_classes, progress=progress)
+            if summary.failed:
+                say(f"{task.name}: {summary.failed} evaluations failed (recorded as errors)")
+        chosen = set(archs)
+        by_h: dict[str, dict[str, tuple[float, float | None, bool]]] = {h.name: {} for h in apply}
+        for r in store.scores(**setting.key):
+            if r.heuristic in by_h and r.arch in chosen:
+                v = math.nan if r.error is not None or r.value is None else float(r.value)
+                by_h[r.heuristic][r.arch] = (v, r.seconds, bool(r.computed))
+        for h in apply:
+            table.cells.append(correlate_cell(task, h, by_h[h.name], truth))
+    order = {(h, t): i for i, (h, t) in enumerate((h, t) for h in names for t in table.tasks)}
+    table.cells.sort(key=lambda c: order[(c.heuristic, c.task)])
+    return table
+
+
+__all__ = ["Cell", "SuiteTable", "correlate_cell", "pick_archs", "run_suite"]
