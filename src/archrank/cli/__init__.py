@@ -45,15 +45,19 @@ class HelpFormatter(argparse.HelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
         default = action.default
-        if ("default" in text.lower() or default in (None, False, argparse.SUPPRESS) or not action.option_strings
-                or isinstance(action, (argparse._HelpAction, argparse._VersionAction))):
+        if "default" in text.lower() or not _shows_default(action):
             return text
         return (text + " " if text else "") + "(default: %(default)s)"
 
     def _format_action(self, action: argparse.Action) -> str:
-        if not action.help and action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
-            action.help = " "  # so that the default is shown for an option given without help
+        if not action.help and _shows_default(action):
+            action.help = "(default: %(default)s)"  # an option given without help still shows its default
         return super()._format_action(action)
+
+
+def _shows_default(action: argparse.Action) -> bool:
+    return (bool(action.option_strings) and action.default not in (None, False, [], argparse.SUPPRESS)
+            and not isinstance(action, (argparse._HelpAction, argparse._VersionAction)))
 
 
 class _Parser(argparse.ArgumentParser):

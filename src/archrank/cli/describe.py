@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from archrank.cli.arg_types import nonnegative_int
 from archrank.cli.output import JSON_HELP, print_json
 from archrank.errors import InvalidArgument, UnknownName
 
@@ -24,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--arch", help="architecture string, e.g. '|nor_conv_3x3~0|+|...|' or '8:16:32:48:64'")
-    which.add_argument("--index", type=nonnegative_int, help="index in the official order")
+    which.add_argument("--index", type=int, help="index in the official order")
     p.add_argument("--dataset", default=None,
                    help="cifar10, cifar100, imagenet16-120 or imagenet (default: the space's own, e.g. imagenet "
                    "for the NDS spaces, cifar10 otherwise)")

@@ -23,7 +23,7 @@ def add_parser(subparsers) -> None:
     t.add_argument("--channels", type=positive_int, default=8, help="channels of the first stage, C (default 8)")
     t.add_argument("--cells", type=positive_int, default=1, help="cells per stage, N (default 1)")
     t.add_argument("--resolution", type=positive_int, default=16, help="input resolution (default 16)")
-    t.add_argument("--train-ratio", type=positive_float, default=0.25,
+    t.add_argument("--train-ratio", type=float, default=0.25,
                    help="fraction of the training split, in (0, 1] (default 0.25)")
     t.add_argument("--train-images", type=positive_int, default=None,
                    help="limit the training split first (default all)")
@@ -38,11 +38,8 @@ def add_parser(subparsers) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from archrank.errors import InvalidArgument
     from archrank.run.supernet import train_supernet_file
 
-    if args.train_ratio > 1:
-        raise InvalidArgument(f"--train-ratio must be in (0, 1], got {args.train_ratio:g}")
     writable_file(args.out, "--out")
     info = train_supernet_file(args.out, dataset=args.dataset, data_dir=args.data_dir, channels=args.channels,
                                cells=args.cells, resolution=args.resolution, train_ratio=args.train_ratio,
