@@ -44,7 +44,6 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        default = action.default
         if "default" in text.lower() or not _shows_default(action):
             return text
         return (text + " " if text else "") + "(default: %(default)s)"
