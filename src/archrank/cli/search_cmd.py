@@ -68,7 +68,8 @@ def add_parser(subparsers) -> None:
                    help="enas: start from this supernet checkpoint (default: a fresh CPU-sized supernet)")
     p.add_argument("--max-queries", type=positive_int, default=1_000_000, help="stop a run after this many queries")
     p.add_argument("--threads", type=positive_int, default=None,
-                   help="torch threads for live scoring and the supernet (default: all cores)")
+                   help="torch threads: of each live score (default 1, as 'archrank score', so that live and "
+                   "stored scores agree) and of the supernet (default all cores)")
     p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.add_argument("--plot", default=None, metavar="OUT.png",
                    help="best-so-far report value vs simulated seconds (its table goes to OUT.csv)")
@@ -135,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
                 raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
             hobj = heuristic_objective(space, args.heuristic, store=store, live=not args.no_live,
                                        dataset=args.dataset, batch_size=args.batch_size, seed=args.score_seed,
-                                       data_dir=args.data_dir, charge=args.charge)
+                                       data_dir=args.data_dir, charge=args.charge, threads=args.threads)
             objectives[HEURISTIC] = hobj
         if SUPERNET in needs:
             from archrank.search.training_objectives import supernet_objective

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from archrank.cli.arg_types import nonnegative_float, nonnegative_int, positive_float, positive_int
-from archrank.cli.output import print_json
+from archrank.cli.output import print_json, show_progress
 from archrank.run.setting import DEFAULT_TRAIN_BATCH_SIZE
 
 
@@ -48,6 +48,12 @@ def run(args: argparse.Namespace) -> int:
                            data_dir=args.data_dir, batch_size=args.batch_size, lr=args.lr,
                            weight_decay=args.weight_decay, augment=not args.no_augment, base_epochs=args.epochs,
                            train_limit=args.train_images, valid_limit=args.valid_images)
+    if show_progress(args):  # a terminal, not --quiet: say what the minutes ahead are spent on
+        import sys
+
+        epochs = setting.parsed_regime().epochs
+        sys.stderr.write(f"archrank train: training {space.format(arch)} under {setting.regime} "
+                         f"({epochs} epochs on {args.dataset}) ...\n")
     store = None
     if args.store:
         from archrank.store import open_store

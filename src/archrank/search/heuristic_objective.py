@@ -182,12 +182,15 @@ def store_writer(store, setting: ScoreSetting, heuristic: str) -> Callable[[Hash
 
 def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True, dataset: str | None = None,
                         batch_size: int | None = None, seed: int | None = None, data_dir: str | None = None,
-                        supernet: str | None = None, charge: str | float = "stored") -> HeuristicObjective:
+                        supernet: str | None = None, charge: str | float = "stored",
+                        threads: int | None = None) -> HeuristicObjective:
     """The heuristic objective of a search: stored scores of ``store`` first, live scoring for the rest.
 
     The score setting is (dataset, batch size, seed); each left ``None`` is taken from the store when it
     holds exactly one setting of ``heuristic``, else the run layer's defaults.  Live scores are written
     back to the store.  ``charge``: ``"stored"`` (default), ``"wall"`` or seconds (module docstring).
+    ``threads``: torch threads of a live score (default 1, as a scoring run, so that live and stored scores
+    agree).
     """
     charge = parse_charge(charge)
     from archrank.heuristics import HEURISTICS
@@ -197,13 +200,14 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
     found: ScoreSetting | None = None
     asked = ScoreSetting(space.name, dataset=dataset or DEFAULT_DATASET,
                          batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
-                         seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir)
+                         seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir,
+                         threads=1 if threads is None else threads)
     if store is not None:
         if dataset is None and batch_size is None and seed is None:
             cached, found = stored_scores(store, heuristic, space=space.name)
         else:
             cached, found = stored_scores(store, heuristic, asked)
-    setting = asked if found is None else found.replace(data_dir=data_dir)
+    setting = asked if found is None else found.replace(data_dir=data_dir, threads=asked.threads)
     scorer = live_scorer(space, heuristic, setting, supernet=supernet) if live else None
     writer = store_writer(store, setting, heuristic) if (store is not None and live) else None
     return HeuristicObjective(space=space, name=heuristic, higher_is_better=h.higher_is_better, cached=cached,
