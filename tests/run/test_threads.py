@@ -37,8 +37,7 @@ def test_block_runs_with_the_count_and_restores_it():
 
 def test_a_command_runs_under_its_threads_and_restores_them(monkeypatch, capsys):
     """``--threads`` reaches torch while the command runs, through the one policy in ``archrank.cli.main``."""
-    import archrank.cli.kernel_cmd as kernel_cmd
-    from archrank.cli import main
+    from archrank.cli import kernel_cmd, main
 
     seen = []
     monkeypatch.setattr(kernel_cmd, "run", lambda args: seen.append(torch.get_num_threads()) or 0)
