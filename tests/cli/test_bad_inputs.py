@@ -247,6 +247,7 @@ JSON_COMMANDS = {
                        "--runs", "2", "--json"],
     "score": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}", "--json"],
     "data list": ["data", "list", "--data-dir", "{tmp}", "--json"],
+    "correlate": ["correlate", "--store", "{store}", "--benchmark", "nb201", "--metric", "c10_test_200", "--json"],
 }
 
 
