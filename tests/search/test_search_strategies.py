@@ -246,3 +246,12 @@ def test_search_runs_independent_seeds(toy_space, toy_bench):
 
 def test_query_defaults_to_signal():
     assert Query((0, 0, 0)).fidelity == SIGNAL
+
+
+def test_builtin_strategy_names_are_lazy_and_point_at_their_classes():
+    from archrank.search.names import BUILTIN_STRATEGIES
+
+    assert set(BUILTIN_STRATEGIES) <= set(STRATEGIES.names())
+    for name, target in BUILTIN_STRATEGIES.items():
+        cls = STRATEGIES.get(name)
+        assert cls.name == name and f"{cls.__module__}:{cls.__name__}" == target

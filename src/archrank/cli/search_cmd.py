@@ -32,11 +32,11 @@ def add_parser(subparsers) -> None:
         "Defaults follow the NAS-Bench-201 CIFAR-10 protocol: select by c10v_valid_12, charge 12/200 of "
         "c10v_train_seconds_200 per query, report c10_test_200.",
     )
-    from archrank.search.base import STRATEGIES
+    from archrank.search.names import BUILTIN_STRATEGIES
 
     p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
     p.add_argument("--strategy", required=True, help="strategy name, or several comma-separated (one comparison "
-                   "table and one plot); one of " + ", ".join(STRATEGIES.names()))
+                   "table and one plot); built in: " + ", ".join(sorted(BUILTIN_STRATEGIES)))
     p.add_argument("--benchmark", required=True, help="benchmark table (CSV with an index or arch column)")
     p.add_argument("--budget-seconds", type=positive_float, required=True, help="simulated seconds per run")
     p.add_argument("--runs", type=positive_int, default=1, help="independent runs (seeds derived from --seed)")
