@@ -78,6 +78,28 @@ def test_stored_heuristic_scores_are_used_and_charged(nb201_csv, tmp_path, capsy
     assert a["queries_mean"] == 40 and a["simulated_seconds_mean"] == pytest.approx(40 * 0.25)
 
 
+def test_guided_search_charges_are_reproducible_by_default(nb201_csv, tmp_path, capsys):
+    """Live scores are charged the median stored seconds (not the clock): two runs charge the same."""
+    from archrank.spaces import get_space
+    from archrank.store import ScoreRecord, open_store
+
+    sp = get_space("nb201")
+    store_path = tmp_path / "h.db"
+    with open_store(store_path) as st:  # 30 stored scores at 0.1/0.2/0.3 s; the search also scores live
+        st.put_scores(ScoreRecord("nb201", sp.format(sp.index_to_arch(i)), "params", "cifar10", 64, 0, float(i),
+                                  0.1 * (1 + i % 3)) for i in range(30))
+    argv = ["search", "--strategy", "naswot", "--param", "n=6", "--heuristic", "params", "--benchmark", nb201_csv,
+            "--budget-seconds", "1e9", "--json", "--seed", "3"]
+    a = _json(capsys, [*argv, "--store", str(store_path)])
+    with open_store(tmp_path / "h2.db") as st:
+        st.put_scores(ScoreRecord("nb201", sp.format(sp.index_to_arch(i)), "params", "cifar10", 64, 0, float(i),
+                                  0.1 * (1 + i % 3)) for i in range(30))
+    b = _json(capsys, [*argv, "--store", str(tmp_path / "h2.db")])
+    assert a["simulated_seconds_mean"] == b["simulated_seconds_mean"] == pytest.approx(6 * 0.2)  # the median
+    fixed = _json(capsys, [*argv, "--charge", "0.5"])
+    assert fixed["simulated_seconds_mean"] == pytest.approx(6 * 0.5)
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
@@ -86,7 +108,7 @@ def test_stored_heuristic_scores_are_used_and_charged(nb201_csv, tmp_path, capsy
         (["--strategy", "rea", "--param", "foo=1"], "has no parameter 'foo'; valid parameters: population"),
         (["--strategy", "naswot"], "needs --heuristic NAME"),
         (["--strategy", "naswot", "--heuristic", "nope"], "unknown heuristic 'nope'; valid choices: "),
-        (["--strategy", "rea", "--runs", "0"], "--runs must be >= 1"),
+        (["--strategy", "rea", "--runs", "0"], "argument --runs: must be >= 1"),
     ],
 )
 def test_bad_input_is_one_line_with_choices(nb201_csv, capsys, extra, message):

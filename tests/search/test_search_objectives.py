@@ -23,7 +23,7 @@ def test_live_heuristic_score_is_charged_and_stored(tmp_path):
     with open_store(tmp_path / "live.db") as st:
         h = heuristic_objective(sp, "params", store=st, live=True)
         ev = h.evaluate(arch)
-        assert ev.value > 0 and ev.cost > 0 and h.stats == {"stored": 0, "live": 1}
+        assert ev.value > 0 and ev.cost > 0 and h.stats == {"stored": 0, "live": 1, "wall": 1}
         recs = st.scores(space="nb201", heuristic="params")
         assert [(r.arch, r.value, r.seconds) for r in recs] == [(ARCH, ev.value, ev.cost)]
         # a second objective over the same store reads the stored score and charges the stored seconds

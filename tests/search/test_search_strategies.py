@@ -174,7 +174,37 @@ def test_heuristic_objective_orients_and_charges_live(toy_space):
     ev = h.evaluate((1, 2, 0))
     assert ev.value == -3.0 and ev.cost == 0.25
     assert h.evaluate((1, 2, 0)).cost == 0.25  # a reused score is charged again
-    assert calls == [((1, 2, 0), 3.0, 0.25)] and h.stats == {"stored": 1, "live": 1}
+    assert calls == [((1, 2, 0), 3.0, 0.25)] and h.stats == {"stored": 1, "live": 1, "wall": 1}
+
+
+def test_stored_charge_is_the_median_stored_cost_and_independent_of_the_clock(toy_space):
+    cached = {"0-0-0": (1.0, 0.2), "1-1-1": (2.0, 0.4), "2-2-2": (3.0, 0.9)}
+    measured = iter([5.0, 0.01])  # a busy machine, then an idle one
+    h = HeuristicObjective(space=toy_space, name="toy_h", cached=dict(cached), live=lambda a: (1.0, next(measured)))
+    assert h.charge == "stored" and h.nominal_seconds == 0.4
+    assert h.evaluate((0, 0, 0)).cost == 0.2  # a stored score: its stored seconds
+    assert [h.evaluate(a).cost for a in ((0, 1, 2), (2, 1, 0))] == [0.4, 0.4]  # live: the median, twice
+    assert h.evaluate((0, 1, 2)).cost == 0.4 and h.stats == {"stored": 2, "live": 2, "wall": 0}
+
+
+def test_wall_and_fixed_charges(toy_space):
+    cached = {"0-0-0": (1.0, 0.2)}
+    wall = HeuristicObjective(space=toy_space, name="h", cached=dict(cached), live=lambda a: (1.0, 3.0), charge="wall")
+    assert wall.evaluate((0, 0, 0)).cost == 0.2 and wall.evaluate((1, 1, 1)).cost == 3.0
+    fixed = HeuristicObjective(space=toy_space, name="h", cached=dict(cached), live=lambda a: (1.0, 3.0), charge="0.5")
+    assert fixed.evaluate((0, 0, 0)).cost == 0.5 and fixed.evaluate((1, 1, 1)).cost == 0.5
+    # nothing stored to take a median of: a live score is charged what was measured, and counted
+    bare = HeuristicObjective(space=toy_space, name="h", live=lambda a: (1.0, 3.0))
+    assert bare.evaluate((1, 1, 1)).cost == 3.0 and bare.stats["wall"] == 1
+
+
+@pytest.mark.parametrize("bad", ["soon", "-1", "nan", None])
+def test_bad_charges_are_rejected(bad):
+    from archrank.errors import InvalidArgument
+    from archrank.search.heuristic_objective import parse_charge
+
+    with pytest.raises(InvalidArgument, match="charge"):
+        parse_charge(bad)
 
 
 def test_nan_values_never_become_incumbent(toy_space):
@@ -216,3 +246,12 @@ def test_search_runs_independent_seeds(toy_space, toy_bench):
 
 def test_query_defaults_to_signal():
     assert Query((0, 0, 0)).fidelity == SIGNAL
+
+
+def test_builtin_strategy_names_are_lazy_and_point_at_their_classes():
+    from archrank.search.names import BUILTIN_STRATEGIES
+
+    assert set(BUILTIN_STRATEGIES) <= set(STRATEGIES.names())
+    for name, target in BUILTIN_STRATEGIES.items():
+        cls = STRATEGIES.get(name)
+        assert cls.name == name and f"{cls.__module__}:{cls.__name__}" == target

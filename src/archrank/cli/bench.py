@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from archrank.cli import naslib_cmd
+from archrank.cli.arg_types import nonnegative_int, positive_int
+from archrank.cli.output import JSON_HELP, existing_file, print_json, writable_file
 from archrank.execution import EXECUTORS
 from archrank.run.setting import DEFAULT_TRAIN_BATCH_SIZE, DEFAULT_VALID_LIMIT
 
@@ -15,7 +16,6 @@ from archrank.run.setting import DEFAULT_TRAIN_BATCH_SIZE, DEFAULT_VALID_LIMIT
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "bench",
-        help="import, export and build benchmark tables",
         description="Benchmark tables: CSV files with an 'arch' (and 'index') column and metric columns.",
     )
     sub = p.add_subparsers(dest="bench_command", metavar="ACTION")
@@ -42,10 +42,10 @@ def add_parser(subparsers) -> None:
                          "NAS-Bench-Suite-Zero's zc layout, for NASLib's predictors.")
     exp.add_argument("--store", required=True)
     exp.add_argument("--out", required=True, metavar="TABLE")
-    exp.add_argument("--space", default=None)
-    exp.add_argument("--regime", default=None)
-    exp.add_argument("--dataset", default=None)
-    exp.add_argument("--seed", type=int, default=None)
+    exp.add_argument("--space", default=None, help="only this space (default: all)")
+    exp.add_argument("--regime", default=None, help="only this regime (default: all)")
+    exp.add_argument("--dataset", default=None, help="only this data set (default: all)")
+    exp.add_argument("--seed", type=nonnegative_int, default=None, help="only this seed (default: all)")
     naslib_cmd.add_export_options(exp)
     exp.set_defaults(func=run_export)
 
@@ -54,24 +54,26 @@ def add_parser(subparsers) -> None:
                        "each result in the store as it arrives. Rerunning the command after an interruption "
                        "trains only what is missing. Results are also stored as scores of heuristic "
                        "'train_<regime>', so 'archrank correlate' ranks the regime like any proxy.")
-    b.add_argument("--space", default="nb201")
+    b.add_argument("--space", default="nb201", help="search space (see 'archrank spaces')")
     b.add_argument("--archs", required=True, help="'random:N' (drawn with --seed, as in 'archrank score'), "
                    "'all', or a FILE with one architecture per line")
     b.add_argument("--regime", required=True, help="c<a>r<b>e<d>s<g>, e.g. c2r1e6s0.25 (see docs)")
     b.add_argument("--dataset", default="cifar10")
     b.add_argument("--data-dir", default=None)
     b.add_argument("--store", required=True)
-    b.add_argument("--seed", type=int, default=0)
-    b.add_argument("--valid-images", type=int, default=DEFAULT_VALID_LIMIT,
+    b.add_argument("--seed", type=nonnegative_int, default=0)
+    b.add_argument("--valid-images", type=positive_int, default=DEFAULT_VALID_LIMIT,
                    help=f"test-split images scored (default {DEFAULT_VALID_LIMIT})")
-    b.add_argument("--train-images", type=int, default=None, help="limit the training split before the "
+    b.add_argument("--train-images", type=positive_int, default=None, help="limit the training split before the "
                    "regime's sample ratio (default: all)")
-    b.add_argument("--batch-size", type=int, default=DEFAULT_TRAIN_BATCH_SIZE)
+    b.add_argument("--batch-size", type=positive_int, default=DEFAULT_TRAIN_BATCH_SIZE)
     b.add_argument("--checkpoint-dir", default=None, help="resume interrupted trainings from their last epoch")
     b.add_argument("--executor", default="local", choices=EXECUTORS.names())
     b.add_argument("--ray-address", default=None)
-    b.add_argument("--num-cpus", type=int, default=None)
-    b.add_argument("--json", action="store_true")
+    b.add_argument("--num-cpus", type=positive_int, default=None, help="CPUs of a local Ray cluster")
+    b.add_argument("--threads", type=positive_int, default=None,
+                   help="torch threads of the training process (default: all cores with --executor local)")
+    b.add_argument("--json", action="store_true", help=JSON_HELP)
     b.set_defaults(func=run_build_cmd, flags={"train_limit": "--train-images", "valid_limit": "--valid-images"})
 
 
@@ -80,8 +82,14 @@ def run_import(args: argparse.Namespace) -> int:
     from archrank.benchmarks.convert import nats_table, write_table
     from archrank.errors import InvalidArgument, UnknownName
 
+    if args.out:
+        writable_file(args.out, "--out")
     if naslib_cmd.is_zc_file(args.archive):
         return naslib_cmd.run_import(args)
+    if not Path(args.archive).expanduser().is_dir():
+        existing_file(args.archive, "ARCHIVE")  # a file that is not a zc .json, or nothing at all
+        raise InvalidArgument(f"ARCHIVE {args.archive!r} is neither a NATS-Bench archive folder nor a NASLib "
+                              "zc_<benchmark>.json file")
     if not args.out:
         raise InvalidArgument("importing a NATS-Bench archive needs --out (the CSV table to write)")
     archive = open_benchmark("nats", args.archive)  # either NATS space: the archive says which
@@ -104,6 +112,7 @@ def run_export(args: argparse.Namespace) -> int:
     from archrank.errors import DataError
     from archrank.store import open_store
 
+    writable_file(args.out, "--out")
     if naslib_cmd.wants_naslib(args):
         return naslib_cmd.run_export(args)
     if not Path(args.store).expanduser().is_file():
@@ -151,7 +160,7 @@ def run_build_cmd(args: argparse.Namespace) -> int:
     from archrank.store import open_store
 
     def show(out: dict) -> None:
-        if not args.json:
+        if not (args.json or args.quiet):
             sys.stderr.write(f"  {out['arch']}: valid acc {out['valid_acc']:.2f}% in {out['seconds']:.1f} s\n")
 
     setting = TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
@@ -165,7 +174,7 @@ def run_build_cmd(args: argparse.Namespace) -> int:
                "seconds": round(s.seconds, 3), "regime_key": training_key(setting), "heuristic": score_name(setting),
                "store": str(args.store)}
     if args.json:
-        print(json.dumps(summary))
+        print_json(summary)
     else:
         print(f"trained {s.trained} of {s.n_archs} architectures under {summary['regime_key']} ({s.held} already stored) "
               f"in {s.seconds:.1f} s; results in {args.store} (heuristic {summary['heuristic']})")

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from archrank.cli.arg_types import positive_float
+from archrank.cli.output import JSON_HELP, print_json
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("data", help="list, describe and download task data sets")
+    p = subparsers.add_parser("data")
     sub = p.add_subparsers(dest="data_command", metavar="ACTION", parser_class=type(p))
     sub.required = True
 
     ls = sub.add_parser("list", help="each data set, whether it is present and where")
     ls.add_argument("--data-dir", default=None, help="data directory (default: $ARCHRANK_DATA or ~/.cache)")
-    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls.add_argument("--json", action="store_true", help=JSON_HELP)
     ls.set_defaults(func=_list)
 
     info = sub.add_parser("info", help="shape, classes, normalisation and split sizes of one data set")
     info.add_argument("name")
     info.add_argument("--data-dir", default=None)
-    info.add_argument("--json", action="store_true")
+    info.add_argument("--json", action="store_true", help=JSON_HELP)
     info.set_defaults(func=_info)
 
     dl = sub.add_parser("download", help="fetch the official files, verify their checksums and install them")
     dl.add_argument("name")
     dl.add_argument("--data-dir", default=None)
     dl.add_argument("--force", action="store_true", help="download again even if already present")
-    dl.add_argument("--timeout", type=float, default=60.0, help="seconds to wait on the network (default 60)")
+    dl.add_argument("--timeout", type=positive_float, default=60.0, help="seconds to wait on the network (default 60)")
     dl.set_defaults(func=_download)
 
 
@@ -57,7 +59,7 @@ def _list(args: argparse.Namespace) -> int:
 
     rows = _rows(args.data_dir)
     if args.json:
-        print(json.dumps({"data_dir": str(data_dir(args.data_dir)), "datasets": rows}, indent=2))
+        print_json({"data_dir": str(data_dir(args.data_dir)), "datasets": rows}, indent=2)
         return 0
     print(f"data dir: {data_dir(args.data_dir)}")
     for r in rows:
@@ -89,7 +91,7 @@ def _info(args: argparse.Namespace) -> int:
             _, labels, _ = read_raw(args.name, split, args.data_dir)
             out["sizes"][split] = len(labels)
     if args.json:
-        print(json.dumps(out, indent=2))
+        print_json(out, indent=2)
         return 0
     for k, v in out.items():
         print(f"{k}: {v}")
@@ -116,8 +118,8 @@ def _download(args: argparse.Namespace) -> int:
         sys.stderr.flush()
 
     path = download(args.name, args.data_dir, force=args.force, timeout=args.timeout,
-                    progress=progress if sys.stderr.isatty() else None)
-    if sys.stderr.isatty():
+                    progress=progress if sys.stderr.isatty() and not args.quiet else None)
+    if sys.stderr.isatty() and not args.quiet:
         sys.stderr.write("\n")
     print(f"{args.name}: installed in {path}")
     return 0

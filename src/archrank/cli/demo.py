@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from dataclasses import asdict
 
+from archrank.cli.output import JSON_HELP, print_json
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="score NB201 architectures, train a sample, report agreement (offline)",
-                       description="Score a seeded sample of NB201 architectures with the training-free "
+    p = sub.add_parser("demo", description="Score a seeded sample of NB201 architectures with the training-free "
                        "heuristics, train a few for real under a reduced regime, and report how well each "
                        "heuristic's ranking agrees with the trained ranking.")
     p.add_argument("--data-dir", help="data directory (CIFAR-10 used when it holds cifar-10-batches-py; "
@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--benchmark", help="benchmark table (e.g. nb201_cifar10.csv) to also compare against")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--store", help="keep results in this SQLite store (default: a temporary one)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=run)
 
 
@@ -40,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     for name in ("archs", "train", "train_images"):
         if getattr(args, name) < 2:
             raise InvalidArgument(f"--{name.replace('_', '-')} must be at least 2, got {getattr(args, name)}")
+    if args.train > args.archs:
+        raise InvalidArgument(f"--train ({args.train}) must be at most --archs ({args.archs}): the trained "
+                              "architectures are drawn from the scored ones")
     hs = tuple(h.strip() for h in args.heuristics.split(",")) if args.heuristics else DEFAULT_HEURISTICS
     from archrank.heuristics import HEURISTICS
 
@@ -47,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
         HEURISTICS.get(h)  # unknown names: one line listing the valid ones
     res = run_demo(data_dir=args.data_dir, n_archs=args.archs, n_train=args.train, heuristics=hs,
                    regime=args.regime, train_images=args.train_images, seed=args.seed, store_path=args.store,
-                   benchmark=args.benchmark, progress=not args.json)
+                   benchmark=args.benchmark, progress=not (args.json or args.quiet))
     if args.json:
-        print(json.dumps(asdict(res), indent=2, default=float))
+        print_json(asdict(res), indent=2)
         return 0
     print(f"archrank demo: {res.n_archs} NB201 architectures on {res.dataset}, {res.n_trained} trained "
           f"({res.regime})")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from archrank.cli.output import JSON_HELP, print_json
 from archrank.errors import InvalidArgument, UnknownName
 
 # data set -> (number of classes, input resolution), as in NATS-Bench
@@ -16,19 +16,18 @@ DATASETS: dict[str, tuple[int, int]] = {
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "describe",
-        help="index, string, canonical form, parameters and FLOPs of one architecture",
         description="Describe one architecture: its index in the official order, its string, its canonical "
         "form, and its parameters and FLOPs (multiply-accumulates) in millions, as NATS-Bench reports them, "
         "for the classifier head and input size of --dataset.",
     )
-    p.add_argument("--space", default="nb201", help="search space (default nb201)")
+    p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--arch", help="architecture string, e.g. '|nor_conv_3x3~0|+|...|' or '8:16:32:48:64'")
     which.add_argument("--index", type=int, help="index in the official order")
     p.add_argument("--dataset", default=None,
                    help="cifar10, cifar100, imagenet16-120 or imagenet (default: the space's own, e.g. imagenet "
                    "for the NDS spaces, cifar10 otherwise)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=run)
 
 
@@ -70,7 +69,7 @@ def describe(space_name: str, *, arch: str | None = None, index: int | None = No
 def run(args: argparse.Namespace) -> int:
     rec = describe(args.space, arch=args.arch, index=args.index, dataset=args.dataset)
     if args.json:
-        print(json.dumps(rec))
+        print_json(rec)
     else:
         for k, v in rec.items():
             print(f"{k}: {v}")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from archrank.cli.output import writable_file
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
-        "export", help="write a store's scores as a CSV or Parquet table",
+        "export",
         description="One row per (architecture, heuristic, setting): space, arch, index, canonical, heuristic, "
         "higher_is_better, dataset, batch_size, seed, value, seconds, flops, error, computed, source_arch, "
         "run_id. NaN and infinite scores are written as they are. Parquet needs pandas and pyarrow "
@@ -28,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not Path(args.store).expanduser().is_file():
         raise DataError(f"store {args.store!r} not found")
+    writable_file(args.out, "--out")
     with open_store(args.store) as store:
         rows = score_rows(store, space=args.space, heuristic=args.heuristic, dataset=args.dataset)
     out = write_scores(rows, args.out)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from archrank.cli.output import JSON_HELP, print_json
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "heuristics",
-        help="list the heuristics: direction, needs, spaces, reference",
         description="List every registered heuristic: whether higher is better, what it needs (data, labels, "
         "gradients, training), the model domains and search spaces it applies to, whether members of one "
         "canonical class share its value, and the paper that defines it.  Population-relative combinations "
         "(computed over a set of scored architectures, e.g. te_nas, vote) are listed after them.",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=run)
 
 
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     rows, combos = heuristic_rows(), combination_rows()
     n_spaces = len(_spaces())
     if args.json:
-        print(json.dumps({"heuristics": rows, "combinations": combos}, indent=2, allow_nan=False))
+        print_json({"heuristics": rows, "combinations": combos}, indent=2)
         return 0
     w = max([len(r["name"]) for r in rows + combos] + [9])
     print(f"{'heuristic':<{w}}  {'better':<6}  {'needs':<28}  {'spaces':<13}  canon  reference")

@@ -8,14 +8,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from archrank.cli.arg_types import nonnegative_int
+
 
 def add_import_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("NASLib zc files (ARCHIVE is a zc_<benchmark>.json file)")
     g.add_argument("--store", default=None, help="store to write the proxy scores into, as heuristics "
                    "'naslib:<proxy>' (NaN sentinels -1e8 become NaN)")
-    g.add_argument("--batch-size", type=int, default=0, help="batch size to record the scores under "
+    g.add_argument("--batch-size", type=nonnegative_int, default=0, help="batch size to record the scores under "
                    "(the file does not say; default 0 = not recorded)")
-    g.add_argument("--seed", type=int, default=0, help="seed to record the scores under (default 0)")
+    g.add_argument("--seed", type=nonnegative_int, default=0, help="seed to record the scores under (default 0)")
     g.add_argument("--prefix", default="naslib:", help="heuristic name prefix (default 'naslib:')")
 
 
@@ -24,7 +26,7 @@ def add_export_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--format", choices=("auto", "table", "naslib"), default="auto",
                    help="table: training results as CSV; naslib: scores in NAS-Bench-Suite-Zero's zc layout "
                    "(default auto: naslib for .json)")
-    g.add_argument("--batch-size", type=int, default=None, help="only scores with this batch size (naslib)")
+    g.add_argument("--batch-size", type=nonnegative_int, default=None, help="only scores with this batch size (naslib)")
     g.add_argument("--heuristics", default=None, help="comma-separated subset of heuristics (naslib)")
     g.add_argument("--benchmark", default=None, help="benchmark table (or 'nb201') to fill val_accuracy from "
                    "(naslib)")

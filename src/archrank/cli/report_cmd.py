@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from archrank.cli.output import writable_folder
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
-        "report", help="write an HTML report of a store (heatmap, scatter, cost, search curves, provenance)",
+        "report",
         description="Writes DIR/index.html (self-contained: pictures embedded, no network) and the table behind "
         "each picture as CSV in DIR: spearman.csv (heuristic x task), scatter.csv, cost_fidelity.csv, "
         "search_curves.csv (the store's search runs), provenance.csv. Needs matplotlib.")
@@ -18,7 +20,7 @@ def add_parser(subparsers) -> None:
                    "holds NB201 scores)")
     p.add_argument("--metric", default=None, help="benchmark column to rank against (default c10_test_200)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
-    p.add_argument("--title", default="archrank report")
+    p.add_argument("--title", default="archrank report", help="title of the page")
     p.set_defaults(func=run)
 
 
@@ -31,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     load_plugins()
     if not Path(args.store).expanduser().is_file():
         raise DataError(f"store {args.store!r} not found")
+    writable_folder(args.out, "--out")
     with open_store(args.store) as store:
         files = write_report(store, args.out, benchmarks=args.benchmark, metric=args.metric,
                              store_path=str(args.store), title=args.title)

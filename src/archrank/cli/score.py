@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+from archrank.cli.arg_types import nonnegative_int, positive_int
+from archrank.cli.output import JSON_HELP, print_json
 from archrank.execution import EXECUTORS
 from archrank.run.setting import DEFAULT_BATCH_SIZE, DEFAULT_DATASET
 
@@ -13,33 +14,32 @@ from archrank.run.setting import DEFAULT_BATCH_SIZE, DEFAULT_DATASET
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "score",
-        help="score architectures with heuristics into a results store",
         description="Score architectures with heuristics. Results go to the store as they arrive; rerunning "
         "the same command after an interruption computes only what is missing. Architectures with the same "
         "canonical form are computed once. Extra heuristic/space modules: ARCHRANK_PLUGINS=mod1,mod2.",
     )
-    p.add_argument("--space", default="nb201", help="search space (default nb201)")
+    p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
     p.add_argument("--archs", required=True, help="'all', 'random:N' (N distinct, drawn with --seed), or a FILE "
                    "with one architecture per line (official string or index)")
-    p.add_argument("--heuristics", required=True, help="comma-separated heuristic names")
+    p.add_argument("--heuristics", required=True, help="comma-separated heuristic names (see 'archrank heuristics')")
     p.add_argument("--dataset", default=DEFAULT_DATASET,
                    help=f"data set of the scoring batch (default {DEFAULT_DATASET})")
     p.add_argument("--data-dir", default=None, help="data directory (default $ARCHRANK_DATA or ~/.cache)")
-    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+    p.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE,
                    help=f"scoring batch size (default {DEFAULT_BATCH_SIZE})")
-    p.add_argument("--seed", type=int, default=0, help="seed of the selection, the batch and the weights")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the selection, the batch and the weights")
     p.add_argument("--store", required=True, help="results store (SQLite file, created if missing)")
     p.add_argument("--executor", default="local", choices=EXECUTORS.names(), help="where tasks run (default local)")
     p.add_argument("--ray-address", default=None, help="join this Ray cluster instead of starting a local one")
-    p.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray cluster (default 2)")
-    p.add_argument("--threads", type=int, default=1, help="torch threads per task (default 1; the same for "
+    p.add_argument("--num-cpus", type=positive_int, default=None, help="CPUs of a local Ray cluster (default 2)")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads per task (default 1; the same for "
                    "every executor, so results are identical)")
     p.add_argument("--supernet", default=None, metavar="FILE", help="trained supernet checkpoint for the "
                    "weight_sharing heuristic (written by 'archrank supernet train')")
     p.add_argument("--retry-failed", action="store_true", help="recompute every stored failure (failures "
                    "from the environment: missing file, memory, module, connection are recomputed anyway)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=run)
 
 
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     with executor_from_args(args, cpus_per_task=args.threads) as executor:
         # run_scoring checks the selection and the data, then opens the store
         s = run_scoring(setting, archs=args.archs, heuristics=names, store=args.store, executor=executor,
-                        supernet=args.supernet, retry_failed=args.retry_failed, progress=not args.no_progress)
+                        supernet=args.supernet, retry_failed=args.retry_failed, progress=not (args.no_progress or args.quiet or args.json))
     for arch, h, err in s.failures[:5]:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
                "failed": s.failed, "retried": s.retried, "stored_failures": len(s.stored_failures),
                "seconds": round(s.seconds, 3), "store": str(args.store)}
     if args.json:
-        print(json.dumps(summary))
+        print_json(summary)
     else:
         print(f"scored {s.n_archs} architectures ({s.n_classes} canonical classes) with {', '.join(names)}: "
               f"{s.computed} computed ({s.retried} retried failures), {s.copied} copied from class members, "

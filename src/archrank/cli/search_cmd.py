@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+from archrank.cli.arg_types import nonnegative_float, nonnegative_int, positive_float, positive_int
+from archrank.cli.output import JSON_HELP, note, print_json, show_progress, writable_file
 from archrank.run.setting import DEFAULT_BATCH_SIZE
-from archrank.search.benchmark_objective import (
+from archrank.search.protocol import (
     DEFAULT_COST_COLUMN,
     DEFAULT_COST_SCALE,
     DEFAULT_REPORT,
@@ -15,21 +16,31 @@ from archrank.search.benchmark_objective import (
 )
 
 
+def _charge(text: str) -> str | float:
+    if text.strip().lower() in ("stored", "wall"):
+        return text.strip().lower()
+    try:
+        return nonnegative_float(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected stored, wall or a number of seconds >= 0, got {text!r}") from None
+
+
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "search",
-        help="search a space with a strategy; report the chosen architectures over several seeds",
         description="Run a search strategy against a benchmark table (simulated cost) for several seeds. "
         "Defaults follow the NAS-Bench-201 CIFAR-10 protocol: select by c10v_valid_12, charge 12/200 of "
         "c10v_train_seconds_200 per query, report c10_test_200.",
     )
-    p.add_argument("--space", default="nb201", help="search space (default nb201)")
+    from archrank.search.names import BUILTIN_STRATEGIES
+
+    p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
     p.add_argument("--strategy", required=True, help="strategy name, or several comma-separated (one comparison "
-                   "table and one plot)")
+                   "table and one plot); built in: " + ", ".join(sorted(BUILTIN_STRATEGIES)))
     p.add_argument("--benchmark", required=True, help="benchmark table (CSV with an index or arch column)")
-    p.add_argument("--budget-seconds", type=float, required=True, help="simulated seconds per run")
-    p.add_argument("--runs", type=int, default=1, help="independent runs (seeds derived from --seed)")
-    p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    p.add_argument("--budget-seconds", type=positive_float, required=True, help="simulated seconds per run")
+    p.add_argument("--runs", type=positive_int, default=1, help="independent runs (seeds derived from --seed)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="base seed (default 0)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="strategy parameter (repeatable), e.g. --param population=20; with several strategies "
                    "KEY=VALUE goes to every strategy that has KEY, STRATEGY.KEY=VALUE to one")
@@ -37,23 +48,41 @@ def add_parser(subparsers) -> None:
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"column reported (default {DEFAULT_REPORT})")
     p.add_argument("--cost-column", default=DEFAULT_COST_COLUMN,
                    help=f"column of a query's cost in seconds, or 'none' (default {DEFAULT_COST_COLUMN})")
-    p.add_argument("--cost-scale", type=float, default=DEFAULT_COST_SCALE,
+    p.add_argument("--cost-scale", type=positive_float, default=DEFAULT_COST_SCALE,
                    help="factor applied to the cost column (default 0.06 = 12/200 epochs)")
-    p.add_argument("--heuristic", default=None, help="heuristic for guided strategies (e.g. naswot)")
+    p.add_argument("--heuristic", default=None, help="heuristic for guided strategies (e.g. naswot; see "
+                   "'archrank heuristics')")
     p.add_argument("--store", default=None, help="results store: stored heuristic scores are used (charged at "
                    "their measured seconds); live scores and search trajectories are written to it")
+    p.add_argument("--charge", type=_charge, default="stored", metavar="stored|wall|SECONDS",
+                   help="what a heuristic query costs: 'stored' (reproducible: a stored score its stored seconds, "
+                   "a live one the median stored seconds of the heuristic; measured seconds, with a note, when "
+                   "the store holds none), 'wall' (live scores at the seconds measured now) or a fixed number of "
+                   "seconds per query (default: stored)")
     p.add_argument("--no-live", action="store_true", help="never compute a heuristic score live (fail instead)")
     p.add_argument("--dataset", default=None, help="score setting: data set (default: the store's, else cifar10)")
-    p.add_argument("--batch-size", type=int, default=None, help=f"score setting: batch size (default: store's, else {DEFAULT_BATCH_SIZE})")
-    p.add_argument("--score-seed", type=int, default=None, help="score setting: seed (default: store's, else 0)")
+    p.add_argument("--batch-size", type=positive_int, default=None, help=f"score setting: batch size (default: store's, else {DEFAULT_BATCH_SIZE})")
+    p.add_argument("--score-seed", type=nonnegative_int, default=None, help="score setting: seed (default: store's, else 0)")
     p.add_argument("--data-dir", default=None, help="data directory for live scoring and the supernet")
     p.add_argument("--supernet", default=None, metavar="CKPT",
                    help="enas: start from this supernet checkpoint (default: a fresh CPU-sized supernet)")
-    p.add_argument("--max-queries", type=int, default=1_000_000, help="stop a run after this many queries")
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.add_argument("--max-queries", type=positive_int, default=1_000_000, help="stop a run after this many queries")
+    p.add_argument("--threads", type=positive_int, default=None,
+                   help="torch threads: of each live score (default 1, as 'archrank score', so that live and "
+                   "stored scores agree) and of the supernet (default all cores)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.add_argument("--plot", default=None, metavar="OUT.png",
                    help="best-so-far report value vs simulated seconds (its table goes to OUT.csv)")
     p.set_defaults(func=run)
+
+
+def _run_bar(args: argparse.Namespace, total: int):
+    """A tqdm bar over the search runs on stderr (a terminal only, not with --quiet or --json), or None."""
+    if not show_progress(args):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", desc="search", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,10 +105,18 @@ def run(args: argparse.Namespace) -> int:
 
     names = parse_strategies(args.strategy)
     entries = entries_with_params(names, args.param)
-    if args.runs < 1:
-        raise InvalidArgument(f"--runs must be >= 1, got {args.runs}")
-    if not args.budget_seconds > 0:
-        raise InvalidArgument(f"--budget-seconds must be > 0, got {args.budget_seconds}")
+    if args.plot:
+        writable_file(args.plot, "--plot")
+        writable_file(Path(args.plot).with_suffix(".csv"), "--plot")
+    if args.heuristic:
+        from archrank.heuristics import HEURISTICS
+
+        HEURISTICS.get(args.heuristic)  # unknown names fail before the store is opened
+    if args.store:
+        from archrank.cli.output import existing_file
+
+        if Path(args.store).expanduser().exists():
+            existing_file(args.store, "--store")
     needs = set().union(*(STRATEGIES.get(n).needs for n in names))
     space = get_space(args.space)
     cost_column = None if args.cost_column.lower() == "none" else args.cost_column
@@ -99,15 +136,25 @@ def run(args: argparse.Namespace) -> int:
                 raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
             hobj = heuristic_objective(space, args.heuristic, store=store, live=not args.no_live,
                                        dataset=args.dataset, batch_size=args.batch_size, seed=args.score_seed,
-                                       data_dir=args.data_dir)
+                                       data_dir=args.data_dir, charge=args.charge, threads=args.threads)
             objectives[HEURISTIC] = hobj
         if SUPERNET in needs:
             from archrank.search.training_objectives import supernet_objective
 
             objectives[SUPERNET] = supernet_objective(space, checkpoint=args.supernet, data_dir=args.data_dir)
-        results = compare(entries, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
-                          runs=args.runs, seed=args.seed, report_of=bench.report_of, best_report=bench.best_report,
-                          max_queries=args.max_queries)
+        bar = _run_bar(args, len(entries) * args.runs)
+        try:
+            results = compare(entries, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
+                              runs=args.runs, seed=args.seed, report_of=bench.report_of,
+                              best_report=bench.best_report, max_queries=args.max_queries,
+                              on_run=None if bar is None else (lambda i, res: bar.update(1)))
+        finally:
+            if bar is not None:
+                bar.close()
+        if hobj is not None and hobj.stats["wall"]:
+            note(args, f"archrank search: note: {hobj.stats['wall']} live {args.heuristic} scores were charged at "
+                 "measured wall seconds (no stored seconds to charge from; not reproducible): score into --store "
+                 "first, or give --charge SECONDS")
         if store is not None:
             for e, summary, _ in results:
                 config = {"space": space.name, "strategy": e.strategy, "params": e.params,
@@ -130,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     if len(names) > 1:
         table = comparison_rows(results, args.budget_seconds)
         if args.json:
-            print(json.dumps(table))
+            print_json(table)
         else:
             print(f"{len(names)} strategies, {args.runs} runs each, budget {args.budget_seconds:g} simulated s; "
                   f"{args.report} of the chosen architecture (best in table {bench.best_report:.3f})")
@@ -141,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     out = summaries[0].to_json()
     if args.json:
-        print(json.dumps(out))
+        print_json(out)
     else:
         print(f"strategy {out['strategy']}: {out['runs']} runs, budget {args.budget_seconds:g} simulated s")
 
@@ -153,8 +200,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  queries per run {out['queries_mean']:.1f}, simulated seconds {out['simulated_seconds_mean']:.0f}, "
               f"wall {out['wall_seconds']:.1f} s")
         if hobj is not None:
+            how = {"stored": "stored seconds", "wall": "measured seconds"}.get(args.charge, f"{args.charge:g} s each")
             print(f"  heuristic {args.heuristic}: {hobj.stats['stored']} stored scores used, "
-                  f"{hobj.stats['live']} computed live (all charged at measured seconds)")
+                  f"{hobj.stats['live']} computed live (charge: {how}"
+                  + (f"; {hobj.stats['wall']} live ones at wall seconds)" if hobj.stats["wall"] else ")"))
         if args.plot:
             print(f"  plot: {args.plot} (table: {Path(args.plot).with_suffix('.csv')})")
     sys.stdout.flush()

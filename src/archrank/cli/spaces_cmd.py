@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from archrank.cli.output import JSON_HELP, print_json
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "spaces",
-        help="list the search spaces with their sizes",
         description="List the search spaces: size (number of architectures, or null where the space is not "
         "enumerable) and, where defined, the number of canonical classes (architectures computing the same "
         "function share a class).",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=run)
 
 
@@ -43,7 +43,7 @@ def space_rows() -> list[dict]:
 def run(args: argparse.Namespace) -> int:
     rows = space_rows()
     if args.json:
-        print(json.dumps({"spaces": rows}, indent=2))
+        print_json({"spaces": rows}, indent=2)
         return 0
     width = max([len(r["name"]) for r in rows] + [5])
     print(f"{'space':<{width}}  {'size':>10}  {'canonical':>10}  description")

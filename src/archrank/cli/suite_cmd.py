@@ -73,6 +73,17 @@ def run(args: argparse.Namespace) -> int:
         return _run_search(args, tasks)
     if not args.heuristics or not args.store:
         raise InvalidArgument("give --heuristics and --store (or --search)")
+    # Everything is checked before the store is opened: names, counts, the plot's folder.
+    if args.heuristics.strip() != "all":
+        from archrank.run import heuristic_names
+
+        heuristic_names(args.heuristics)
+    if args.archs_per_task < 0:
+        raise InvalidArgument(f"--archs-per-task must be >= 0 (0: every architecture), got {args.archs_per_task}")
+    if args.plot:
+        from archrank.cli.output import writable_file
+
+        writable_file(args.plot, "--plot")
     from archrank.store import open_store
     from archrank.suite.table import run_suite
 

@@ -3,33 +3,34 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from archrank.cli.arg_types import nonnegative_float, nonnegative_int, positive_float, positive_int
+from archrank.cli.output import print_json, show_progress
 from archrank.run.setting import DEFAULT_TRAIN_BATCH_SIZE
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "train",
-        help="train one architecture (NB201 schedule by default) with checkpoints",
         description="Train one architecture of a space on a data set: SGD with Nesterov momentum 0.9, lr 0.1 "
         "cosine, weight decay 5e-4, batch 256, 200 epochs and crop+flip augmentation unless changed; "
         "--regime applies a reduced regime c<a>r<b>e<d>s<g> on top. With --checkpoint a killed run resumes "
         "from its last finished epoch. With --store the result is recorded as a training result.",
     )
-    p.add_argument("--space", default="nb201")
+    p.add_argument("--space", default="nb201", help="search space (see 'archrank spaces')")
     p.add_argument("--arch", required=True, help="architecture string or index")
     p.add_argument("--dataset", default="cifar10")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--regime", default="c0r0e0s1", help="reduced regime (default: none)")
-    p.add_argument("--epochs", type=int, default=200, help="base epochs before the regime's e_d (default 200)")
-    p.add_argument("--batch-size", type=int, default=DEFAULT_TRAIN_BATCH_SIZE)
-    p.add_argument("--lr", type=float, default=0.1)
-    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--epochs", type=positive_int, default=200, help="base epochs before the regime's e_d (default 200)")
+    p.add_argument("--batch-size", type=positive_int, default=DEFAULT_TRAIN_BATCH_SIZE)
+    p.add_argument("--lr", type=positive_float, default=0.1)
+    p.add_argument("--weight-decay", type=nonnegative_float, default=5e-4)
     p.add_argument("--no-augment", action="store_true")
-    p.add_argument("--train-images", type=int, default=None, help="limit the training split (default: all)")
-    p.add_argument("--valid-images", type=int, default=None, help="limit the test split (default: all)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--train-images", type=positive_int, default=None, help="limit the training split (default: all)")
+    p.add_argument("--valid-images", type=positive_int, default=None, help="limit the test split (default: all)")
+    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.add_argument("--threads", type=positive_int, default=None, help="torch threads (default: all cores)")
     p.add_argument("--checkpoint", default=None, help="checkpoint file (resumed if it exists)")
     p.add_argument("--store", default=None, help="record the result in this store (an architecture it already "
                    "holds under the same setting is not trained again)")
@@ -50,6 +51,12 @@ def run(args: argparse.Namespace) -> int:
     from archrank.run.training import check_training_args, training_key
 
     check_training_args(setting, [arch])  # before the store file is created
+    if show_progress(args):  # a terminal, not --quiet: say what the minutes ahead are spent on
+        import sys
+
+        epochs = setting.parsed_regime().epochs
+        sys.stderr.write(f"archrank train: training {space.format(arch)} under {setting.regime} "
+                         f"({epochs} epochs on {args.dataset}) ...\n")
     store = None
     if args.store:
         from archrank.store import open_store
@@ -68,5 +75,5 @@ def run(args: argparse.Namespace) -> int:
            "resumed_from": res.get("resumed_from", 0)}
     if res.get("held"):  # already in the store: nothing trained, every epoch was done before
         out.update(held=True, resumed_from=res["epochs"])
-    print(json.dumps(out))
+    print_json(out)
     return 0

@@ -3,41 +3,48 @@
 preprocessing for them (:mod:`archrank.kernels.preprocess`), text network specs
 (:mod:`archrank.kernels.spec`) and kernel machines (:mod:`archrank.kernels.predict`).  See docs/kernels.md.
 
-The CNTK function is ``archrank.kernels.cntk.cntk`` (the module keeps its name here)."""
+The CNTK function is ``archrank.kernels.cntk.cntk`` (the module keeps its name here).
 
-from archrank.kernels.analytic import (
-    ABRelu,
-    AbsRelu,
-    AvgPool,
-    Conv,
-    Dense,
-    Elementwise,
-    Erf,
-    Flatten,
-    GlobalAvgPool,
-    Identity,
-    Kernels,
-    KernelState,
-    Layer,
-    LeakyRelu,
-    LocalAvgPool,
-    Relu,
-    Zero,
-    kernel_fn,
-    parallel_sum,
-    serial,
-)
-from archrank.kernels.cntk import cntk_network, flip_horizontal
-from archrank.kernels.predict import (
-    KernelClassifier,
-    classify,
-    kernel_regression,
-    ntk_gp_mean,
-    one_hot,
-    select_regulariser,
-    solve,
-)
-from archrank.kernels.spec import parse_net
+The names are imported on first use (PEP 562): ``archrank.kernels.spec.LAYER_FORMS`` can be read without
+importing torch."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ABRelu": "analytic",
+    "AbsRelu": "analytic",
+    "AvgPool": "analytic",
+    "Conv": "analytic",
+    "Dense": "analytic",
+    "Elementwise": "analytic",
+    "Erf": "analytic",
+    "Flatten": "analytic",
+    "GlobalAvgPool": "analytic",
+    "Identity": "analytic",
+    "Kernels": "analytic",
+    "KernelState": "analytic",
+    "Layer": "analytic",
+    "LeakyRelu": "analytic",
+    "LocalAvgPool": "analytic",
+    "Relu": "analytic",
+    "Zero": "analytic",
+    "kernel_fn": "analytic",
+    "parallel_sum": "analytic",
+    "serial": "analytic",
+    "cntk_network": "cntk",
+    "flip_horizontal": "cntk",
+    "KernelClassifier": "predict",
+    "classify": "predict",
+    "kernel_regression": "predict",
+    "ntk_gp_mean": "predict",
+    "one_hot": "predict",
+    "select_regulariser": "predict",
+    "solve": "predict",
+    "parse_net": "spec",
+}
 
 __all__ = [
     "ABRelu",
@@ -71,3 +78,12 @@ __all__ = [
     "serial",
     "solve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'archrank.kernels' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"archrank.kernels.{module}"), name)
+    globals()[name] = value
+    return value

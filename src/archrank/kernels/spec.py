@@ -12,8 +12,12 @@ given ``W_std`` and ``b_std``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from archrank.errors import InvalidArgument
-from archrank.kernels import analytic as ak
+
+if TYPE_CHECKING:
+    from archrank.kernels import analytic as ak
 
 LAYER_FORMS = ("dense:WIDTH", "conv:CHANNELS:FILTER[:STRIDE]", "avgpool:WINDOW[:STRIDE]", "relu", "erf",
                "leaky_relu[:ALPHA]", "abs", "gap", "flatten", "lap:C", "identity")
@@ -41,6 +45,8 @@ def parse_net(spec: str, *, W_std: float = 1.0, b_std: float = 0.0) -> ak.Serial
     """The network described by ``spec`` (see the module docstring); InvalidArgument if malformed."""
     if not isinstance(spec, str) or not spec.strip():
         raise InvalidArgument("empty network spec; valid layer forms: " + ", ".join(LAYER_FORMS))
+    from archrank.kernels import analytic as ak
+
     layers: list[ak.Layer] = []
     for raw in spec.split(","):
         item = raw.strip()

@@ -7,15 +7,27 @@
   architecture at a time, e.g. search's live scores);
 * :mod:`~archrank.run.scoring` / :mod:`~archrank.run.score_task`: the scoring run loop and its task;
 * :mod:`~archrank.run.training`: the training run loop (a single architecture is a run of one);
+* :mod:`~archrank.run.threads`: the one torch-thread policy of every command;
 * :mod:`~archrank.run.plugins`: ``$ARCHRANK_PLUGINS``.
+
+The names below are imported on first use (PEP 562), so that ``archrank.run.setting`` can be read (e.g.
+for the CLI's defaults) without importing torch.
 """
 
-from archrank.run.context import Scorer, score_context
-from archrank.run.plugins import PLUGINS_ENV, load_plugins, plugin_modules
-from archrank.run.scoring import ScoringSummary, heuristic_names, run_scoring
-from archrank.run.selection import select_archs
-from archrank.run.setting import DEFAULT_BATCH_SIZE, DEFAULT_DATASET, DEFAULT_SEED, ScoreSetting, TrainSetting
-from archrank.run.training import TrainingSummary, run_training, score_name
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Scorer": "context", "score_context": "context",
+    "PLUGINS_ENV": "plugins", "load_plugins": "plugins", "plugin_modules": "plugins",
+    "ScoringSummary": "scoring", "heuristic_names": "scoring", "run_scoring": "scoring",
+    "select_archs": "selection",
+    "DEFAULT_BATCH_SIZE": "setting", "DEFAULT_DATASET": "setting", "DEFAULT_SEED": "setting",
+    "ScoreSetting": "setting", "TrainSetting": "setting",
+    "TrainingSummary": "training", "run_training": "training", "score_name": "training",
+}
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -36,3 +48,16 @@ __all__ = [
     "score_name",
     "select_archs",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'archrank.run' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"archrank.run.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,35 +1,24 @@
 """Search strategies (ask/tell over a seeded generator), objectives and the evaluation harness.
 
-Importing this package registers the built-in strategies in :data:`STRATEGIES`.
+The built-in strategies (:data:`archrank.search.names.BUILTIN_STRATEGIES`) are registered in
+:data:`STRATEGIES` by name, lazily: their modules (which may import torch or scipy) are imported the first
+time a strategy is asked for.  Every name below is imported on first use (PEP 562), so that reading
+:mod:`archrank.search.protocol` or :mod:`archrank.search.names` imports nothing heavy.
 """
 
 from __future__ import annotations
 
-from archrank.search import (  # noqa: F401  (imported to register their strategies)
-    bandit,
-    enas,
-    evolution,
-    hierarchical,
-    naswot_select,
-    random,
-    reinforce,
-    zero_cost_guided,
-)
-from archrank.search.base import (
-    HEURISTIC,
-    SIGNAL,
-    STRATEGIES,
-    SUPERNET,
-    Query,
-    Strategy,
-    make_strategy,
-    register_strategy,
-    strategy_params,
-)
-from archrank.search.benchmark_objective import BenchmarkObjective
-from archrank.search.harness import RunResult, SearchSummary, run_search, search
-from archrank.search.heuristic_objective import HeuristicObjective
-from archrank.search.objectives import Evaluation, Objective
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "HEURISTIC": "base", "SIGNAL": "base", "STRATEGIES": "base", "SUPERNET": "base", "Query": "base",
+    "Strategy": "base", "make_strategy": "base", "register_strategy": "base", "strategy_params": "base",
+    "BenchmarkObjective": "benchmark_objective",
+    "RunResult": "harness", "SearchSummary": "harness", "run_search": "harness", "search": "harness",
+    "HeuristicObjective": "heuristic_objective",
+    "Evaluation": "objectives", "Objective": "objectives",
+}
 
 __all__ = [
     "HEURISTIC",
@@ -50,3 +39,12 @@ __all__ = [
     "search",
     "strategy_params",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'archrank.search' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"archrank.search.{module}"), name)
+    globals()[name] = value
+    return value

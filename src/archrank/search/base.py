@@ -34,6 +34,7 @@ import numpy as np
 
 from archrank.errors import InvalidArgument
 from archrank.registry import Registry
+from archrank.search.names import BUILTIN_STRATEGIES
 
 SIGNAL = "signal"
 HEURISTIC = "heuristic"
@@ -113,6 +114,8 @@ class Strategy(ABC):
 
 
 STRATEGIES: Registry[type[Strategy]] = Registry("strategy")
+for _name, _target in BUILTIN_STRATEGIES.items():  # imported when first asked for
+    STRATEGIES.register_lazy(_name, _target)
 
 
 def register_strategy(name: str):

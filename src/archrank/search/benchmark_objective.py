@@ -17,12 +17,12 @@ from archrank.benchmarks.table import BenchmarkTable
 from archrank.errors import DataError, InvalidArgument, UnknownName
 from archrank.search.base import SIGNAL
 from archrank.search.objectives import Evaluation, Objective
-
-# The NB201 CIFAR-10 protocol.
-DEFAULT_SIGNAL = "c10v_valid_12"
-DEFAULT_REPORT = "c10_test_200"
-DEFAULT_COST_COLUMN = "c10v_train_seconds_200"
-DEFAULT_COST_SCALE = 12 / 200
+from archrank.search.protocol import (  # the NB201 CIFAR-10 protocol
+    DEFAULT_COST_COLUMN,
+    DEFAULT_COST_SCALE,
+    DEFAULT_REPORT,
+    DEFAULT_SIGNAL,
+)
 
 __all__ = ["DEFAULT_COST_COLUMN", "DEFAULT_COST_SCALE", "DEFAULT_REPORT", "DEFAULT_SIGNAL", "BenchmarkObjective"]
 

@@ -77,10 +77,12 @@ def entries_with_params(strategies: list[str], items: list[str] | None) -> list[
 def compare(entries: list[Entry], *, space, objectives: dict[str, Objective], budget_seconds: float, runs: int = 1,
             seed: int = 0, report_of: Callable[[Hashable], float] | None = None, best_report: float = math.nan,
             max_queries: int = 1_000_000,
-            on_entry: Callable[[Entry, SearchSummary, dict], None] | None = None) -> list[tuple[Entry, SearchSummary,
+            on_entry: Callable[[Entry, SearchSummary, dict], None] | None = None,
+            on_run: Callable[[int, Any], None] | None = None) -> list[tuple[Entry, SearchSummary,
                                                                                                   dict]]:
     """Run every entry; returns ``(entry, summary, usage)`` per entry, where ``usage`` counts the stored and
-    live heuristic scores the entry used (when its heuristic objective keeps ``stats``)."""
+    live heuristic scores the entry used (when its heuristic objective keeps ``stats``).  ``on_run(i,
+    result)`` is called after each run of each entry (e.g. a progress bar)."""
     out = []
     for e in entries:
         objs = e.objectives or objectives
@@ -89,7 +91,7 @@ def compare(entries: list[Entry], *, space, objectives: dict[str, Objective], bu
         t0 = time.perf_counter()
         summ = search(e.strategy, space=space, objectives=objs, budget_seconds=e.budget_seconds or budget_seconds,
                       runs=e.runs or runs, seed=seed, params=e.params, report_of=report_of, best_report=best_report,
-                      max_queries=max_queries)
+                      max_queries=max_queries, on_run=on_run)
         usage: dict[str, Any] = {"wall_seconds": time.perf_counter() - t0}
         if hobj is not None and hasattr(hobj, "stats"):
             usage.update(heuristic=getattr(hobj, "name", None),

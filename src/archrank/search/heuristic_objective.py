@@ -1,14 +1,26 @@
 """A heuristic as a search objective: stored scores first, live scoring for the rest, costs charged.
 
-Scores come from a store of real scoring runs (charged at the seconds measured when they were computed) or
-are computed live by the run layer's :class:`~archrank.run.Scorer` (charged at the seconds measured now,
-and written to the store when one is given).  A live score equals the stored one of the same
-:class:`~archrank.run.ScoreSetting`: both contexts are built by :func:`archrank.run.score_context`.
+Scores come from a store of real scoring runs or are computed live by the run layer's
+:class:`~archrank.run.Scorer` (and written to the store when one is given).  A live score equals the stored
+one of the same :class:`~archrank.run.ScoreSetting`: both contexts are built by
+:func:`archrank.run.score_context`.
+
+What a query is charged (``charge``):
+
+* ``"stored"`` (the default, reproducible): a stored score is charged the seconds measured when it was
+  computed, as the NB201 protocol charges a table's training time; a score computed live is charged the
+  median stored seconds of the heuristic in the same setting, so the simulated budget does not depend on
+  how busy the machine is now.  Given the same store, the same command charges the same.  With no stored
+  seconds to take the median of, live scores are charged their measured seconds and ``stats["wall"]``
+  counts them (the CLI says so).
+* ``"wall"``: a live score is charged the seconds measured now (stored ones as above).
+* a number: every query is charged that many seconds.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 import warnings
 from collections.abc import Callable, Hashable
 
@@ -17,17 +29,36 @@ from archrank.run.setting import DEFAULT_BATCH_SIZE, DEFAULT_DATASET, DEFAULT_SE
 from archrank.search.base import HEURISTIC
 from archrank.search.objectives import Evaluation, Objective
 
-__all__ = ["HeuristicObjective", "heuristic_objective", "live_scorer", "store_writer", "stored_scores"]
+__all__ = ["CHARGES", "HeuristicObjective", "heuristic_objective", "live_scorer", "parse_charge", "store_writer",
+           "stored_scores"]
+
+CHARGES = ("stored", "wall")
+
+
+def parse_charge(charge: str | float) -> str | float:
+    """``"stored"``, ``"wall"`` or a number of seconds >= 0 (given as a number or its text)."""
+    if isinstance(charge, str) and charge.strip().lower() in CHARGES:
+        return charge.strip().lower()
+    try:
+        value = float(charge)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"charge must be one of {', '.join(CHARGES)} or a number of seconds, got {charge!r}",
+                              parameter="charge") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise InvalidArgument(f"charge in seconds must be finite and >= 0, got {charge!r}", parameter="charge")
+    return value
 
 
 class HeuristicObjective(Objective):
-    """A heuristic as an objective: value = score (negated if lower is better), cost = measured seconds.
+    """A heuristic as an objective: value = score (negated if lower is better), cost = see ``charge``.
 
     ``cached`` maps the architecture's string to ``(score, seconds)`` from real scoring runs (see
     :func:`stored_scores`); ``live`` computes a missing one and returns ``(score, seconds)`` (see
     :func:`live_scorer`).  With neither available for an architecture, evaluation fails with a clear
-    error: a score is never invented.  ``stats`` counts stored and live evaluations; ``setting`` is the
-    score setting used, when known.
+    error: a score is never invented.  ``charge`` is ``"stored"``, ``"wall"`` or a number of seconds (see
+    the module's docstring).  ``stats`` counts stored and live evaluations, and live ones charged at wall
+    seconds (``"wall"``); ``setting`` is the score setting used, when known; ``nominal_seconds`` is what a
+    live score is charged under ``"stored"`` (None when nothing was stored).
     """
 
     fidelity = HEURISTIC
@@ -42,6 +73,7 @@ class HeuristicObjective(Objective):
         live: Callable[[Hashable], tuple[float, float]] | None = None,
         on_live: Callable[[Hashable, float, float], None] | None = None,
         setting: ScoreSetting | None = None,
+        charge: str | float = "stored",
     ):
         self.space = space
         self.name = name
@@ -50,7 +82,18 @@ class HeuristicObjective(Objective):
         self.live = live
         self.on_live = on_live
         self.setting = setting
-        self.stats = {"stored": 0, "live": 0}
+        self.charge = parse_charge(charge)
+        finite = [s for _, s in self.cached.values() if s is not None and math.isfinite(s)]
+        self.nominal_seconds = statistics.median(finite) if finite else None
+        self.stats = {"stored": 0, "live": 0, "wall": 0}
+
+    def _live_cost(self, measured: float) -> float:
+        if not isinstance(self.charge, str):
+            return float(self.charge)
+        if self.charge == "stored" and self.nominal_seconds is not None:
+            return float(self.nominal_seconds)
+        self.stats["wall"] += 1
+        return float(measured)
 
     def evaluate(self, arch: Hashable) -> Evaluation:
         key = self.space.format(arch)
@@ -58,12 +101,15 @@ class HeuristicObjective(Objective):
         if hit is not None:
             self.stats["stored"] += 1
             value, seconds = hit
+            if not isinstance(self.charge, str):
+                seconds = self.charge
         elif self.live is not None:
-            value, seconds = self.live(arch)
+            value, measured = self.live(arch)
             self.stats["live"] += 1
-            self.cached[key] = (value, seconds)
+            seconds = self._live_cost(measured)
+            self.cached[key] = (value, seconds)  # a repeated query is charged the same
             if self.on_live is not None:
-                self.on_live(arch, value, seconds)
+                self.on_live(arch, value, measured)  # the store keeps what was measured
         else:
             raise DataError(
                 f"no stored {self.name!r} score for {key!r} and live scoring is off; "
@@ -136,13 +182,17 @@ def store_writer(store, setting: ScoreSetting, heuristic: str) -> Callable[[Hash
 
 def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True, dataset: str | None = None,
                         batch_size: int | None = None, seed: int | None = None, data_dir: str | None = None,
-                        supernet: str | None = None) -> HeuristicObjective:
+                        supernet: str | None = None, charge: str | float = "stored",
+                        threads: int | None = None) -> HeuristicObjective:
     """The heuristic objective of a search: stored scores of ``store`` first, live scoring for the rest.
 
     The score setting is (dataset, batch size, seed); each left ``None`` is taken from the store when it
     holds exactly one setting of ``heuristic``, else the run layer's defaults.  Live scores are written
-    back to the store.
+    back to the store.  ``charge``: ``"stored"`` (default), ``"wall"`` or seconds (module docstring).
+    ``threads``: torch threads of a live score (default 1, as a scoring run, so that live and stored scores
+    agree).
     """
+    charge = parse_charge(charge)
     from archrank.heuristics import HEURISTICS
 
     h = HEURISTICS.get(heuristic)
@@ -150,14 +200,15 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
     found: ScoreSetting | None = None
     asked = ScoreSetting(space.name, dataset=dataset or DEFAULT_DATASET,
                          batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
-                         seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir)
+                         seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir,
+                         threads=1 if threads is None else threads)
     if store is not None:
         if dataset is None and batch_size is None and seed is None:
             cached, found = stored_scores(store, heuristic, space=space.name)
         else:
             cached, found = stored_scores(store, heuristic, asked)
-    setting = asked if found is None else found.replace(data_dir=data_dir)
+    setting = asked if found is None else found.replace(data_dir=data_dir, threads=asked.threads)
     scorer = live_scorer(space, heuristic, setting, supernet=supernet) if live else None
     writer = store_writer(store, setting, heuristic) if (store is not None and live) else None
     return HeuristicObjective(space=space, name=heuristic, higher_is_better=h.higher_is_better, cached=cached,
-                              live=scorer, on_live=writer, setting=setting)
+                              live=scorer, on_live=writer, setting=setting, charge=charge)

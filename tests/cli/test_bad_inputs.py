@@ -1,0 +1,330 @@
+"""Bad input across every command: exit code 2, one line on stderr, no traceback, the store untouched.
+
+Each case is an argv template; ``{store}`` is a copy of a small real store (scored once per module),
+``{new}`` a store path that does not exist yet (it must not be created), ``{tmp}`` a fresh folder, ``{file}``
+an existing plain file, ``{nan}`` / ``{bad_npy}`` / ``{x}`` .npy inputs, ``{archs}`` a file of malformed
+architectures, ``{corrupt}`` a file that is not a store.  Commands run in-process through
+``archrank.cli.main`` (a handful also through a real subprocess at the end).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from archrank.cli import COMMANDS, main
+
+REPO = Path(__file__).resolve().parents[2]
+
+CASES: dict[str, list[str]] = {
+    # score
+    "score negative seed": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}",
+                            "--seed", "-1"],
+    "score unknown heuristic": ["score", "--archs", "random:2", "--heuristics", "nope", "--store", "{store}"],
+    "score unknown space": ["score", "--space", "nope", "--archs", "random:2", "--heuristics", "params",
+                            "--store", "{store}"],
+    "score zero archs": ["score", "--archs", "random:0", "--heuristics", "params", "--store", "{store}"],
+    "score malformed archs": ["score", "--archs", "random:x", "--heuristics", "params", "--store", "{store}"],
+    "score missing archs file": ["score", "--archs", "{tmp}/none.txt", "--heuristics", "params",
+                                 "--store", "{store}"],
+    "score malformed arch in file": ["score", "--archs", "{archs}", "--heuristics", "params", "--store", "{store}"],
+    "score too many archs": ["score", "--archs", "random:99999", "--heuristics", "params", "--store", "{store}"],
+    "score zero batch": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}",
+                         "--batch-size", "0"],
+    "score zero threads": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}",
+                           "--threads", "0"],
+    "score unknown executor": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}",
+                               "--executor", "nope"],
+    "score zero cpus": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}",
+                        "--executor", "ray", "--num-cpus", "0"],
+    "score bad seed, new store": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{new}",
+                                  "--seed", "-3"],
+    "score unknown heuristic, new store": ["score", "--archs", "random:2", "--heuristics", "nope",
+                                           "--store", "{new}"],
+    "score corrupt store": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{corrupt}"],
+    "score missing flag": ["score", "--archs", "random:2", "--store", "{store}"],
+    # train
+    "train zero epochs": ["train", "--arch", "0", "--epochs", "0", "--store", "{store}"],
+    "train negative epochs": ["train", "--arch", "0", "--epochs", "-1", "--store", "{store}"],
+    "train malformed arch": ["train", "--arch", "|nope~0|", "--store", "{store}"],
+    "train index out of range": ["train", "--arch", "999999", "--store", "{store}"],
+    "train zero batch": ["train", "--arch", "0", "--batch-size", "0", "--store", "{store}"],
+    "train zero images": ["train", "--arch", "0", "--train-images", "0", "--store", "{store}"],
+    "train bad regime": ["train", "--arch", "0", "--regime", "bogus", "--store", "{store}"],
+    "train negative lr": ["train", "--arch", "0", "--lr", "-0.1", "--store", "{store}"],
+    "train epochs not a number": ["train", "--arch", "0", "--epochs", "many", "--store", "{store}"],
+    # search
+    "search zero queries": ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds", "100",
+                            "--max-queries", "0"],
+    "search plot into missing folder": ["search", "--strategy", "random", "--benchmark", "nb201",
+                                        "--budget-seconds", "100", "--plot", "{tmp}/missing/p.png"],
+    "search plot under a file": ["search", "--strategy", "random", "--benchmark", "nb201",
+                                 "--budget-seconds", "100", "--plot", "{file}/p.png"],
+    "search plot is a folder": ["search", "--strategy", "random", "--benchmark", "nb201",
+                                "--budget-seconds", "100", "--plot", "{tmp}"],
+    "search unknown strategy": ["search", "--strategy", "nope", "--benchmark", "nb201", "--budget-seconds", "100"],
+    "search zero budget": ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds", "0"],
+    "search nan budget": ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds", "nan"],
+    "search zero runs": ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds", "100",
+                         "--runs", "0"],
+    "search missing benchmark": ["search", "--strategy", "random", "--benchmark", "{tmp}/none.csv",
+                                 "--budget-seconds", "100"],
+    "search unknown column": ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds", "100",
+                              "--signal", "nope"],
+    "search bad charge": ["search", "--strategy", "naswot", "--heuristic", "params", "--benchmark", "nb201",
+                          "--budget-seconds", "100", "--charge", "soon"],
+    "search negative charge": ["search", "--strategy", "naswot", "--heuristic", "params", "--benchmark", "nb201",
+                               "--budget-seconds", "100", "--charge", "-1"],
+    "search unknown heuristic": ["search", "--strategy", "naswot", "--heuristic", "nope", "--benchmark", "nb201",
+                                 "--budget-seconds", "100", "--store", "{store}"],
+    "search guided without heuristic": ["search", "--strategy", "naswot", "--benchmark", "nb201",
+                                        "--budget-seconds", "100", "--store", "{store}"],
+    "search bad param": ["search", "--strategy", "rea", "--param", "nope=3", "--benchmark", "nb201",
+                         "--budget-seconds", "100"],
+    "search corrupt store": ["search", "--strategy", "naswot", "--heuristic", "params", "--benchmark", "nb201",
+                             "--budget-seconds", "100", "--store", "{corrupt}"],
+    # kernel
+    "kernel nan input": ["kernel", "--net", "dense:8,relu", "--x", "{nan}", "--out", "{tmp}/k.npz"],
+    "kernel out is a folder": ["kernel", "--net", "dense:8,relu", "--x", "{x}", "--out", "{tmp}"],
+    "kernel out into missing folder": ["kernel", "--net", "dense:8,relu", "--x", "{x}", "--out",
+                                       "{tmp}/missing/k.npz"],
+    "kernel out under a file": ["kernel", "--net", "dense:8,relu", "--x", "{x}", "--out", "{file}/k.npz"],
+    "kernel bad net": ["kernel", "--net", "dense:x,relu", "--x", "{x}", "--out", "{tmp}/k.npz"],
+    "kernel unknown layer": ["kernel", "--net", "wobble", "--x", "{x}", "--out", "{tmp}/k.npz"],
+    "kernel missing input": ["kernel", "--net", "dense:8", "--x", "{tmp}/none.npy", "--out", "{tmp}/k.npz"],
+    "kernel corrupt input": ["kernel", "--net", "dense:8", "--x", "{bad_npy}", "--out", "{tmp}/k.npz"],
+    "kernel mismatched x2": ["kernel", "--net", "dense:8", "--x", "{x}", "--x2", "{x5}", "--out", "{tmp}/k.npz"],
+    "kernel zero batch": ["kernel", "--net", "dense:8", "--x", "{x}", "--out", "{tmp}/k.npz", "--batch-size", "0"],
+    "kernel unknown method": ["kernel", "--net", "dense:8", "--x", "{x}", "--out", "{tmp}/k.npz",
+                              "--method", "magic"],
+    # bench
+    "bench import out into missing folder": ["bench", "import", "{tmp}", "--out", "{tmp}/missing/t.csv"],
+    "bench import missing archive": ["bench", "import", "{tmp}/none", "--out", "{tmp}/t.csv"],
+    "bench import not an archive": ["bench", "import", "{file}", "--out", "{tmp}/t.csv"],
+    "bench export out into missing folder": ["bench", "export", "--store", "{store}", "--out", "{tmp}/missing/t.csv"],
+    "bench export out is a folder": ["bench", "export", "--store", "{store}", "--out", "{tmp}"],
+    "bench export missing store": ["bench", "export", "--store", "{new}", "--out", "{tmp}/t.csv"],
+    "bench build bad regime": ["bench", "build", "--archs", "random:2", "--regime", "bogus", "--store", "{store}"],
+    "bench build zero images": ["bench", "build", "--archs", "random:2", "--regime", "c1r1e5", "--store", "{store}",
+                                "--train-images", "0"],
+    "bench build negative seed": ["bench", "build", "--archs", "random:2", "--regime", "c1r1e5", "--store",
+                                  "{store}", "--seed", "-1"],
+    "bench build zero threads": ["bench", "build", "--archs", "random:2", "--regime", "c1r1e5", "--store",
+                                 "{store}", "--threads", "0"],
+    "bench unknown action": ["bench", "nope"],
+    # export / report
+    "export out into missing folder": ["export", "--store", "{store}", "--out", "{tmp}/missing/s.csv"],
+    "export out is a folder": ["export", "--store", "{store}", "--out", "{tmp}"],
+    "export missing store": ["export", "--store", "{new}", "--out", "{tmp}/s.csv"],
+    "export corrupt store": ["export", "--store", "{corrupt}", "--out", "{tmp}/s.csv"],
+    "report out under a file": ["report", "--store", "{store}", "--out", "{file}/r"],
+    "report out into missing folder": ["report", "--store", "{store}", "--out", "{tmp}/a/b/r"],
+    "report out is a file": ["report", "--store", "{store}", "--out", "{file}"],
+    "report missing store": ["report", "--store", "{new}", "--out", "{tmp}/r"],
+    # suite
+    "suite unknown task": ["suite", "--tasks", "nope", "--heuristics", "params", "--store", "{new}"],
+    "suite unknown heuristic": ["suite", "--tasks", "nb201-cifar10", "--heuristics", "nope", "--store", "{new}"],
+    "suite negative archs per task": ["suite", "--tasks", "nb201-cifar10", "--heuristics", "params", "--store",
+                                      "{new}", "--archs-per-task", "-3"],
+    "suite plot into missing folder": ["suite", "--tasks", "nb201-cifar10", "--heuristics", "params", "--store",
+                                       "{new}", "--plot", "{tmp}/missing/h.png"],
+    # demo
+    "demo train more than archs": ["demo", "--train", "50", "--archs", "3", "--store", "{new}"],
+    "demo too few archs": ["demo", "--archs", "1", "--store", "{new}"],
+    "demo unknown heuristic": ["demo", "--heuristics", "nope", "--store", "{new}"],
+    "demo zero threads": ["demo", "--threads", "0", "--store", "{new}"],
+    "demo negative seed": ["demo", "--seed", "-1", "--store", "{new}"],
+    # describe / spaces / heuristics / data
+    "describe malformed arch": ["describe", "--arch", "|bad|"],
+    "describe index out of range": ["describe", "--index", "99999999"],
+    "describe unknown space": ["describe", "--space", "nope", "--index", "0"],
+    "describe unknown data set": ["describe", "--index", "0", "--dataset", "nope"],
+    "describe neither": ["describe"],
+    "spaces unknown flag": ["spaces", "--bogus"],
+    "heuristics unknown flag": ["heuristics", "--bogus"],
+    "data info unknown": ["data", "info", "nope"],
+    "data download unknown": ["data", "download", "nope", "--data-dir", "{tmp}"],
+    "data download zero timeout": ["data", "download", "mnist", "--timeout", "0", "--data-dir", "{tmp}"],
+    # correlate
+    "correlate missing store": ["correlate", "--store", "{new}", "--benchmark", "nb201", "--metric", "c10_test_200"],
+    "correlate missing benchmark": ["correlate", "--store", "{store}", "--benchmark", "{tmp}/none.csv",
+                                    "--metric", "c10_test_200"],
+    "correlate unknown metric": ["correlate", "--store", "{store}", "--benchmark", "nb201", "--metric", "nope"],
+    # supernet
+    "supernet out into missing folder": ["supernet", "train", "--out", "{tmp}/missing/s.pt"],
+    "supernet zero epochs": ["supernet", "train", "--out", "{tmp}/s.pt", "--epochs", "0"],
+    "supernet ratio above one": ["supernet", "train", "--out", "{tmp}/s.pt", "--train-ratio", "2"],
+    # the command itself
+    "unknown command": ["nope"],
+    "no command": [],
+}
+
+
+@pytest.fixture(scope="module")
+def base_store(tmp_path_factory) -> Path:
+    """A small real store: two NB201 architectures scored with params."""
+    folder = tmp_path_factory.mktemp("store")
+    path = folder / "base.db"
+    (folder / "archs.txt").write_text("0\n1\n")
+    assert main(["score", "--archs", str(folder / "archs.txt"), "--heuristics", "params", "--store", str(path), "--quiet"]) == 0
+    return path
+
+
+def _rows(path: Path) -> dict[str, int]:
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def places(tmp_path, base_store) -> dict[str, str]:
+    store = tmp_path / "store.db"
+    store.write_bytes(base_store.read_bytes())
+    work = tmp_path / "work"
+    work.mkdir()
+    plain = tmp_path / "plain.txt"
+    plain.write_text("not a folder\n")
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not a SQLite database\n" * 40)
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "x5.npy", np.zeros((2, 5)))
+    x[1, 2] = np.nan
+    np.save(tmp_path / "nan.npy", x)
+    (tmp_path / "bad.npy").write_bytes(b"\x93NUMPY garbage")
+    (tmp_path / "archs.txt").write_text("|nor_conv_3x3~0|+|bogus|\n")
+    return {"store": str(store), "new": str(tmp_path / "new.db"), "tmp": str(work), "file": str(plain),
+            "corrupt": str(corrupt), "x": str(tmp_path / "x.npy"), "x5": str(tmp_path / "x5.npy"),
+            "nan": str(tmp_path / "nan.npy"), "bad_npy": str(tmp_path / "bad.npy"),
+            "archs": str(tmp_path / "archs.txt")}
+
+
+def _fill(argv: list[str], places: dict[str, str]) -> list[str]:
+    return [a.format(**places) for a in argv]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_one_line_and_exit_2(case, places, capsys, monkeypatch):
+    monkeypatch.setenv("ARCHRANK_DATA", places["tmp"])  # nothing found, nothing downloaded
+    store, new, corrupt = Path(places["store"]), Path(places["new"]), Path(places["corrupt"])
+    before = (_digest(store), _rows(store), _digest(corrupt))
+    code = main(_fill(CASES[case], places))
+    out, err = capsys.readouterr()
+    assert code == 2, f"{case}: exit {code}; stderr {err!r}"
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, f"{case}: stderr {err!r}"
+    assert out == "", f"{case}: stdout {out!r}"
+    assert (_digest(store), _rows(store), _digest(corrupt)) == before, f"{case}: a store was changed"
+    assert not new.exists(), f"{case}: a store file was created"
+
+
+def test_every_command_has_bad_input_cases():
+    covered = {argv[0] for argv in CASES.values() if argv}
+    assert covered >= set(COMMANDS), sorted(set(COMMANDS) - covered)
+    assert len(CASES) >= 80
+
+
+# ---- strict JSON --------------------------------------------------------------------------------------------
+
+def _strict(constant: str):
+    raise ValueError(f"not JSON: {constant}")
+
+
+JSON_COMMANDS = {
+    "spaces": ["spaces", "--json"],
+    "heuristics": ["heuristics", "--json"],
+    "describe": ["describe", "--index", "7", "--json"],
+    "search": ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds", "3000", "--json"],
+    "search compare": ["search", "--strategy", "random,rea", "--benchmark", "nb201", "--budget-seconds", "3000",
+                       "--runs", "2", "--json"],
+    "score": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}", "--json"],
+    "data list": ["data", "list", "--data-dir", "{tmp}", "--json"],
+    "correlate": ["correlate", "--store", "{store}", "--benchmark", "nb201", "--metric", "c10_test_200", "--json"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON_COMMANDS))
+def test_json_output_is_strict_json_and_nothing_else(case, places, capsys):
+    assert main(_fill(JSON_COMMANDS[case], places)) == 0
+    out = capsys.readouterr().out
+    json.loads(out, parse_constant=_strict)  # one document, no NaN/Infinity
+
+
+def test_json_helper_writes_non_finite_numbers_as_null():
+    from archrank.cli.output import to_json
+
+    text = to_json({"a": float("nan"), "b": [np.float32("inf"), 1.5, np.int64(3)], "c": np.array([1.0, np.nan])})
+    assert json.loads(text, parse_constant=_strict) == {"a": None, "b": [None, 1.5, 3], "c": [1.0, None]}
+
+
+# ---- through a real process ---------------------------------------------------------------------------------
+
+def _archrank(*argv: str, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.run([sys.executable, "-m", "archrank", *argv], check=False, capture_output=True, text=True,
+                          env=env, timeout=120, **kw)
+
+
+def test_version_and_help_do_not_import_torch():
+    probe = ("import sys; from archrank.cli import main; code = main(sys.argv[1:]); "
+             "heavy = sorted(m for m in ('torch', 'scipy', 'numpy') if m in sys.modules); "
+             "import json; print('HEAVY', json.dumps(heavy), file=sys.stderr); sys.exit(code)")
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    for argv, allowed in ((["--version"], set()), (["--help"], set()), (["score", "--help"], set()),
+                          (["kernel", "--help"], set()), (["train", "--help"], set()),
+                          (["search", "--help"], set())):
+        r = subprocess.run([sys.executable, "-c", probe, *argv], check=False, capture_output=True, text=True,
+                           env=env, timeout=60)
+        assert r.returncode == 0, r.stderr
+        heavy = set(json.loads(r.stderr.split("HEAVY", 1)[1]))
+        assert heavy <= allowed, (argv, heavy)
+
+
+@pytest.mark.parametrize("argv", [
+    ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{new}", "--seed", "-1"],
+    ["kernel", "--net", "dense:8", "--x", "{x}", "--out", "{tmp}"],
+    ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds", "10", "--plot", "{file}/p.png"],
+    ["train", "--arch", "0", "--epochs", "0"],
+    ["nope"],
+])
+def test_bad_input_in_a_real_process(argv, places):
+    r = _archrank(*_fill(argv, places))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not Path(places["new"]).exists()
+
+
+def test_help_of_every_command_lists_defaults(capsys):
+    for name in COMMANDS:
+        assert main([name, "--help"]) == 0
+        assert "--quiet" in capsys.readouterr().out or name in ("bench", "data", "supernet")
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    for argv, expect in ((["score", "--help"], ["(default cifar10)", "--quiet", "(default nb201"]),
+                         (["search", "--help"], ["stored|wall|SECONDS", "(default: 1)", "(default c10v_valid_12)",
+                                                 "rea, reinforce"]),
+                         (["train", "--help"], ["(default 200)", "--threads", "(default: cifar10)"]),
+                         (["kernel", "--help"], ["{auto,generic,fast}", "dense:WIDTH", "(default: auto)"]),
+                         (["bench", "build", "--help"], ["--batch-size BATCH_SIZE (default: 256)",
+                                                         "{local,ray} (default: local)"])):
+        buf = StringIO()
+        with redirect_stdout(buf):
+            assert main(argv) == 0
+        text_of_help = " ".join(buf.getvalue().split())
+        for text in expect:
+            assert text in text_of_help, (argv, text)
