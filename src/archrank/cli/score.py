@@ -60,8 +60,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:
         sys.stderr.write(f"archrank score: ... and {len(s.failures) - 5} more failures (kept in the store)\n")
+    if s.nonfinite_line():
+        sys.stderr.write(f"archrank score: {s.nonfinite_line()}\n")
     summary = {"run_id": s.run_id, "archs": s.n_archs, "canonical_classes": s.n_classes, "held": s.held,
                "copied": s.copied, "computed": s.computed, "recorded": s.recorded, "failed": s.failed,
+               "nonfinite": s.nonfinite,
                "seconds": round(s.seconds, 3), "store": str(args.store)}
     if args.json:
         print(json.dumps(summary))

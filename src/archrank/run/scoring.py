@@ -11,6 +11,7 @@ numerical error, ...) is recorded with its reason and the run goes on.  Killed a
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -42,6 +43,15 @@ class ScoringSummary:
     failed: int = 0  # evaluations that raised
     seconds: float = 0.0
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (arch, heuristic, error)
+    nonfinite: dict[str, int] = field(default_factory=dict)  # heuristic -> NaN/inf values computed now (stored)
+
+    def nonfinite_line(self) -> str | None:
+        """One line saying how many computed scores were NaN or infinite, per heuristic (None if none)."""
+        if not self.nonfinite:
+            return None
+        per = ", ".join(f"{h} {n}" for h, n in sorted(self.nonfinite.items()))
+        return (f"{sum(self.nonfinite.values())} of {self.computed} computed scores are not finite "
+                f"(stored as they are): {per}")
 
 
 def heuristic_names(heuristics: str | Sequence[str]) -> list[str]:
@@ -157,6 +167,8 @@ def run_scoring(
                 recs = []
                 for r in results:
                     summary.computed += 1
+                    if r.error is None and not math.isfinite(r.value):
+                        summary.nonfinite[r.heuristic] = summary.nonfinite.get(r.heuristic, 0) + 1
                     if r.error is not None:
                         summary.failed += 1
                         summary.failures.append((rep, r.heuristic, r.error))
