@@ -23,7 +23,7 @@ from archrank.demo.config import (
 )
 
 FLAGS = {"n_archs": "--archs", "n_train": "--train", "report_dir": "--report", "store": "--store",
-         "heuristics": "--heuristics", "budget_seconds": "--budget-seconds", "train_images": "--train-images",
+         "heuristics": "--heuristics", "budget_seconds": "--budget-seconds", "train_images": "--train-images", "test_images": "--test-images",
          "batch_size": "--batch-size", "data_dir": "--data-dir", "benchmark": "--benchmark", "regime": "--regime"}
 
 
@@ -52,6 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--regime", default=DEFAULT_REGIME, help="reduced regime c<a>r<b>e<d>s<g> for --train "
                    "(c1r1e5: 8 channels, 16x16 pixels, 6 epochs)")
     p.add_argument("--train-images", type=int, default=2000, help="training images for --train")
+    p.add_argument("--test-images", type=int, default=1000, help="test images the --train accuracies are measured on")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample, the batch, the weights and the runs")
     p.add_argument("--store", default=None, help="keep results in this SQLite store (default: a temporary one)")
     p.add_argument("--report", default=DEFAULT_REPORT_DIR, metavar="DIR",
@@ -83,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = DemoConfig(data_dir=args.data_dir, n_archs=args.archs, heuristics=tuple(args.heuristics.split(",")),
                      batch_size=args.batch_size, seed=args.seed, benchmark=args.benchmark, metric=args.metric,
                      runs=args.runs, budget_seconds=args.budget_seconds, store=args.store, report_dir=report,
-                     n_train=args.train, regime=args.regime, train_images=args.train_images)
+                     n_train=args.train, regime=args.regime, train_images=args.train_images,
+                     test_images=args.test_images)
     progress = not (args.quiet or args.json) and sys.stderr.isatty()
     res = run_demo(cfg, progress=progress)
     if args.json:

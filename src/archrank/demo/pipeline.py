@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -116,9 +117,14 @@ def run_demo(config: DemoConfig | None = None, *, progress: bool = True, **optio
                 from archrank.report.build import write_report
 
                 t = time.perf_counter()
+                if progress:  # a few seconds of plotting: say what is happening
+                    sys.stderr.write(f"report: writing {cfg.report_dir} ...\r")
+                    sys.stderr.flush()
                 files = write_report(store, cfg.report_dir, benchmarks=[str(cfg.benchmark)], metric=cfg.metric,
                                      store_path=cfg.store or "(temporary store)", title="archrank demo")
                 result.report = str(files.page)
+                if progress:
+                    sys.stderr.write(f"report: {files.page} ({time.perf_counter() - t:.1f} s)\n")
                 seconds["report"] = time.perf_counter() - t
     finally:
         if tmp is not None:
