@@ -38,7 +38,7 @@ def answer_lines(res) -> list[str]:
         rows = {r["strategy"]: r for r in s["rows"]}
         g = rows[GUIDED]
         base = "; ".join(f"{'REA' if n == 'rea' else 'random search'} {_pm(rows[n])}" for n in BASELINES if n in rows)
-        lines.append(f"Guided search (REA started from the {POPULATION} best of the {s['warmup']} architectures by "
+        lines.append(f"Guided search (REA started from the {min(POPULATION, s['warmup'])} best of the {s['warmup']} architectures by "
                      f"{s['heuristic']}, their scoring charged) found {_pm(g)} test accuracy; {base}; same budget "
                      f"of {s['budget_seconds']:,.0f} simulated seconds, {s['runs']} runs each, mean +- std "
                      f"(best in the table {s['best_in_table']:.2f} %).")
