@@ -96,7 +96,17 @@ def test_demo_json_is_strict_and_complete_and_reruns_from_the_store(shared_data,
     assert again["ranking"] == res["ranking"]
 
 
-def test_demo_trains_for_real_when_asked_and_states_the_caveat(shared_data, tmp_path, capsys):
+@pytest.fixture
+def one_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # training uses the process's threads; one keeps the test quick on a busy machine
+    yield
+    torch.set_num_threads(before)
+
+
+def test_demo_trains_for_real_when_asked_and_states_the_caveat(shared_data, tmp_path, capsys, one_thread):
     args = ["demo", "--data-dir", str(shared_data / "cifar10"), "--archs", "3", "--runs", "1", "--heuristics",
             "params", "--train", "3", "--train-images", "40", "--test-images", "50", "--regime", "c2r2e5",
             "--report", "none", "--budget-seconds", "500", "--quiet"]
