@@ -15,8 +15,9 @@ from pathlib import Path
 from archrank.errors import DataError, InvalidArgument
 
 # Cheap training-free heuristics: the survey's classics and one 2023 proxy (MeCo-opt).  Measured on a few
-# NB201 cells at batch 32, one torch thread: params and synflow ~0.05-0.1 s, meco_opt ~0.15 s, naswot
-# ~0.25 s, jacob_cov ~0.6 s per architecture; swap, zico, snip and grad_norm cost 0.6-1.6 s and are left out.
+# NB201 cells at batch 32, one torch thread, on a shared (loaded) 2-core machine: params and synflow
+# ~0.05-0.1 s, meco_opt ~0.15 s, naswot ~0.25 s, jacob_cov ~0.6 s per architecture; swap, zico, snip and
+# grad_norm cost 0.6-1.6 s (batch 64) and are left out.
 DEFAULT_HEURISTICS = ("params", "synflow", "naswot", "jacob_cov", "meco_opt")
 DEFAULT_ARCHS = 200
 DEFAULT_BATCH_SIZE = 32
