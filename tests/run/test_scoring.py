@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,8 @@ def test_rerun_recomputes_nothing_and_fills_from_class_members(store, tmp_path, 
 
 
 def test_failures_are_recorded_and_the_run_goes_on(store):
-    with pytest.warns(UserWarning, match="non-finite"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # non-finite scores are counted in the summary, not warned about
         s = run(store, heuristics=["toy_flaky", "toy_params"])
     recs = {(r.arch, r.heuristic): r for r in store.scores()}
     assert len(recs) == 54
@@ -117,6 +119,7 @@ def test_failures_are_recorded_and_the_run_goes_on(store):
     assert recs[("zero-lin-zero", "toy_params")].ok
     assert s.failed == 3  # classes with two or three zero slots: zzz, zz-id, zz-lin
     assert {e for _, _, e in s.failures} == {"NumericalError: toy failure: too many zero slots"}
+    assert s.nonfinite == {"toy_flaky": 1} and s.nonfinite_line().startswith("1 of ")
     assert run(store, heuristics=["toy_flaky"]).computed == 0  # failures are held too ...
     retry = run(store, heuristics=["toy_flaky"], retry_failed=True)  # ... unless asked to retry them
     assert retry.computed == 3 and store.count_scores() == 54

@@ -1,80 +1,129 @@
-"""``archrank demo``: the main job on an embedded default (see :mod:`archrank.demo`)."""
+"""``archrank demo``: which cheap heuristic ranks NB201 best, at what cost, and what it buys a search
+(see :mod:`archrank.demo`)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import sys
 from dataclasses import asdict
+from typing import Any
 
-from archrank.cli.output import JSON_HELP, print_json
+from archrank.cli.arg_types import positive_int
+from archrank.demo.config import (
+    DEFAULT_ARCHS,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BENCHMARK,
+    DEFAULT_BUDGET_SECONDS,
+    DEFAULT_HEURISTICS,
+    DEFAULT_METRIC,
+    DEFAULT_REGIME,
+    DEFAULT_REPORT_DIR,
+    DEFAULT_RUNS,
+)
+
+FLAGS = {"n_archs": "--archs", "n_train": "--train", "report_dir": "--report", "store": "--store",
+         "heuristics": "--heuristics", "budget_seconds": "--budget-seconds", "train_images": "--train-images", "test_images": "--test-images",
+         "batch_size": "--batch-size", "data_dir": "--data-dir", "benchmark": "--benchmark", "regime": "--regime"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", description="Score a seeded sample of NB201 architectures with the training-free "
-                       "heuristics, train a few for real under a reduced regime, and report how well each "
-                       "heuristic's ranking agrees with the trained ranking.")
-    p.add_argument("--data-dir", help="data directory (CIFAR-10 used when it holds cifar-10-batches-py; "
-                   "default $ARCHRANK_DATA, else Fashion-MNIST from the system)")
-    p.add_argument("--archs", type=int, default=100, help="architectures to score (default 100)")
-    p.add_argument("--train", type=int, default=10, help="architectures to train (default 10)")
-    p.add_argument("--regime", default="c1r1e5", help="reduced regime c<a>r<b>e<d>s<g> (default c1r1e5: "
-                   "8 channels, 16x16 pixels, 6 epochs)")
-    p.add_argument("--train-images", type=int, default=2000)
-    p.add_argument("--heuristics", help="comma-separated heuristics (default: params,flops,naswot,synflow,"
-                   "jacob_cov,snip)")
-    p.add_argument("--benchmark", help="benchmark table (e.g. nb201_cifar10.csv) to also compare against")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--store", help="keep results in this SQLite store (default: a temporary one)")
-    p.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
-    p.add_argument("--json", action="store_true", help=JSON_HELP)
-    p.set_defaults(func=run)
+    p = sub.add_parser(
+        "demo", help="which cheap heuristic ranks NB201 best, and what it buys a search (offline, ~3 min)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Score a seeded sample of NB201 architectures with cheap training-free heuristics on one "
+        "batch of real images (CIFAR-10 when the data directory holds it, else Fashion-MNIST), correlate each "
+        "with NB201's 200-epoch CIFAR-10 test accuracy (packaged table), let the best one guide a search "
+        "against REA under the NB201 protocol (costs charged), print the answer and write an HTML report.")
+    p.add_argument("--data-dir", default=None, help="data directory (CIFAR-10 when it holds cifar-10-batches-py, "
+                   "else Fashion-MNIST; unset: $ARCHRANK_DATA, then Debian's dataset-fashion-mnist)")
+    p.add_argument("--archs", type=int, default=DEFAULT_ARCHS, help="NB201 architectures to score (at least 3)")
+    p.add_argument("--heuristics", default=",".join(DEFAULT_HEURISTICS),
+                   help="comma-separated heuristics (`archrank heuristics` lists them)")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="images in the scoring batch")
+    p.add_argument("--benchmark", default=DEFAULT_BENCHMARK, help="benchmark table: a packaged name or a file "
+                   "with the NB201 protocol's columns (c10v_valid_12, c10v_train_seconds_200) and the metric")
+    p.add_argument("--metric", default=DEFAULT_METRIC, help="benchmark column the heuristics are correlated with")
+    p.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="search runs per strategy")
+    p.add_argument("--budget-seconds", type=float, default=DEFAULT_BUDGET_SECONDS,
+                   help="simulated seconds per search run")
+    p.add_argument("--train", type=int, default=0, help="also train this many of the scored architectures for "
+                   "real under --regime (0: no training; short training does not rank like 200 epochs)")
+    p.add_argument("--regime", default=DEFAULT_REGIME, help="reduced regime c<a>r<b>e<d>s<g> for --train "
+                   "(c1r1e5: 8 channels, 16x16 pixels, 6 epochs)")
+    p.add_argument("--train-images", type=int, default=2000, help="training images for --train")
+    p.add_argument("--test-images", type=int, default=1000, help="test images the --train accuracies are measured on")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample, the batch, the weights and the runs")
+    p.add_argument("--store", default=None, help="keep results in this SQLite store (default: a temporary one)")
+    p.add_argument("--report", default=DEFAULT_REPORT_DIR, metavar="DIR",
+                   help="folder for the HTML report (index.html and its CSV tables); 'none' writes none")
+    p.add_argument("--threads", type=positive_int, default=None,
+                   help="torch threads (default: every core; see archrank.run.threads)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or notes on stderr")
+    p.add_argument("--json", action="store_true", help="print one JSON object (and nothing else) on stdout")
+    p.set_defaults(func=run, flags=FLAGS)
 
 
-def _fmt(x: float) -> str:
-    return "   nan" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.3f}"
+def _clean(x: Any) -> Any:
+    """JSON-ready: non-finite floats become null, tuples lists."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    return "nan" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{digits}f}"
 
 
 def run(args: argparse.Namespace) -> int:
-    from archrank.demo import DEFAULT_HEURISTICS, run_demo
-    from archrank.errors import InvalidArgument
+    from archrank.demo import DemoConfig, run_demo
 
-    for name in ("archs", "train", "train_images"):
-        if getattr(args, name) < 2:
-            raise InvalidArgument(f"--{name.replace('_', '-')} must be at least 2, got {getattr(args, name)}")
-    if args.train > args.archs:
-        raise InvalidArgument(f"--train ({args.train}) must be at most --archs ({args.archs}): the trained "
-                              "architectures are drawn from the scored ones")
-    hs = tuple(h.strip() for h in args.heuristics.split(",")) if args.heuristics else DEFAULT_HEURISTICS
-    from archrank.heuristics import HEURISTICS
-
-    for h in hs:
-        HEURISTICS.get(h)  # unknown names: one line listing the valid ones
-    res = run_demo(data_dir=args.data_dir, n_archs=args.archs, n_train=args.train, heuristics=hs,
-                   regime=args.regime, train_images=args.train_images, seed=args.seed, store_path=args.store,
-                   benchmark=args.benchmark, progress=not (args.json or args.quiet))
+    report = None if args.report.strip().lower() == "none" else args.report
+    cfg = DemoConfig(data_dir=args.data_dir, n_archs=args.archs, heuristics=tuple(args.heuristics.split(",")),
+                     batch_size=args.batch_size, seed=args.seed, benchmark=args.benchmark, metric=args.metric,
+                     runs=args.runs, budget_seconds=args.budget_seconds, store=args.store, report_dir=report,
+                     n_train=args.train, regime=args.regime, train_images=args.train_images,
+                     test_images=args.test_images)
+    progress = not (args.quiet or args.json) and sys.stderr.isatty()
+    res = run_demo(cfg, progress=progress)
     if args.json:
-        print_json(asdict(res), indent=2)
+        print(json.dumps(_clean(asdict(res)), allow_nan=False))
         return 0
-    print(f"archrank demo: {res.n_archs} NB201 architectures on {res.dataset}, {res.n_trained} trained "
-          f"({res.regime})")
+    print(f"archrank demo: {res.n_archs} NB201 architectures ({res.n_classes} canonical classes) scored on one "
+          f"batch of {res.batch_size} {res.dataset} images, against {res.metric} of {res.benchmark}")
     print()
-    cols = "heuristic        rho(trained)  tau(trained)  s/arch"
-    if res.vs_benchmark:
-        cols += "   rho(benchmark c10_test_200)"
-    print(cols)
-    for name, row in res.vs_trained.items():
-        line = f"{name:<16} {_fmt(row['spearman']):>12}  {_fmt(row['kendall']):>12}  {row['seconds_per_arch']:6.3f}"
-        if res.vs_benchmark:
-            line += f"   {_fmt(res.vs_benchmark[name]['spearman']):>10}"
-        print(line)
+    print("heuristic        Spearman  Kendall   s/arch  non-finite")
+    for r in res.ranking:
+        print(f"{r['heuristic']:<16} {_f(r['spearman']):>8}  {_f(r['kendall']):>7}  {r['seconds_per_arch']:7.3f}"
+              f"  {r['nonfinite']:>10}")
+    if res.search:
+        from archrank.search.compare import format_comparison
+
+        s = res.search
+        print()
+        print(f"search, {s['protocol']}; budget {s['budget_seconds']:,.0f} simulated s, {s['runs']} runs each:")
+        print(format_comparison(s["rows"]))
+    if res.training is not None:
+        t = res.training
+        print()
+        print(f"trained for real: {t['n']} architectures, {t['regime']}")
+        print("heuristic        Spearman vs trained")
+        for name, a in t["vs_trained"].items():
+            print(f"{name:<16} {_f(a['spearman']):>8}")
+        print(f"trained accuracy vs {res.metric}: Spearman {_f(t['trained_vs_benchmark']['spearman'])}")
+        print(f"CAVEAT: {t['caveat']}.")
     print()
-    print("trained sample (test accuracy %):")
-    for t in sorted(res.trained, key=lambda t: -t["test_acc"]):
-        print(f"  {t['test_acc']:6.2f}  #{t['index']:<6} {t['arch']}")
-    b = res.best_trained
-    print(f"\nbest trained architecture: #{b['index']} {b['arch']} ({b['test_acc']:.2f}% under the regime)")
-    h = res.best_by_heuristics
-    print(f"best by mean heuristic rank: #{h['index']} {h['arch']}")
-    s = res.seconds
-    print(f"\nwall time: {s['total']:.1f} s (scoring {s['scoring']:.1f} s, training {s['training']:.1f} s)")
+    print("answer:")
+    for line in res.answer:
+        print(f"  {line}")
+    if res.report:
+        print(f"\nreport: {res.report}")
+    sec = res.seconds
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in sec.items() if k != "total")
+    print(f"wall time: {sec['total']:.1f} s ({parts})")
     return 0

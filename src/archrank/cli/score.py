@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:
         sys.stderr.write(f"archrank score: ... and {len(s.failures) - 5} more failures (kept in the store)\n")
+    if s.nonfinite_line():
+        sys.stderr.write(f"archrank score: {s.nonfinite_line()}\n")
     if s.stored_failures:
         arch, h, err = s.stored_failures[0]
         sys.stderr.write(f"archrank score: {len(s.stored_failures)} stored failure(s) not retried (e.g. {h} on "
@@ -69,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     summary = {"run_id": s.run_id, "status": s.status, "archs": s.n_archs, "canonical_classes": s.n_classes,
                "held": s.held, "copied": s.copied, "computed": s.computed, "recorded": s.recorded,
                "failed": s.failed, "retried": s.retried, "stored_failures": len(s.stored_failures),
+               "nonfinite": s.nonfinite,
                "seconds": round(s.seconds, 3), "store": str(args.store)}
     if args.json:
         print_json(summary)

@@ -9,14 +9,13 @@ architectures the way full training would.  Each declares:
 
 Rules every heuristic follows: it works on its own freshly built model (``ctx.build()``), never changes
 global state (torch default dtype, grad mode outside a context, seeds), and returns a float.  A NaN or
-infinite value is returned as such: :func:`evaluate` records it with a warning, never a sentinel.
+infinite value is returned as such and stored as such, never a sentinel; a scoring run counts them and
+reports them once, in its summary (:class:`archrank.run.ScoringSummary`).
 """
 
 from __future__ import annotations
 
-import math
 import time
-import warnings
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,7 +128,8 @@ def register_heuristic(
 
 
 def evaluate(h: Heuristic, ctx: ScoreContext) -> ScoreResult:
-    """Run one heuristic, timing it. Exceptions propagate; non-finite values are kept and warned about."""
+    """Run one heuristic, timing it. Exceptions propagate; non-finite values are kept as they are (the
+    scoring run counts them in its summary instead of a warning per architecture)."""
     t0 = time.perf_counter()
     out = h.fn(ctx)
     seconds = time.perf_counter() - t0
@@ -137,7 +137,4 @@ def evaluate(h: Heuristic, ctx: ScoreContext) -> ScoreResult:
     if isinstance(out, tuple):
         out, info = out
         flops = info.get("flops")
-    value = float(out)
-    if not math.isfinite(value):
-        warnings.warn(f"heuristic {h.name!r} gave a non-finite score ({value}) for {ctx.arch!r}", stacklevel=2)
-    return ScoreResult(h.name, value, seconds, flops)
+    return ScoreResult(h.name, float(out), seconds, flops)

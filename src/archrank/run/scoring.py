@@ -19,6 +19,7 @@ that ends with failures held is marked ``incomplete``, one stopped by SIGINT/SIG
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -55,6 +56,15 @@ class ScoringSummary:
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (arch, heuristic, error)
     stored_failures: list[tuple[str, str, str]] = field(default_factory=list)  # held failures, not retried
     status: str = "finished"  # the run's status at the end: finished, or incomplete when failures remain
+    nonfinite: dict[str, int] = field(default_factory=dict)  # heuristic -> NaN/inf values computed now (stored)
+
+    def nonfinite_line(self) -> str | None:
+        """One line saying how many computed scores were NaN or infinite, per heuristic (None if none)."""
+        if not self.nonfinite:
+            return None
+        per = ", ".join(f"{h} {n}" for h, n in sorted(self.nonfinite.items()))
+        return (f"{sum(self.nonfinite.values())} of {self.computed} computed scores are not finite "
+                f"(stored as they are): {per}")
 
 
 def heuristic_names(heuristics: str | Sequence[str]) -> list[str]:
@@ -208,6 +218,8 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
             recs = []
             for r in results:
                 summary.computed += 1
+                if r.error is None and not math.isfinite(r.value):
+                    summary.nonfinite[r.heuristic] = summary.nonfinite.get(r.heuristic, 0) + 1
                 if r.error is not None:
                     summary.failed += 1
                     summary.failures.append((rep, r.heuristic, r.error))
