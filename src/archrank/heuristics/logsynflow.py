@@ -28,7 +28,7 @@ def synflow_pass(ctx: ScoreContext, name: str = "logsynflow"
             if p.is_floating_point():
                 p.abs_()
     ws = [m.weight for m in weight_layers(model)]
-    x = torch.ones((1, *input_shape(ctx, name)), dtype=torch.float64)
+    x = torch.ones((1, *input_shape(ctx, name)), dtype=torch.float64, device=ws[0].device if ws else "cpu")
     with torch.enable_grad():
         r = model(x).sum()
         gs = torch.autograd.grad(r, ws, allow_unused=True) if r.requires_grad else [None] * len(ws)
@@ -50,7 +50,9 @@ def linear_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float
                     description="synflow with log(1 + gradient) in place of the gradient (FreeREA); "
                                 "higher is better")
 def logsynflow(ctx: ScoreContext) -> float:
-    return log_flow(*synflow_pass(ctx))
+    from archrank.heuristics.passes import synflow_abs
+
+    return log_flow(*synflow_abs(ctx, "logsynflow"))
 
 
 __all__ = ["linear_flow", "log_flow", "synflow_pass"]
