@@ -81,7 +81,10 @@ def run_scoring(
     from archrank.heuristics import HEURISTICS
     from archrank.spaces import get_space
 
+    from archrank.execution.device import resolve_device
+
     t_start = time.perf_counter()
+    resolve_device(setting.device)  # CUDA asked for where there is none: an error before any work
     plugins = load_plugins()
     sp = get_space(setting.space)
     names = heuristic_names(heuristics)

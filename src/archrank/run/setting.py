@@ -32,7 +32,9 @@ class ScoreSetting:
 
     ``seed`` seeds the batch, the weights of every built model and a ``random:N`` selection; ``threads``
     is the number of torch threads each task uses (float reductions depend on it, so every executor uses
-    the same count and gives identical results).
+    the same count and gives identical results).  ``device`` is where models and the batch go: ``cpu``
+    (default), ``cuda``, ``cuda:N`` or ``auto`` (CUDA when there is one); scores agree across devices to
+    float32 rounding, so the device is not part of the store key.
     """
 
     space: str
@@ -41,6 +43,7 @@ class ScoreSetting:
     seed: int = DEFAULT_SEED
     data_dir: str | None = None
     threads: int = 1
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         if not isinstance(self.space, str):  # a SearchSpace given: keep its name
@@ -50,6 +53,9 @@ class ScoreSetting:
             raise InvalidArgument(f"batch_size must be positive, got {self.batch_size}", parameter="batch_size")
         if int(self.threads) < 1:
             raise InvalidArgument(f"threads must be positive, got {self.threads}", parameter="threads")
+        from archrank.execution.device import check_device_spec
+
+        check_device_spec(self.device)
 
     @property
     def key(self) -> dict[str, Any]:
