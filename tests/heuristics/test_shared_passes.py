@@ -121,3 +121,22 @@ def test_score_arch_shares_one_context(monkeypatch):
     assert [r.heuristic for r in results] == ["snip", "grad_norm", "params"]
     assert all(r.error is None and r.seconds >= 0 for r in results)
     assert calls == ["snip"]
+
+
+def test_empirical_ntk_route_equals_a_loop_of_backward_passes():
+    """ntk_cond / ntk_krr / lga's kernel (jacrev of the batched network, no per-image loop) equals the
+    kernel from one backward pass per image of the same batched forward (batch norm on batch statistics)."""
+    from archrank.heuristics.kernel_scores import _empirical_sum, _pool
+
+    ctx = _context(ARCHS[0])
+    k = _empirical_sum(ctx, "ntk_cond")
+    model = ctx.build(C=8, N=1).train()
+    x = _pool(ctx.inputs, 8)
+    params = [p for p in model.parameters() if p.requires_grad]
+    out = model(x)
+    rows = []
+    for i in range(x.shape[0]):
+        gs = torch.autograd.grad(out[i].sum(), params, retain_graph=True, allow_unused=True)
+        rows.append(torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, gs)]))
+    j = torch.stack(rows).double()
+    torch.testing.assert_close(k, j @ j.T, rtol=1e-4, atol=1e-6)

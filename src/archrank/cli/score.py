@@ -48,13 +48,12 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
-    from archrank.run import ScoreSetting, heuristic_names, load_plugins, run_scoring
-    from archrank.run.context import resource_extras
-    from archrank.store import open_store
-
     from archrank.errors import InvalidArgument
     from archrank.execution.device import resolve_device
     from archrank.execution.local import default_workers
+    from archrank.run import ScoreSetting, heuristic_names, load_plugins, run_scoring
+    from archrank.run.context import resource_extras
+    from archrank.store import open_store
 
     load_plugins()
     names = heuristic_names(args.heuristics)

@@ -49,6 +49,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--data-dir", default=None, help="data directory for live scoring and the supernet")
     p.add_argument("--supernet", default=None, metavar="CKPT",
                    help="enas: start from this supernet checkpoint (default: a fresh CPU-sized supernet)")
+    p.add_argument("--device", default="auto", help="where live scoring runs: auto (CUDA when available), cpu, "
+                   "cuda or cuda:N (default auto)")
     p.add_argument("--max-queries", type=int, default=1_000_000, help="stop a run after this many queries")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--plot", default=None, metavar="OUT.png",
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
             hobj = heuristic_objective(space, args.heuristic, store=store, live=not args.no_live,
                                        dataset=args.dataset, batch_size=args.batch_size, seed=args.score_seed,
-                                       data_dir=args.data_dir)
+                                       data_dir=args.data_dir, device=args.device)
             objectives[HEURISTIC] = hobj
         if SUPERNET in needs:
             from archrank.search.training_objectives import supernet_objective

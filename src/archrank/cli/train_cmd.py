@@ -30,6 +30,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--train-images", type=int, default=None, help="limit the training split (default: all)")
     p.add_argument("--valid-images", type=int, default=None, help="limit the test split (default: all)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="where the model trains: auto (CUDA when available), cpu, "
+                   "cuda or cuda:N (default auto)")
     p.add_argument("--checkpoint", default=None, help="checkpoint file (resumed if it exists)")
     p.add_argument("--store", default=None, help="record the result in this store (an architecture it already "
                    "holds under the same setting is not trained again)")
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     setting = TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
                            data_dir=args.data_dir, batch_size=args.batch_size, lr=args.lr,
                            weight_decay=args.weight_decay, augment=not args.no_augment, base_epochs=args.epochs,
-                           train_limit=args.train_images, valid_limit=args.valid_images)
+                           train_limit=args.train_images, valid_limit=args.valid_images, device=args.device)
     store = None
     if args.store:
         from archrank.store import open_store

@@ -58,10 +58,9 @@ def score_context(setting: ScoreSetting, arch: Hashable, *, space: Any = None, i
     batch goes to the setting's device (resolved here: CUDA asked for without CUDA is an error).
     """
     from archrank.data import num_classes_of
+    from archrank.execution.device import resolve_device
     from archrank.heuristics import ScoreContext
     from archrank.spaces import get_space
-
-    from archrank.execution.device import resolve_device
 
     sp = get_space(setting.space) if space is None else space
     ex = dict(extras or {})

@@ -78,10 +78,9 @@ def run_scoring(
     ``weight_sharing`` heuristic scores with; ``retry_failed`` recomputes stored failures.  Returns a
     :class:`ScoringSummary`.  See the module docstring for the guarantees.
     """
+    from archrank.execution.device import resolve_device
     from archrank.heuristics import HEURISTICS
     from archrank.spaces import get_space
-
-    from archrank.execution.device import resolve_device
 
     t_start = time.perf_counter()
     resolve_device(setting.device)  # CUDA asked for where there is none: an error before any work

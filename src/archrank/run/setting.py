@@ -93,6 +93,8 @@ class TrainSetting:
     channels: int | None = None
     image_size: int | None = None
     label: str | None = None
+    #: Where the model trains: cpu (default), cuda, cuda:N or auto (CUDA when there is one).
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         from archrank.train.regimes import parse_regime
@@ -101,6 +103,9 @@ class TrainSetting:
             object.__setattr__(self, "space", self.space.name)
         object.__setattr__(self, "data_dir", _path(self.data_dir))
         object.__setattr__(self, "regime", parse_regime(self.regime).name)
+        from archrank.execution.device import check_device_spec
+
+        check_device_spec(self.device)
         for name in ("batch_size", "base_epochs"):
             if int(getattr(self, name)) < 1:
                 raise InvalidArgument(f"{name} must be positive, got {getattr(self, name)}", parameter=name)
@@ -122,10 +127,11 @@ class TrainSetting:
 
     def base_config(self):
         """The base :class:`~archrank.train.trainer.TrainConfig` the regime applies to."""
+        from archrank.execution.device import resolve_device
         from archrank.train.trainer import TrainConfig
 
         return TrainConfig(batch_size=int(self.batch_size), lr=float(self.lr), weight_decay=float(self.weight_decay),
-                           augment=bool(self.augment), seed=int(self.seed))
+                           augment=bool(self.augment), seed=int(self.seed), device=resolve_device(self.device))
 
     def replace(self, **changes: Any) -> TrainSetting:
         return replace(self, **changes)

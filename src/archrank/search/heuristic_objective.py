@@ -136,12 +136,12 @@ def store_writer(store, setting: ScoreSetting, heuristic: str) -> Callable[[Hash
 
 def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True, dataset: str | None = None,
                         batch_size: int | None = None, seed: int | None = None, data_dir: str | None = None,
-                        supernet: str | None = None) -> HeuristicObjective:
+                        supernet: str | None = None, device: str = "cpu") -> HeuristicObjective:
     """The heuristic objective of a search: stored scores of ``store`` first, live scoring for the rest.
 
     The score setting is (dataset, batch size, seed); each left ``None`` is taken from the store when it
     holds exactly one setting of ``heuristic``, else the run layer's defaults.  Live scores are written
-    back to the store.
+    back to the store; ``device`` is where live scoring runs (auto, cpu, cuda, cuda:N).
     """
     from archrank.heuristics import HEURISTICS
 
@@ -150,13 +150,13 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
     found: ScoreSetting | None = None
     asked = ScoreSetting(space.name, dataset=dataset or DEFAULT_DATASET,
                          batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
-                         seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir)
+                         seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir, device=device)
     if store is not None:
         if dataset is None and batch_size is None and seed is None:
             cached, found = stored_scores(store, heuristic, space=space.name)
         else:
             cached, found = stored_scores(store, heuristic, asked)
-    setting = asked if found is None else found.replace(data_dir=data_dir)
+    setting = asked if found is None else found.replace(data_dir=data_dir, device=device)
     scorer = live_scorer(space, heuristic, setting, supernet=supernet) if live else None
     writer = store_writer(store, setting, heuristic) if (store is not None and live) else None
     return HeuristicObjective(space=space, name=heuristic, higher_is_better=h.higher_is_better, cached=cached,
