@@ -35,6 +35,15 @@ def synflow_pass(ctx: ScoreContext, name: str = "logsynflow"
     return [w.detach() for w in ws], [torch.zeros_like(w) if g is None else g for w, g in zip(ws, gs)]
 
 
+def synflow_abs(ctx: ScoreContext, name: str) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
+    """The shared pass ``synflow_abs``: :func:`synflow_pass` computed once per context (read-only tuples)."""
+    def compute():
+        ws, gs = synflow_pass(ctx, name)
+        return tuple(ws), tuple(g.detach() for g in gs)
+
+    return ctx.shared(("synflow_abs",), compute)
+
+
 def log_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float:
     """sum |W * log(1 + g)| over all weights."""
     return float(sum((w * torch.log1p(g)).abs().sum() for w, g in zip(weights, grads)))
@@ -50,9 +59,7 @@ def linear_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float
                     description="synflow with log(1 + gradient) in place of the gradient (FreeREA); "
                                 "higher is better")
 def logsynflow(ctx: ScoreContext) -> float:
-    from archrank.heuristics.passes import synflow_abs
-
     return log_flow(*synflow_abs(ctx, "logsynflow"))
 
 
-__all__ = ["linear_flow", "log_flow", "synflow_pass"]
+__all__ = ["linear_flow", "log_flow", "synflow_abs", "synflow_pass"]

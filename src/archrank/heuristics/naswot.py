@@ -101,6 +101,12 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
     return stats
 
 
+def relu_codes(ctx: ScoreContext, name: str) -> CodeDistance:
+    """The shared pass ``relu_codes``: :func:`relu_code_distance` computed once per context (read-only)."""
+    require_inputs(ctx, name)
+    return ctx.shared(("relu_codes",), lambda: relu_code_distance(ctx, name))
+
+
 def kernel_hamming(stats: CodeDistance) -> torch.Tensor:
     return stats.units - stats.hamming()
 
@@ -112,8 +118,6 @@ def kernel_euclid(stats: CodeDistance) -> torch.Tensor:
 @register_heuristic("naswot", domains=("image",), needs=("data",), reference="Mellor et al., ICML 2021")
 def naswot(ctx: ScoreContext) -> float:
     """log|K_H|, K_H = N_A - Hamming distance of the binary ReLU codes of a batch (Mellor et al. 2021)."""
-    from archrank.heuristics.passes import relu_codes
-
     return logabsdet(kernel_hamming(relu_codes(ctx, "naswot")))
 
 
@@ -121,6 +125,4 @@ def naswot(ctx: ScoreContext) -> float:
                     reference="Mellor et al., ICML 2021 (variant: square-root Hamming distance)")
 def naswot_euclid(ctx: ScoreContext) -> float:
     """log|K_E|, K_E = N_A - sqrt(Hamming distance) of the binary ReLU codes of a batch."""
-    from archrank.heuristics.passes import relu_codes
-
     return logabsdet(kernel_euclid(relu_codes(ctx, "naswot_euclid")))

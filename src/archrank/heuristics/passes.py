@@ -6,6 +6,10 @@ architecture.  A heuristic gets a pass quantity through one of the functions bel
 names the pass and its parameters (the architecture, batch and seed are the context's own).  Every
 heuristic uses the same function standalone, so its value alone equals its value in company.
 
+Two passes live with the code they share (so that no module imports the other back):
+``relu_codes`` in :mod:`archrank.heuristics.naswot` and ``synflow_abs`` in
+:mod:`archrank.heuristics.logsynflow`.
+
 What a pass returns is read-only (tensors detached; tuples, not lists): a heuristic must not change it in
 place, and one that changes a model builds its own with ``ctx.build()``.
 
@@ -88,14 +92,6 @@ def loss_grads(ctx: ScoreContext, name: str) -> LossGrads:
     return ctx.shared(("loss_grads",), lambda: _loss_grads(ctx, name))
 
 
-def relu_codes(ctx: ScoreContext, name: str):
-    """The ``relu_codes`` pass: :class:`~archrank.heuristics.naswot.CodeDistance` of one batch."""
-    from archrank.heuristics.naswot import relu_code_distance
-
-    require_inputs(ctx, name)
-    return ctx.shared(("relu_codes",), lambda: relu_code_distance(ctx, name))
-
-
 def _input_jacobian(ctx: ScoreContext, name: str) -> torch.Tensor | None:
     from archrank.heuristics._util import channels_last
 
@@ -116,18 +112,6 @@ def input_jacobian(ctx: ScoreContext, name: str) -> torch.Tensor | None:
     return ctx.shared(("input_jacobian",), lambda: _input_jacobian(ctx, name))
 
 
-def synflow_abs(ctx: ScoreContext, name: str) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
-    """The ``synflow_abs`` pass: (weights, dR/dW) of the float64 |W| network without batch norm on one
-    all-ones input (:func:`archrank.heuristics.logsynflow.synflow_pass`)."""
-    from archrank.heuristics.logsynflow import synflow_pass
-
-    def compute():
-        ws, gs = synflow_pass(ctx, name)
-        return tuple(ws), tuple(g.detach() for g in gs)
-
-    return ctx.shared(("synflow_abs",), compute)
-
-
 def per_sample_grads(ctx: ScoreContext, name: str) -> torch.Tensor:
     """The ``per_sample_grads`` pass: the ``(N, P)`` matrix of per-sample loss gradients (vectorised)."""
     from archrank.heuristics.per_sample import per_sample_grads as compute
@@ -145,5 +129,4 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y))
 
 
-__all__ = ["LossGrads", "input_jacobian", "loss_grads", "per_sample_grads", "relu_codes", "summed_sample_grad",
-           "synflow_abs"]
+__all__ = ["LossGrads", "input_jacobian", "loss_grads", "per_sample_grads", "summed_sample_grad"]

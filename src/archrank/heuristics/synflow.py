@@ -24,7 +24,7 @@ from archrank.heuristics.base import ScoreContext, register_heuristic
 def synflow(ctx: ScoreContext) -> float:
     """Sum of |W * dR/dW| for R the output sum of the |W| network (double precision, no batch norm) on ones."""
     if not is_sequence(ctx):  # the pass shared with logsynflow
-        from archrank.heuristics.passes import synflow_abs
+        from archrank.heuristics.logsynflow import synflow_abs
 
         ws, gs = synflow_abs(ctx, "synflow")
         return float(sum((w * g).abs().sum() for w, g in zip(ws, gs)))
