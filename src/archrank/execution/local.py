@@ -21,8 +21,32 @@ from archrank.execution.base import Executor
 _TASK: tuple[Callable[[Any, Any], Any], Any] | None = None
 
 
+def _die_with_parent() -> None:
+    """Make this worker end when the run's process ends, even by ``kill -9`` (no orphan keeps computing)."""
+    import signal
+    import threading
+    import time
+
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+        return
+    except (OSError, AttributeError):
+        pass
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _start_worker(fn: Callable[[Any, Any], Any], context: Any) -> None:
     global _TASK
+    _die_with_parent()
     _TASK = (fn, context)
 
 
