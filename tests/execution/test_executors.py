@@ -121,3 +121,25 @@ def test_make_executor_names_and_options():
     assert "address" not in EXECUTORS.get("local").options
     for name in EXECUTORS.names():
         assert set(EXECUTORS.get(name).options) >= {"num_cpus", "cpus_per_task"}, name
+
+
+def test_local_workers_give_one_worker_results(tmp_path):
+    """Two worker processes give exactly the one-worker results (and so Ray's, tested above)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARCHRANK_PLUGINS", "archrank_toy_plugin")
+        mp.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+        reference = _scores(LocalExecutor(), tmp_path / "one.db")
+        with LocalExecutor(workers=2) as ex:
+            assert sorted(ex.imap_unordered(_square_plus, range(5), 1)) == [(i, i * i + 1) for i in range(5)]
+            with pytest.raises(ValueError, match="negative item -2"):
+                list(ex.imap_unordered(_square_plus, [1, -2, 3], 0))
+            got = _scores(ex, tmp_path / "two.db")
+    assert got.keys() == reference.keys()
+    for k in reference:
+        a, b = reference[k], got[k]
+        assert (a[0] == b[0] or (a[0] != a[0] and b[0] != b[0])) and a[1:] == b[1:], k
+
+
+def test_local_workers_must_be_positive():
+    with pytest.raises(InvalidArgument, match="workers must be positive, got 0"):
+        LocalExecutor(workers=0)

@@ -45,7 +45,7 @@ def test_an_open_address_passes_the_probe():
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--num-cpus", "0"], "--num-cpus must be a positive integer, got 0"),
+    (["--num-cpus", "0"], "--num-cpus: must be >= 1, got 0"),
     (["--ray-address", "127.0.0.1:1"], "cannot reach the Ray cluster at '127.0.0.1:1'"),
 ])
 def test_score_refuses_before_any_work(tmp_path, capsys, extra, message):

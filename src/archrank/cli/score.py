@@ -34,6 +34,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--num-cpus", type=positive_int, default=None, help="CPUs of a local Ray cluster (default 2)")
     p.add_argument("--threads", type=positive_int, default=1, help="torch threads per task (default 1; the same for "
                    "every executor, so results are identical)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes of the local executor "
+                   "(default: one per core divided by --threads; results are identical for any number)")
+    p.add_argument("--device", default="auto", help="where models run: auto (CUDA when available), cpu, cuda "
+                   "or cuda:N (default auto)")
     p.add_argument("--supernet", default=None, metavar="FILE", help="trained supernet checkpoint for the "
                    "weight_sharing heuristic (written by 'archrank supernet train')")
     p.add_argument("--retry-failed", action="store_true", help="recompute every stored failure (failures "
@@ -45,6 +49,9 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
+    from archrank.errors import InvalidArgument
+    from archrank.execution.device import resolve_device
+    from archrank.execution.local import default_workers
     from archrank.run import ScoreSetting, heuristic_names, load_plugins, run_scoring
     from archrank.run.context import resource_extras
 
@@ -52,12 +59,21 @@ def run(args: argparse.Namespace) -> int:
     load_plugins()
     names = heuristic_names(args.heuristics)
     setting = ScoreSetting(args.space, dataset=args.dataset, batch_size=args.batch_size, seed=args.seed,
-                           data_dir=args.data_dir, threads=args.threads)
-    resource_extras(names, supernet=args.supernet)
-    with executor_from_args(args, cpus_per_task=args.threads) as executor:
+                           data_dir=args.data_dir, threads=args.threads, device=args.device)
+    resolve_device(setting.device)  # --device cuda without CUDA: one line, before the store is opened
+    resource_extras(names, supernet=args.supernet)  # a missing resource fails before the store is opened
+    workers = args.workers
+    if args.executor != "local" and workers is not None:
+        raise InvalidArgument(f"--workers is only valid with --executor local (got --executor {args.executor})")
+    if args.executor == "local" and workers is None:
+        workers = max(1, default_workers() // max(1, args.threads))
+    if workers is not None and resolve_device(setting.device) != "cpu":
+        workers = 1 if args.workers is None else workers  # one process drives the GPU unless asked otherwise
+    with executor_from_args(args, cpus_per_task=args.threads, workers=workers) as executor:
         # run_scoring checks the selection and the data, then opens the store
         s = run_scoring(setting, archs=args.archs, heuristics=names, store=args.store, executor=executor,
-                        supernet=args.supernet, retry_failed=args.retry_failed, progress=not (args.no_progress or args.quiet or args.json))
+                        supernet=args.supernet, retry_failed=args.retry_failed,
+                        progress=not (args.no_progress or args.quiet or args.json))
     for arch, h, err in s.failures[:5]:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:

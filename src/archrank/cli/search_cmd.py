@@ -71,6 +71,8 @@ def add_parser(subparsers) -> None:
                    help="torch threads: of each live score (default 1, as 'archrank score', so that live and "
                    "stored scores agree) and of the supernet (default all cores)")
     p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p.add_argument("--device", default="auto", help="where live scoring runs: auto (CUDA when available), cpu, "
+                   "cuda or cuda:N (default auto)")
     p.add_argument("--plot", default=None, metavar="OUT.png",
                    help="best-so-far report value vs simulated seconds (its table goes to OUT.csv)")
     p.set_defaults(func=run)
@@ -136,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
                 raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
             hobj = heuristic_objective(space, args.heuristic, store=store, live=not args.no_live,
                                        dataset=args.dataset, batch_size=args.batch_size, seed=args.score_seed,
-                                       data_dir=args.data_dir, charge=args.charge, threads=args.threads)
+                                       data_dir=args.data_dir, charge=args.charge, threads=args.threads,
+                                       device=args.device)
             objectives[HEURISTIC] = hobj
         if SUPERNET in needs:
             from archrank.search.training_objectives import supernet_objective

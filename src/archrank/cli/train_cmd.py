@@ -31,6 +31,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--valid-images", type=positive_int, default=None, help="limit the test split (default: all)")
     p.add_argument("--seed", type=nonnegative_int, default=0)
     p.add_argument("--threads", type=positive_int, default=None, help="torch threads (default: all cores)")
+    p.add_argument("--device", default="auto", help="where the model trains: auto (CUDA when available), cpu, "
+                   "cuda or cuda:N (default auto)")
     p.add_argument("--checkpoint", default=None, help="checkpoint file (resumed if it exists)")
     p.add_argument("--store", default=None, help="record the result in this store (an architecture it already "
                    "holds under the same setting is not trained again)")
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     setting = TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
                            data_dir=args.data_dir, batch_size=args.batch_size, lr=args.lr,
                            weight_decay=args.weight_decay, augment=not args.no_augment, base_epochs=args.epochs,
-                           train_limit=args.train_images, valid_limit=args.valid_images)
+                           train_limit=args.train_images, valid_limit=args.valid_images, device=args.device)
     from archrank.run.training import check_training_args, training_key
 
     check_training_args(setting, [arch])  # before the store file is created

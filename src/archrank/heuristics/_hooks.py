@@ -62,7 +62,8 @@ def gaussian_inputs(ctx: ScoreContext, name: str, *, batch: int = 64, seed_offse
     """A batch of N(0, 1) inputs shaped like the context's data (batch size from ``ctx.inputs`` when given)."""
     shape = input_shape(ctx, name)
     n = int(ctx.inputs.shape[0]) if ctx.inputs is not None else batch
-    return torch.randn((n, *shape), generator=generator(ctx.seed * 1_000_003 + 7919 + seed_offset))
+    x = torch.randn((n, *shape), generator=generator(ctx.seed * 1_000_003 + 7919 + seed_offset))
+    return x if ctx.device == "cpu" else x.to(ctx.device)
 
 
 def module_outputs(model: nn.Module, x: torch.Tensor, modules: Iterable[nn.Module],

@@ -95,15 +95,14 @@ def _finite_or_neg_inf(v: float) -> float:
     return -math.inf if math.isnan(v) else float(v)
 
 
-_LAST: dict[tuple, dict[str, float]] = {}
-
-
 def az_parts(ctx: ScoreContext) -> dict[str, float]:
-    """The four AZ-NAS proxies of one architecture (the last result is kept, so the four share one pass)."""
+    """The four AZ-NAS proxies of one architecture (the shared pass ``az_parts``: the four parts and
+    ``az_nas`` read one computation per context)."""
     x = gaussian_inputs(ctx, "az_nas")
-    key = (id(ctx.space), ctx.arch, ctx.seed, tuple(x.shape), ctx.num_classes, tuple(sorted(ctx.model_kwargs.items())))
-    if key in _LAST:
-        return _LAST[key]
+    return dict(ctx.shared(("az_parts", tuple(x.shape)), lambda: _az_parts(ctx, x)))
+
+
+def _az_parts(ctx: ScoreContext, x: torch.Tensor) -> dict[str, float]:
     model = kaiming_fanin_init(ctx.build().train(), ctx.seed)
     with torch.enable_grad():
         feats = block_features(model, x)
@@ -113,10 +112,8 @@ def az_parts(ctx: ScoreContext) -> dict[str, float]:
         "az_expressivity": _finite_or_neg_inf(float(e.sum())),
         "az_progressivity": _finite_or_neg_inf(float(np.min(e[1:] - e[:-1])) if len(e) > 1 else math.nan),
         "az_trainability": _finite_or_neg_inf(float(np.mean(t)) if t else math.nan),
-        "az_complexity": count_model_flops(ctx.build(), input_shape(ctx, "az_nas")),
+        "az_complexity": count_model_flops(ctx.init_model(), input_shape(ctx, "az_nas")),
     }
-    _LAST.clear()
-    _LAST[key] = parts
     return parts
 
 

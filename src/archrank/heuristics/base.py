@@ -11,6 +11,11 @@ Rules every heuristic follows: it works on its own freshly built model (``ctx.bu
 global state (torch default dtype, grad mode outside a context, seeds), and returns a float.  A NaN or
 infinite value is returned as such and stored as such, never a sentinel; a scoring run counts them and
 reports them once, in its summary (:class:`archrank.run.ScoringSummary`).
+
+Shared passes: one context serves every heuristic asked for on one architecture, and a quantity several
+heuristics reduce (the loss gradients, the ReLU codes, the input Jacobian, the model at initialisation, ...)
+is computed once through ``ctx.shared(key, compute)`` (the passes are in :mod:`archrank.heuristics.passes`).
+What ``shared`` returns is read-only: a heuristic that changes a model or a tensor builds its own.
 """
 
 from __future__ import annotations
@@ -44,13 +49,41 @@ class ScoreContext:
     dataset: str = "cifar10"
     extras: dict[str, Any] = field(default_factory=dict)
     model_kwargs: dict[str, Any] = field(default_factory=dict)
+    #: The torch device models are built on (``inputs``/``targets`` are expected there too).
+    device: str = "cpu"
+    _memo: dict[Hashable, tuple[bool, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def build(self, **kwargs) -> torch.nn.Module:
-        """A fresh model seeded from ``seed``; ``model_kwargs`` (e.g. ``in_channels``) then ``kwargs`` apply."""
+        """A fresh model seeded from ``seed`` on ``device``; ``model_kwargs`` (e.g. ``in_channels``) then
+        ``kwargs`` apply."""
         from archrank.models.registry import build_model
 
-        return build_model(self.space, self.arch, self.num_classes, seed=self.seed,
-                           **{**self.model_kwargs, **kwargs})
+        model = build_model(self.space, self.arch, self.num_classes, seed=self.seed,
+                            **{**self.model_kwargs, **kwargs})
+        return model if self.device == "cpu" else model.to(self.device)
+
+    def shared(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()``, computed once per context for ``key`` (the pass's name and its parameters) and
+        handed to every later caller; an exception is kept too and raised again for every caller.
+
+        The result is read-only for callers: tensors in it must not be changed in place, and a model in it
+        must not be trained, converted or re-initialised (build one with :meth:`build` instead)."""
+        hit = self._memo.get(key)
+        if hit is None:
+            try:
+                hit = (True, compute())
+            except Exception as e:  # noqa: BLE001 - kept and raised again for every heuristic that asks
+                hit = (False, e)
+            self._memo[key] = hit
+        ok, value = hit
+        if not ok:
+            raise value
+        return value
+
+    def init_model(self) -> torch.nn.Module:
+        """The model at initialisation (equal to ``build()``), built once per context and shared: for
+        read-only uses (counting parameters or FLOPs, reading weights).  Its train/eval mode is not fixed."""
+        return self.shared(("model_at_init",), self.build)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from archrank.heuristics.base import ScoreContext, register_heuristic
                     reference="baseline of Abdelfattah et al., ICLR 2021")
 def params(ctx: ScoreContext) -> float:
     """Number of trainable parameters of the network."""
-    model = ctx.build()
+    model = ctx.init_model()
     return float(sum(p.numel() for p in model.parameters() if p.requires_grad))
 
 
@@ -38,7 +38,7 @@ def _count_macs(model: nn.Module, shape: tuple[int, ...]) -> float:
             handles.append(m.register_forward_hook(linear))
     try:
         with torch.inference_mode():
-            model.eval()(torch.zeros((1, *shape)))
+            model.eval()(torch.zeros((1, *shape), device=next(model.parameters(), torch.empty(0)).device))
     finally:
         for h in handles:
             h.remove()
@@ -58,5 +58,5 @@ def count_model_flops(model: nn.Module, shape: tuple[int, ...]) -> float:
                     reference="baseline of Abdelfattah et al., ICLR 2021")
 def flops(ctx: ScoreContext) -> float:
     """Forward FLOPs for one input (multiply-accumulates of conv/linear layers, as the benchmarks count them)."""
-    model = ctx.build()
+    model = ctx.init_model()
     return count_model_flops(model, input_shape(ctx, "flops"))

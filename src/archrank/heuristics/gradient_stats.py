@@ -19,11 +19,10 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 
-from archrank.heuristics._util import require_inputs, require_targets, train_model, weight_layers
+from archrank.heuristics import passes
+from archrank.heuristics._util import require_inputs, require_targets
 from archrank.heuristics.base import ScoreContext, register_heuristic
-from archrank.heuristics.per_sample import per_sample_grads, summed_sample_grad
 
 _NEEDS = ("data", "labels", "gradients")
 
@@ -45,9 +44,7 @@ def sign_agreement(grads: torch.Tensor) -> float:
                     description="sum over weights of |sum over samples of sign(per-sample loss gradient)| "
                                 "(GradSign); higher is better")
 def gradsign(ctx: ScoreContext) -> float:
-    x, y = _batch(ctx, "gradsign")
-    return sign_agreement(per_sample_grads(train_model(ctx), x, y,
-                                           chunk_size=ctx.extras.get("per_sample_chunk")))
+    return sign_agreement(passes.per_sample_grads(ctx, "gradsign"))
 
 
 # ------------------------------------------------------------------------------------------- knas
@@ -67,20 +64,15 @@ def gram_mean_from_sum(summed: torch.Tensor, n: int) -> float:
                     description="mean of the Gram matrix of per-sample loss gradients at initialisation "
                                 "(KNAS); higher is better")
 def knas(ctx: ScoreContext) -> float:
-    x, y = _batch(ctx, "knas")
-    return gram_mean_from_sum(summed_sample_grad(train_model(ctx), x, y), x.shape[0])
+    x, _ = _batch(ctx, "knas")
+    return gram_mean_from_sum(passes.summed_sample_grad(ctx, "knas"), x.shape[0])
 
 
 # ------------------------------------------------------------------------------------------- nasi
 def batch_grad_sq_norm(ctx: ScoreContext, name: str) -> float:
-    """||dL/dW||^2 over the conv/linear weights W of the mean cross-entropy loss of the whole batch."""
-    x, y = _batch(ctx, name)
-    model = train_model(ctx)
-    ws = [m.weight for m in weight_layers(model)]
-    with torch.enable_grad():
-        loss = F.cross_entropy(model(x), y)
-        gs = torch.autograd.grad(loss, ws, allow_unused=True)
-    return float(sum(g.double().pow(2).sum() for g in gs if g is not None))
+    """||dL/dW||^2 over the conv/linear weights W of the mean cross-entropy loss of the whole batch (the
+    shared ``loss_grads`` pass)."""
+    return float(sum(g.double().pow(2).sum() for g in passes.loss_grads(ctx, name).grads))
 
 
 def nasi_objective(trace: float, mu: float = 1.0, nu: float = math.inf) -> float:

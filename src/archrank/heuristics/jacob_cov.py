@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from archrank.heuristics._util import channels_last, is_sequence, logits_of, require_inputs, train_model
+from archrank.heuristics._util import is_sequence, logits_of, require_inputs, train_model
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 _K = 1e-5
@@ -48,12 +48,10 @@ def jacob_cov(ctx: ScoreContext) -> float:
             (jac,) = torch.autograd.grad(out, [emb])
         if not bool(jac.any()):
             return float("-inf")
-        return correlation_score(jac.reshape(jac.shape[0], -1).numpy())
-    model, x = channels_last(train_model(ctx), require_inputs(ctx, "jacob_cov").detach().clone())
-    with torch.enable_grad():
-        x.requires_grad_(True)
-        out = model(x).sum()
-        (jac,) = torch.autograd.grad(out, [x], allow_unused=True) if out.requires_grad else (None,)
-    if jac is None or not bool(jac.any()):
+        return correlation_score(jac.reshape(jac.shape[0], -1).cpu().numpy())
+    from archrank.heuristics.passes import input_jacobian
+
+    jac = input_jacobian(ctx, "jacob_cov")
+    if jac is None:
         return float("-inf")
-    return correlation_score(jac.reshape(jac.shape[0], -1).numpy())
+    return correlation_score(jac.cpu().numpy())

@@ -37,9 +37,6 @@ zero (a cell whose output does not depend on the input) predicts the most freque
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -51,27 +48,6 @@ from archrank.heuristics._util import require_inputs, require_targets
 from archrank.heuristics.base import ScoreContext, register_heuristic
 from archrank.kernels.empirical import jacobian
 from archrank.kernels.predict import KernelClassifier
-
-_CACHE: OrderedDict[tuple, Any] = OrderedDict()
-_CACHE_SIZE = 4
-
-
-def _fingerprint(t: torch.Tensor | None) -> str:
-    if t is None:
-        return "none"
-    a = t.detach().cpu().contiguous().numpy()
-    return hashlib.blake2b(a.tobytes(), digest_size=12).hexdigest() + str(a.shape)
-
-
-def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    value = compute()
-    _CACHE[key] = value
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return value
 
 
 def _space_name(ctx: ScoreContext) -> str:
@@ -128,8 +104,7 @@ def _empirical_sum(ctx: ScoreContext, name: str) -> torch.Tensor:
     x = require_inputs(ctx, name)
     res = ctx.extras.get("kernel_resolution", 8)
     kw = _model_kwargs(ctx, "kernel_model_kwargs", {"C": 8, "N": 1})
-    key = ("emp", _space_name(ctx), type(ctx.space).__qualname__, repr(ctx.arch), ctx.seed, ctx.num_classes,
-           _fingerprint(x), res, repr(sorted(kw.items())), repr(sorted(ctx.model_kwargs.items())))
+    key = ("empirical_ntk_sum", res, repr(sorted(kw.items())), ctx.extras.get("kernel_chunk", 16))
 
     def compute() -> torch.Tensor:
         model = ctx.build(**kw).train()
@@ -138,7 +113,7 @@ def _empirical_sum(ctx: ScoreContext, name: str) -> torch.Tensor:
                      sum_outputs=True)[:, 0].double()
         return j @ j.T
 
-    return _cached(key, compute)
+    return ctx.shared(key, compute)
 
 
 def condition_number(k: np.ndarray) -> float:
@@ -154,7 +129,7 @@ def condition_number(k: np.ndarray) -> float:
                     description="condition number of the empirical NTK (summed logits) at initialisation "
                                 "(TE-NAS); lower is better")
 def ntk_cond(ctx: ScoreContext) -> float:
-    return condition_number(_empirical_sum(ctx, "ntk_cond").numpy())
+    return condition_number(_empirical_sum(ctx, "ntk_cond").cpu().numpy())
 
 
 @register_heuristic("ntk_krr", domains=("image",), higher_is_better=True, needs=("data", "labels", "gradients"),
@@ -163,7 +138,7 @@ def ntk_cond(ctx: ScoreContext) -> float:
                                 "initialisation (train/val halves of the batch)")
 def ntk_krr(ctx: ScoreContext) -> float:
     _, ytr, _, yva = split_halves(ctx, "ntk_krr")
-    k = _empirical_sum(ctx, "ntk_krr").numpy()
+    k = _empirical_sum(ctx, "ntk_krr").cpu().numpy()
     return krr_accuracy(k, len(ytr), ytr, yva, ctx.extras.get("krr_reg", 1e-4))
 
 
@@ -177,14 +152,14 @@ def _analytic(ctx: ScoreContext, name: str):
     if not _space_name(ctx).startswith("nb201"):
         raise InvalidArgument(f"heuristic {name!r} has an analytic kernel for NB201 cells only; "
                               f"space {_space_name(ctx)!r} is not supported")
-    key = ("ana", repr(arch), _fingerprint(xs), res, cells)
+    key = ("analytic_kernel", limit, res, cells)
 
     def compute():
         from archrank.kernels.nb201_kernel import nb201_kernel_fn
 
         return nb201_kernel_fn(tuple(arch), xs, None, cells_per_stage=cells, resolution=res)
 
-    return _cached(key, compute)
+    return ctx.shared(key, compute)
 
 
 def _analytic_score(ctx: ScoreContext, name: str, which: str) -> float:

@@ -50,7 +50,7 @@ def centred_alignment(k: np.ndarray, target: np.ndarray) -> float:
                                 "agreement matrix (label-gradient alignment); higher is better")
 def lga(ctx: ScoreContext) -> float:
     y = require_targets(ctx, "lga").detach().cpu().numpy()
-    k = _empirical_sum(ctx, "lga").numpy()
+    k = _empirical_sum(ctx, "lga").cpu().numpy()
     return centred_alignment(k, label_matrix(y[: k.shape[0]]))
 
 

@@ -28,11 +28,20 @@ def synflow_pass(ctx: ScoreContext, name: str = "logsynflow"
             if p.is_floating_point():
                 p.abs_()
     ws = [m.weight for m in weight_layers(model)]
-    x = torch.ones((1, *input_shape(ctx, name)), dtype=torch.float64)
+    x = torch.ones((1, *input_shape(ctx, name)), dtype=torch.float64, device=ws[0].device if ws else "cpu")
     with torch.enable_grad():
         r = model(x).sum()
         gs = torch.autograd.grad(r, ws, allow_unused=True) if r.requires_grad else [None] * len(ws)
     return [w.detach() for w in ws], [torch.zeros_like(w) if g is None else g for w, g in zip(ws, gs)]
+
+
+def synflow_abs(ctx: ScoreContext, name: str) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
+    """The shared pass ``synflow_abs``: :func:`synflow_pass` computed once per context (read-only tuples)."""
+    def compute():
+        ws, gs = synflow_pass(ctx, name)
+        return tuple(ws), tuple(g.detach() for g in gs)
+
+    return ctx.shared(("synflow_abs",), compute)
 
 
 def log_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float:
@@ -50,7 +59,7 @@ def linear_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float
                     description="synflow with log(1 + gradient) in place of the gradient (FreeREA); "
                                 "higher is better")
 def logsynflow(ctx: ScoreContext) -> float:
-    return log_flow(*synflow_pass(ctx))
+    return log_flow(*synflow_abs(ctx, "logsynflow"))
 
 
-__all__ = ["linear_flow", "log_flow", "synflow_pass"]
+__all__ = ["linear_flow", "log_flow", "synflow_abs", "synflow_pass"]

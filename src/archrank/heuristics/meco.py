@@ -109,8 +109,9 @@ def finite_sum(values: list[float]) -> float:
     return float(sum(v for v in values if math.isfinite(v)))
 
 
-def _feats(ctx: ScoreContext, name: str) -> list[torch.Tensor]:
-    return sample_feature_maps(ctx.build().train(), require_inputs(ctx, name))
+def _feats(ctx: ScoreContext, name: str) -> tuple[torch.Tensor, ...]:
+    x = require_inputs(ctx, name)
+    return ctx.shared(("meco_feature_maps",), lambda: tuple(sample_feature_maps(ctx.build().train(), x)))
 
 
 @register_heuristic("meco", needs=("data",), reference="Jiang et al., NeurIPS 2023")

@@ -1,13 +1,13 @@
 """Proxies of the zero-cost-nas / NAS-Bench-Suite-Zero code: ``epe_nas``, ``l2_norm`` and ``plain``.
 
 * ``epe_nas`` (Lopes et al. 2021): the input Jacobians J_i = d(sum of outputs of sample i)/dx_i (batch norm
-  in training mode), grouped by label.  For each class c, with C_c the correlation matrix of its Jacobians,
+  in training mode; the pass it shares with ``jacob_cov``, :func:`archrank.heuristics.passes.input_jacobian`), grouped by label.  For each class c, with C_c the correlation matrix of its Jacobians,
   s_c = sum of log(|C_c| + 1e-5) over all entries; the score is sum_c |s_c| (for more than 100 classes,
   s_c is divided by the class's sample count and the score is sum_{c,c'} |s_c - s_c'| / #classes).
   Higher is better.  A network whose output does not depend on its input gets -inf.
 * ``l2_norm``: sum over conv/linear layers of the Frobenius norm of the weight at initialisation (no data).
 * ``plain``: sum over conv/linear weights of W * dL/dW (signed, not absolute), cross-entropy loss, batch
-  norm in training mode.
+  norm in training mode (the shared ``loss_grads`` pass; :func:`weight_times_grad` is the same alone).
 
 Directions as the zero-cost literature registers them (higher is better for all three), although ``plain``
 correlates negatively with accuracy on NAS-Bench-201.  See docs/heuristics-modern-b.md.
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from archrank.heuristics._util import require_inputs, require_targets, train_model, weight_layers
+from archrank.heuristics._util import require_targets, weight_layers
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 _K = 1e-5
@@ -70,11 +70,13 @@ def per_class_correlation_score(jacobians: np.ndarray, labels: Sequence[int], nu
                     description="per-class correlation of the input Jacobians at initialisation (EPE-NAS); "
                                 "higher is better")
 def epe_nas(ctx: ScoreContext) -> float:
-    x, y = require_inputs(ctx, "epe_nas"), require_targets(ctx, "epe_nas")
-    jac = input_jacobians(train_model(ctx), x)
+    from archrank.heuristics.passes import input_jacobian
+
+    y = require_targets(ctx, "epe_nas")
+    jac = input_jacobian(ctx, "epe_nas")
     if jac is None:
         return float("-inf")
-    return per_class_correlation_score(jac.numpy(), y.numpy(), ctx.num_classes)
+    return per_class_correlation_score(jac.cpu().numpy(), y.cpu().numpy(), ctx.num_classes)
 
 
 # ------------------------------------------------------------------------------------------- l2_norm
@@ -88,7 +90,7 @@ def weight_norm_sum(model: torch.nn.Module) -> float:
                     description="sum over conv/linear layers of the Frobenius norm of the initial weights; "
                                 "higher is better")
 def l2_norm(ctx: ScoreContext) -> float:
-    return weight_norm_sum(ctx.build())
+    return weight_norm_sum(ctx.init_model())
 
 
 # ------------------------------------------------------------------------------------------- plain
@@ -105,8 +107,10 @@ def weight_times_grad(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) 
                     description="sum of W * dL/dW over conv/linear weights (signed saliency); registered "
                                 "higher-is-better as in the literature, anti-correlated on NB201")
 def plain(ctx: ScoreContext) -> float:
-    x, y = require_inputs(ctx, "plain"), require_targets(ctx, "plain")
-    return weight_times_grad(train_model(ctx), x, y)
+    from archrank.heuristics.passes import loss_grads
+
+    p = loss_grads(ctx, "plain")
+    return float(sum((w * g).double().sum() for w, g in zip(p.weights, p.grads)))
 
 
 __all__ = ["input_jacobians", "per_class_correlation_score", "weight_norm_sum", "weight_times_grad"]

@@ -38,10 +38,10 @@ def _flat(x: torch.Tensor, n: int) -> torch.Tensor:
 class CodeDistance:
     """Running Hamming statistics of ReLU codes over one batch: ``add(x)`` for each ReLU input ``x``."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, device: torch.device | str = "cpu"):
         self.n = n
-        self.gram = torch.zeros((n, n), dtype=torch.float64)
-        self.active = torch.zeros(n, dtype=torch.float64)
+        self.gram = torch.zeros((n, n), dtype=torch.float64, device=device)
+        self.active = torch.zeros(n, dtype=torch.float64, device=device)
         self.units = 0
         self._seen: dict[int, tuple[weakref.ref, torch.Tensor, torch.Tensor, int]] = {}
         self._buffers: dict[int, torch.Tensor] = {}
@@ -55,7 +55,7 @@ class CodeDistance:
             units = flat.shape[1]
             buf = self._buffers.get(flat.numel())
             if buf is None:
-                buf = self._buffers[flat.numel()] = torch.empty(flat.shape, dtype=torch.float32)
+                buf = self._buffers[flat.numel()] = torch.empty(flat.shape, dtype=torch.float32, device=flat.device)
             c = torch.gt(flat, 0, out=buf.view(flat.shape))
             # float32 products of 0/1 values are exact while a row has fewer than 2**24 units.
             gram = (c @ c.T).double() if units < 2**24 else c.double() @ c.double().T
@@ -73,6 +73,8 @@ class CodeDistance:
 
 def logabsdet(k: torch.Tensor | np.ndarray) -> float:
     """log|det K| in float64 (-inf for a singular matrix)."""
+    if isinstance(k, torch.Tensor):
+        k = k.detach().cpu()
     _, ld = np.linalg.slogdet(np.asarray(k, dtype=np.float64))
     return float(ld)
 
@@ -85,7 +87,7 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
         # Channels-last layout: pooling and convolutions are several times faster on CPU in this layout.
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
-    stats = CodeDistance(x.shape[0])
+    stats = CodeDistance(x.shape[0], x.device)
     relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
     if not relus:
         raise InvalidArgument(f"heuristic {name!r} needs nn.ReLU modules; the model of {ctx.arch!r} has none")
@@ -99,6 +101,12 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
     return stats
 
 
+def relu_codes(ctx: ScoreContext, name: str) -> CodeDistance:
+    """The shared pass ``relu_codes``: :func:`relu_code_distance` computed once per context (read-only)."""
+    require_inputs(ctx, name)
+    return ctx.shared(("relu_codes",), lambda: relu_code_distance(ctx, name))
+
+
 def kernel_hamming(stats: CodeDistance) -> torch.Tensor:
     return stats.units - stats.hamming()
 
@@ -110,11 +118,11 @@ def kernel_euclid(stats: CodeDistance) -> torch.Tensor:
 @register_heuristic("naswot", domains=("image",), needs=("data",), reference="Mellor et al., ICML 2021")
 def naswot(ctx: ScoreContext) -> float:
     """log|K_H|, K_H = N_A - Hamming distance of the binary ReLU codes of a batch (Mellor et al. 2021)."""
-    return logabsdet(kernel_hamming(relu_code_distance(ctx, "naswot")))
+    return logabsdet(kernel_hamming(relu_codes(ctx, "naswot")))
 
 
 @register_heuristic("naswot_euclid", domains=("image",), needs=("data",),
                     reference="Mellor et al., ICML 2021 (variant: square-root Hamming distance)")
 def naswot_euclid(ctx: ScoreContext) -> float:
     """log|K_E|, K_E = N_A - sqrt(Hamming distance) of the binary ReLU codes of a batch."""
-    return logabsdet(kernel_euclid(relu_code_distance(ctx, "naswot_euclid")))
+    return logabsdet(kernel_euclid(relu_codes(ctx, "naswot_euclid")))

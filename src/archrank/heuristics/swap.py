@@ -79,12 +79,18 @@ def swap_reference(feats: list[torch.Tensor]) -> int:
 
 
 def swap_score(ctx: ScoreContext, *, samples: int = DEFAULT_SAMPLES, repeats: int = 1) -> float:
+    """Mean over ``repeats`` Gaussian re-initialisations of the SWAP count (shared pass ``swap_count``:
+    ``swap_reg`` reads the count ``swap`` computed)."""
     x = require_inputs(ctx, "swap")[:samples]
-    counts = []
-    for r in range(repeats):
-        model = gaussian_init(ctx.build().train(), ctx.seed * 7919 + r)
-        counts.append(swap_count(relu_outputs(model, x)))
-    return float(sum(counts) / len(counts))
+
+    def compute() -> float:
+        counts = []
+        for r in range(repeats):
+            model = gaussian_init(ctx.build().train(), ctx.seed * 7919 + r)
+            counts.append(swap_count(relu_outputs(model, x)))
+        return float(sum(counts) / len(counts))
+
+    return ctx.shared(("swap_count", samples, repeats), compute)
 
 
 _PRIORS: dict[tuple, tuple[float, float]] = {}
@@ -136,5 +142,5 @@ def swap_reg(ctx: ScoreContext) -> float:
         mu, sigma = float(ctx.extras["swap_mu"]), float(ctx.extras["swap_sigma"])
     else:
         mu, sigma = space_param_prior(ctx)
-    p = sum(q.numel() for q in ctx.build().parameters()) / 1e3
+    p = sum(q.numel() for q in ctx.init_model().parameters()) / 1e3
     return (math.log(s) if s > 0 else -math.inf) + log_param_regulariser(p, mu, sigma)

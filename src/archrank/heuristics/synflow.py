@@ -23,22 +23,21 @@ from archrank.heuristics.base import ScoreContext, register_heuristic
                     reference="Tanaka et al., NeurIPS 2020; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def synflow(ctx: ScoreContext) -> float:
     """Sum of |W * dR/dW| for R the output sum of the |W| network (double precision, no batch norm) on ones."""
+    if not is_sequence(ctx):  # the pass shared with logsynflow
+        from archrank.heuristics.logsynflow import synflow_abs
+
+        ws, gs = synflow_abs(ctx, "synflow")
+        return float(sum((w * g).abs().sum() for w, g in zip(ws, gs)))
     model = remove_batchnorm(ctx.build()).double().train()
     with torch.no_grad():
         for p in model.state_dict().values():
             if p.is_floating_point():
                 p.abs_()
     ws = [m.weight for m in weight_layers(model)]
-    if is_sequence(ctx):
-        model.eval()
-        steps = int(ctx.inputs.shape[1]) if ctx.inputs is not None else input_shape(ctx, "synflow")[0]
-        emb = torch.ones((1, steps, model.emsize), dtype=torch.float64)
-        with torch.enable_grad():
-            r = logits_of(model.forward_embedded(emb)).sum()
-            gs = torch.autograd.grad(r, ws, allow_unused=True)
-        return float(sum((w.detach() * g).abs().sum() for w, g in zip(ws, gs) if g is not None))
-    x = torch.ones((1, *input_shape(ctx, "synflow")), dtype=torch.float64)
+    model.eval()
+    steps = int(ctx.inputs.shape[1]) if ctx.inputs is not None else input_shape(ctx, "synflow")[0]
+    emb = torch.ones((1, steps, model.emsize), dtype=torch.float64, device=next(model.parameters()).device)
     with torch.enable_grad():
-        r = model(x).sum()
+        r = logits_of(model.forward_embedded(emb)).sum()
         gs = torch.autograd.grad(r, ws, allow_unused=True)
     return float(sum((w.detach() * g).abs().sum() for w, g in zip(ws, gs) if g is not None))

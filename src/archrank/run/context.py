@@ -62,9 +62,11 @@ def score_context(setting: ScoreSetting, arch: Hashable, *, space: Any = None, i
     """The context a heuristic scores ``arch`` in under ``setting``.
 
     ``space`` defaults to the setting's space (looked up by name); ``num_classes`` to the data set's;
-    ``extras`` are copied and get ``data_dir`` from the setting (for heuristics that load more data).
+    ``extras`` are copied and get ``data_dir`` from the setting (for heuristics that load more data); the
+    batch goes to the setting's device (resolved here: CUDA asked for without CUDA is an error).
     """
     from archrank.data import num_classes_of
+    from archrank.execution.device import resolve_device
     from archrank.heuristics import ScoreContext
     from archrank.spaces import get_space
 
@@ -72,9 +74,13 @@ def score_context(setting: ScoreSetting, arch: Hashable, *, space: Any = None, i
     ex = dict(extras or {})
     if setting.data_dir is not None:
         ex.setdefault("data_dir", setting.data_dir)
+    device = resolve_device(setting.device)
+    if device != "cpu":
+        inputs = None if inputs is None else inputs.to(device)
+        targets = None if targets is None else targets.to(device)
     return ScoreContext(arch=arch, space=sp, inputs=inputs, targets=targets,
                         num_classes=num_classes_of(setting.dataset) if num_classes is None else num_classes,
-                        seed=setting.seed, dataset=setting.dataset, extras=ex)
+                        seed=setting.seed, dataset=setting.dataset, extras=ex, device=device)
 
 
 class Scorer:

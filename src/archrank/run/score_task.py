@@ -3,6 +3,13 @@
 :class:`ScoringTask` travels to every worker once per run (the space by name, the batch as tensors);
 :func:`score_arch` is the picklable task function.  A heuristic that raises becomes a result with its
 error, so one failure never stops a run.
+
+Shared passes: the heuristics of one architecture share one :class:`~archrank.heuristics.ScoreContext`,
+so a pass several of them use (:mod:`archrank.heuristics.passes`) is computed once, by the first heuristic
+that asks; the others read it.  The ``seconds`` stored for a heuristic of a shared evaluation is therefore
+its *marginal* cost (the first user of a pass pays for it); its standalone cost is measured by scoring it
+alone (``benchmarks/bench_throughput.py`` prints both).  The context (and every pass with it) is dropped
+when the architecture is done.
 """
 
 from __future__ import annotations
@@ -64,10 +71,11 @@ def _score_arch(item: tuple[str, tuple[str, ...]], task: ScoringTask) -> list[Ta
     space = get_space(task.setting.space)
     arch = space.parse(arch_text)
     out = []
+    # One context for all the heuristics of this architecture: the passes they share are computed once.
+    ctx = score_context(task.setting, arch, space=space, inputs=task.inputs, targets=task.targets,
+                        num_classes=task.num_classes, extras=task.extras)
     for name in names:
         h = HEURISTICS.get(name)
-        ctx = score_context(task.setting, arch, space=space, inputs=task.inputs, targets=task.targets,
-                            num_classes=task.num_classes, extras=task.extras)
         t0 = time.perf_counter()
         try:
             r = evaluate(h, ctx)

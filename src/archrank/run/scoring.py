@@ -104,10 +104,12 @@ def run_scoring(
     argument has been checked and closed at the end.  Returns a :class:`ScoringSummary`.  See the module
     docstring for the guarantees.
     """
+    from archrank.execution.device import resolve_device
     from archrank.heuristics import HEURISTICS
     from archrank.spaces import get_space
 
     t_start = time.perf_counter()
+    resolve_device(setting.device)  # CUDA asked for where there is none: an error before any work
     plugins = load_plugins()
     if int(setting.seed) < 0:
         raise InvalidArgument(f"seed must be a non-negative integer, got {setting.seed}", parameter="seed")

@@ -32,7 +32,9 @@ class ScoreSetting:
 
     ``seed`` seeds the batch, the weights of every built model and a ``random:N`` selection; ``threads``
     is the number of torch threads each task uses (float reductions depend on it, so every executor uses
-    the same count and gives identical results).
+    the same count and gives identical results).  ``device`` is where models and the batch go: ``cpu``
+    (default), ``cuda``, ``cuda:N`` or ``auto`` (CUDA when there is one); scores agree across devices to
+    float32 rounding, so the device is not part of the store key.
     """
 
     space: str
@@ -41,6 +43,7 @@ class ScoreSetting:
     seed: int = DEFAULT_SEED
     data_dir: str | None = None
     threads: int = 1
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         if not isinstance(self.space, str):  # a SearchSpace given: keep its name
@@ -50,6 +53,9 @@ class ScoreSetting:
             raise InvalidArgument(f"batch_size must be positive, got {self.batch_size}", parameter="batch_size")
         if int(self.threads) < 1:
             raise InvalidArgument(f"threads must be positive, got {self.threads}", parameter="threads")
+        from archrank.execution.device import check_device_spec
+
+        check_device_spec(self.device)
 
     @property
     def key(self) -> dict[str, Any]:
@@ -87,6 +93,8 @@ class TrainSetting:
     channels: int | None = None
     image_size: int | None = None
     label: str | None = None
+    #: Where the model trains: cpu (default), cuda, cuda:N or auto (CUDA when there is one).
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         from archrank.train.regimes import parse_regime
@@ -95,6 +103,9 @@ class TrainSetting:
             object.__setattr__(self, "space", self.space.name)
         object.__setattr__(self, "data_dir", _path(self.data_dir))
         object.__setattr__(self, "regime", parse_regime(self.regime).name)
+        from archrank.execution.device import check_device_spec
+
+        check_device_spec(self.device)
         for name in ("batch_size", "base_epochs"):
             if int(getattr(self, name)) < 1:
                 raise InvalidArgument(f"{name} must be positive, got {getattr(self, name)}", parameter=name)
@@ -116,10 +127,11 @@ class TrainSetting:
 
     def base_config(self):
         """The base :class:`~archrank.train.trainer.TrainConfig` the regime applies to."""
+        from archrank.execution.device import resolve_device
         from archrank.train.trainer import TrainConfig
 
         return TrainConfig(batch_size=int(self.batch_size), lr=float(self.lr), weight_decay=float(self.weight_decay),
-                           augment=bool(self.augment), seed=int(self.seed))
+                           augment=bool(self.augment), seed=int(self.seed), device=resolve_device(self.device))
 
     def replace(self, **changes: Any) -> TrainSetting:
         return replace(self, **changes)

@@ -183,7 +183,7 @@ def store_writer(store, setting: ScoreSetting, heuristic: str) -> Callable[[Hash
 def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True, dataset: str | None = None,
                         batch_size: int | None = None, seed: int | None = None, data_dir: str | None = None,
                         supernet: str | None = None, charge: str | float = "stored",
-                        threads: int | None = None) -> HeuristicObjective:
+                        threads: int | None = None, device: str = "cpu") -> HeuristicObjective:
     """The heuristic objective of a search: stored scores of ``store`` first, live scoring for the rest.
 
     The score setting is (dataset, batch size, seed); each left ``None`` is taken from the store when it
@@ -191,6 +191,7 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
     back to the store.  ``charge``: ``"stored"`` (default), ``"wall"`` or seconds (module docstring).
     ``threads``: torch threads of a live score (default 1, as a scoring run, so that live and stored scores
     agree).
+    ``device`` is where live scoring runs (auto, cpu, cuda, cuda:N).
     """
     charge = parse_charge(charge)
     from archrank.heuristics import HEURISTICS
@@ -201,13 +202,13 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
     asked = ScoreSetting(space.name, dataset=dataset or DEFAULT_DATASET,
                          batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
                          seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir,
-                         threads=1 if threads is None else threads)
+                         threads=1 if threads is None else threads, device=device)
     if store is not None:
         if dataset is None and batch_size is None and seed is None:
             cached, found = stored_scores(store, heuristic, space=space.name)
         else:
             cached, found = stored_scores(store, heuristic, asked)
-    setting = asked if found is None else found.replace(data_dir=data_dir, threads=asked.threads)
+    setting = asked if found is None else found.replace(data_dir=data_dir, threads=asked.threads, device=device)
     scorer = live_scorer(space, heuristic, setting, supernet=supernet) if live else None
     writer = store_writer(store, setting, heuristic) if (store is not None and live) else None
     return HeuristicObjective(space=space, name=heuristic, higher_is_better=h.higher_is_better, cached=cached,
