@@ -10,8 +10,7 @@ importing torch."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from archrank.lazy import lazy_exports
 
 _EXPORTS = {
     "ABRelu": "analytic",
@@ -80,10 +79,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'archrank.kernels' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"archrank.kernels.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -16,8 +16,7 @@ for the CLI's defaults) without importing torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from archrank.lazy import lazy_exports
 
 _EXPORTS = {
     "Scorer": "context", "score_context": "context",
@@ -50,14 +49,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'archrank.run' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"archrank.run.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -8,8 +8,7 @@ time a strategy is asked for.  Every name below is imported on first use (PEP 56
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from archrank.lazy import lazy_exports
 
 _EXPORTS = {
     "HEURISTIC": "base", "SIGNAL": "base", "STRATEGIES": "base", "SUPERNET": "base", "Query": "base",
@@ -41,10 +40,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'archrank.search' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"archrank.search.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
