@@ -10,7 +10,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from archrank.cli.arg_types import positive_int
+from archrank.cli.arg_types import nonnegative_int, positive_int
 from archrank.demo.config import (
     DEFAULT_ARCHS,
     DEFAULT_BATCH_SIZE,
@@ -54,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(c1r1e5: 8 channels, 16x16 pixels, 6 epochs)")
     p.add_argument("--train-images", type=int, default=2000, help="training images for --train")
     p.add_argument("--test-images", type=int, default=1000, help="test images the --train accuracies are measured on")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sample, the batch, the weights and the runs")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the sample, the batch, the weights and the runs")
     p.add_argument("--store", default=None, help="keep results in this SQLite store (default: a temporary one)")
     p.add_argument("--report", default=DEFAULT_REPORT_DIR, metavar="DIR",
                    help="folder for the HTML report (index.html and its CSV tables); 'none' writes none")
