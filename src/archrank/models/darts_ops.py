@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from archrank.errors import UnknownName
+from archrank.models.pooling import ExcludePadAvgPool2d
 
 
 class ReLUConvBN(nn.Sequential):
@@ -109,7 +110,7 @@ class Zero(nn.Module):
 
 def _pool(kind: str, k: int) -> Callable[[int, int, bool], nn.Module]:
     if kind == "avg":
-        return lambda c, s, a: nn.AvgPool2d(k, stride=s, padding=k // 2, count_include_pad=False)
+        return lambda c, s, a: ExcludePadAvgPool2d(k, stride=s, padding=k // 2, count_include_pad=False)
     return lambda c, s, a: nn.MaxPool2d(k, stride=s, padding=k // 2)
 
 

@@ -18,6 +18,7 @@ from torch import nn
 
 from archrank.errors import InvalidArgument, UnknownName
 from archrank.models.activations import activation
+from archrank.models.pooling import ExcludePadAvgPool2d
 from archrank.models.registry import register_builder, reject_unknown_options
 from archrank.spaces.generic_cells import CONV_UNIVERSE, CellOp, GenericArch, active_nodes
 
@@ -65,7 +66,7 @@ def make_op(cell: CellOp, channels: int) -> tuple[nn.Module, int]:
     if cell.op == "maxpool":
         return SamePadMaxPool(cell.kernel, cell.stride, cell.dilation), channels
     if cell.op == "avgpool":
-        return nn.AvgPool2d(
+        return ExcludePadAvgPool2d(
             cell.kernel, cell.stride, padding=cell.kernel // 2, count_include_pad=False
         ), channels
     if cell.op == "batchnorm":

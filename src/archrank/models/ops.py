@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from archrank.errors import UnknownName
+from archrank.models.pooling import ExcludePadAvgPool2d
 from archrank.spaces.nb201 import OPS
 
 
@@ -38,7 +39,7 @@ class AvgPool3x3(nn.Module):
     def __init__(self, c_in: int, c_out: int, stride: int):
         super().__init__()
         self.preprocess = None if c_in == c_out else ReLUConvBN(c_in, c_out, 1, 1, 0)
-        self.pool = nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
+        self.pool = ExcludePadAvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.preprocess is not None:
