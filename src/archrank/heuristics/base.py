@@ -80,6 +80,12 @@ class ScoreContext:
             raise value
         return value
 
+    def computed(self, key: Hashable) -> Any:
+        """The value :meth:`shared` holds for ``key`` when it was computed without error, else None (for a
+        pass that can be derived from another pass more cheaply when that one has been computed anyway)."""
+        hit = self._memo.get(key)
+        return hit[1] if hit is not None and hit[0] else None
+
     def init_model(self) -> torch.nn.Module:
         """The model at initialisation (equal to ``build()``), built once per context and shared: for
         read-only uses (counting parameters or FLOPs, reading weights).  Its train/eval mode is not fixed."""

@@ -25,7 +25,8 @@ pass (key)             quantity                                                 
 ``input_jacobian``     d(sum of outputs of sample i)/dx_i, channels-last layout      jacob_cov, epe_nas
 ``synflow_abs``        weights and dR/dW of the float64 |W| network on ones          synflow, logsynflow
 ``per_sample_grads``   (N, P) per-sample loss gradients (torch.func)                 gradsign
-``summed_sample_grad`` the gradient of the sum of per-sample losses                  knas
+``summed_sample_grad`` the gradient of the sum of per-sample losses (the column sums  knas
+                       of ``per_sample_grads`` when that pass was computed first)
 ``empirical_ntk_sum``  empirical NTK of the summed logits (reduced model, pooled)    ntk_cond, ntk_krr, lga
 ``analytic_kernel``    the analytic NNGP/CNTK kernels of the batch                   nngp_krr, cntk_krr
 ``meco_feature_maps``  every module's output for the first sample                    meco, meco_opt
@@ -126,6 +127,9 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     from archrank.heuristics.per_sample import summed_sample_grad as compute
 
     x, y = require_inputs(ctx, name), require_targets(ctx, name)
+    rows = ctx.computed(("per_sample_grads", ctx.extras.get("per_sample_chunk")))
+    if rows is not None:  # the per-sample matrix is there already (gradsign asked for it): sum its rows
+        return ctx.shared(("summed_sample_grad",), lambda: rows.sum(dim=0))
     return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y))
 
 

@@ -16,7 +16,8 @@ batch statistics, the batch is the first ``samples`` images of the context's bat
 16), and the score is the mean over ``repeats`` re-initialisations (authors: 32; here 1 by default, each
 repeat seeded from ``ctx.seed``).
 
-Fast form: each unit's N-bit pattern is packed into int64 words and the words are de-duplicated; the
+Fast form: each unit's N-bit pattern is packed into int64 words and the words are de-duplicated
+(a flat sort of one word per unit for up to 62 samples, whole rows as byte strings beyond); the
 reference form (:func:`swap_reference`) de-duplicates the transposed sign matrix with ``torch.unique``.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -66,7 +68,10 @@ def swap_count(feats: list[torch.Tensor]) -> int:
     if not feats:
         return 0
     codes = packed_patterns(feats)
-    return int(torch.unique(codes[:, 0] if codes.shape[1] == 1 else codes, dim=0).shape[0])
+    if codes.shape[1] == 1:  # one word per unit: a flat sort (``torch.unique(..., dim=0)`` is far slower)
+        return int(torch.unique(codes[:, 0]).shape[0])
+    rows = np.ascontiguousarray(codes.numpy())  # several words: de-duplicate whole rows as byte strings
+    return int(np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))).shape[0])
 
 
 def swap_reference(feats: list[torch.Tensor]) -> int:
