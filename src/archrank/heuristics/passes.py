@@ -119,7 +119,8 @@ def per_sample_grads(ctx: ScoreContext, name: str) -> torch.Tensor:
 
     x, y = require_inputs(ctx, name), require_targets(ctx, name)
     chunk = ctx.extras.get("per_sample_chunk")
-    return ctx.shared(("per_sample_grads", chunk), lambda: compute(train_model(ctx), x, y, chunk_size=chunk))
+    return ctx.shared(("per_sample_grads", chunk), lambda: compute(train_model(ctx), x, y, chunk_size=chunk,
+                                                                     copy_model=False))
 
 
 def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
@@ -130,7 +131,7 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     rows = ctx.computed(("per_sample_grads", ctx.extras.get("per_sample_chunk")))
     if rows is not None:  # the per-sample matrix is there already (gradsign asked for it): sum its rows
         return ctx.shared(("summed_sample_grad",), lambda: rows.sum(dim=0))
-    return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y))
+    return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y, copy_model=False))
 
 
 __all__ = ["LossGrads", "input_jacobian", "loss_grads", "per_sample_grads", "summed_sample_grad"]

@@ -34,12 +34,14 @@ def weight_names(model: nn.Module) -> list[str]:
     return [n for n, p in model.named_parameters() if id(p) in ids]
 
 
-def _without_running_stats(model: nn.Module) -> nn.Module:
-    """A copy of ``model`` whose batch-norm layers use batch statistics and change no buffer (so that the
-    model can run under ``vmap``); ``model`` itself when it has no batch norm."""
+def _without_running_stats(model: nn.Module, copy_model: bool = True) -> nn.Module:
+    """A copy of ``model`` (``model`` itself when ``copy_model`` is false) whose batch-norm layers use batch
+    statistics and change no buffer (so that the model can run under ``vmap``); ``model`` itself when it
+    has no batch norm."""
     if not any(isinstance(m, _BN) for m in model.modules()):
         return model
-    model = copy.deepcopy(model)
+    if copy_model:
+        model = copy.deepcopy(model)
     for m in model.modules():
         if isinstance(m, _BN) and m.training:
             m.track_running_stats = False
@@ -47,8 +49,8 @@ def _without_running_stats(model: nn.Module) -> nn.Module:
     return model
 
 
-def _sample_loss_fn(model: nn.Module, names: list[str]):
-    model = _without_running_stats(model)
+def _sample_loss_fn(model: nn.Module, names: list[str], copy_model: bool = True):
+    model = _without_running_stats(model, copy_model)
     buffers = {k: v.detach() for k, v in model.named_buffers()}
 
     def loss(weights: dict[str, torch.Tensor], xi: torch.Tensor, yi: torch.Tensor) -> torch.Tensor:
@@ -64,11 +66,13 @@ def _weights(model: nn.Module, names: list[str]) -> dict[str, torch.Tensor]:
 
 
 def per_sample_grads(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
-                     chunk_size: int | None = None) -> torch.Tensor:
+                     chunk_size: int | None = None, copy_model: bool = True) -> torch.Tensor:
     """``(N, P)``: row i is the loss gradient of sample i alone w.r.t. the conv/linear weights (flattened in
-    module order).  ``chunk_size`` bounds how many samples are differentiated at once (memory)."""
+    module order).  ``chunk_size`` bounds how many samples are differentiated at once (memory).
+    ``copy_model=False`` lets the function change ``model``'s batch-norm settings instead of copying it
+    (for a model built for this call alone: the copy costs more than a fresh build)."""
     names = weight_names(model)
-    loss = _sample_loss_fn(model, names)
+    loss = _sample_loss_fn(model, names, copy_model)
     w = _weights(model, names)
     with torch.enable_grad():
         g = vmap(grad(loss), in_dims=(None, 0, 0), chunk_size=chunk_size)(w, x, y)
@@ -89,11 +93,12 @@ def per_sample_grads_loop(model: nn.Module, x: torch.Tensor, y: torch.Tensor) ->
     return torch.stack(rows)
 
 
-def summed_sample_grad(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def summed_sample_grad(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
+                       copy_model: bool = True) -> torch.Tensor:
     """``(P,)``: the gradient of sum_i loss(sample i alone), i.e. the column sums of :func:`per_sample_grads`,
     from a vectorised forward pass and a single backward pass (no ``(N, P)`` matrix is formed)."""
     names = weight_names(model)
-    loss = _sample_loss_fn(model, names)
+    loss = _sample_loss_fn(model, names, copy_model)
     w = {n: t.clone().requires_grad_(True) for n, t in _weights(model, names).items()}
     with torch.enable_grad():
         total = vmap(loss, in_dims=(None, 0, 0))(w, x, y).sum()
