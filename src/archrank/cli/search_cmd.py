@@ -82,9 +82,9 @@ def _run_bar(args: argparse.Namespace, total: int):
     """A tqdm bar over the search runs on stderr (a terminal only, not with --quiet or --json), or None."""
     if not show_progress(args):
         return None
-    from tqdm import tqdm
+    from archrank.run.progress import progress_bar
 
-    return tqdm(total=total, unit="run", desc="search", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+    return progress_bar(total, unit="run", desc="search")
 
 
 def run(args: argparse.Namespace) -> int:
