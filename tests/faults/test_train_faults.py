@@ -1,4 +1,4 @@
-"""SIGTERM and kill -9 during ``archrank train``, then the same command resumes from its checkpoint and
+"""SIGINT, SIGTERM and kill -9 during ``archrank train``, then the same command resumes from its checkpoint and
 ends with the numbers of an uninterrupted training."""
 
 from __future__ import annotations
