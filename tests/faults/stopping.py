@@ -37,5 +37,14 @@ def stop_when(proc: subprocess.Popen, ready: Callable[[], bool], signum: int, *,
 
 
 def expected_code(signum: int) -> int:
-    """The exit code of a stopped run: 130 when archrank handled the signal, -9 for kill -9."""
-    return -signal.SIGKILL if signum == signal.SIGKILL else 130
+    """The exit code of a stopped run: 128 + the signal's number when archrank handled it (130 for SIGINT,
+    143 for SIGTERM), -9 for kill -9."""
+    return -signal.SIGKILL if signum == signal.SIGKILL else 128 + signum
+
+
+def check_stop_message(err: str, command: str, signum: int) -> None:
+    """A handled signal leaves one line on stderr naming the command and the signal, and no traceback."""
+    if signum == signal.SIGKILL:
+        return
+    assert "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == f"archrank {command}: interrupted by {signal.Signals(signum).name}", err

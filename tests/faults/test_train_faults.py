@@ -1,4 +1,4 @@
-"""SIGTERM and kill -9 during ``archrank train``, then the same command resumes from its checkpoint and
+"""SIGINT, SIGTERM and kill -9 during ``archrank train``, then the same command resumes from its checkpoint and
 ends with the numbers of an uninterrupted training."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stopping import expected_code, start, stop_when
+from stopping import check_stop_message, expected_code, start, stop_when
 
 from archrank.cli import main
 from archrank.store import open_store
@@ -52,11 +52,12 @@ def reference(shared_data, tmp_path_factory, one_thread):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["int", "term", "kill"])
 def test_stopped_training_resumes_from_its_checkpoint(shared_data, tmp_path, capsys, reference, signum):
     ckpt = tmp_path / "t.pt"
     code, err = stop_when(start(_args(shared_data, tmp_path, "t")), ckpt.exists, signum)
     assert code == expected_code(signum), err
+    check_stop_message(err, "train", signum)
     with open_store(tmp_path / "t.db") as st:
         assert st.training() == [] and [r.status for r in st.runs()] == ["interrupted"]
 

@@ -12,7 +12,7 @@ import archrank_toy_plugin as toy
 
 from archrank.errors import InvalidArgument
 from archrank.run import DEFAULT_BATCH_SIZE, Scorer, ScoreSetting, load_plugins, run_scoring, score_context
-from archrank.run.context import resource_extras
+from archrank.run.context import resource_extras, stored_heuristic
 from archrank.store import SQLiteStore
 
 
@@ -53,5 +53,22 @@ def test_a_missing_resource_names_its_parameter():
     with pytest.raises(InvalidArgument, match="needs a trained supernet") as e:
         resource_extras(["params", "weight_sharing"])
     assert e.value.parameter == "supernet"
-    assert resource_extras(["weight_sharing"], supernet="/x.pt") == {"supernet_path": "/x.pt"}
+    with pytest.raises(InvalidArgument, match="not found") as e:
+        resource_extras(["weight_sharing"], supernet="/no/such/x.pt")
+    assert e.value.parameter == "supernet"
     assert resource_extras(["params"]) == {}
+
+
+def test_a_resource_is_identified_by_its_content_hash(tmp_path):
+    a, b, c = tmp_path / "a.pt", tmp_path / "b.pt", tmp_path / "c.pt"
+    a.write_bytes(b"one supernet")
+    b.write_bytes(b"another supernet")
+    c.write_bytes(b"one supernet")
+    ex = {p.name: resource_extras(["weight_sharing", "params"], supernet=p) for p in (a, b, c)}
+    assert ex["a.pt"]["supernet_path"] == str(a) and len(ex["a.pt"]["supernet_sha256"]) == 64
+    names = {k: stored_heuristic("weight_sharing", e) for k, e in ex.items()}
+    assert names["a.pt"] == names["c.pt"] != names["b.pt"]  # the content, not the path
+    assert names["a.pt"] == "weight_sharing@" + ex["a.pt"]["supernet_sha256"][:12]
+    assert stored_heuristic("params", ex["a.pt"]) == "params"
+    with pytest.raises(InvalidArgument):
+        stored_heuristic("weight_sharing", {})

@@ -102,3 +102,25 @@ def test_a_checkpoint_of_another_architecture_is_refused(setting, tmp_path):
     assert "\n" not in str(e.value)
     with pytest.raises(InvalidArgument, match="differs in regime"):
         train_one(ARCHS[0], TrainingTask(setting=s1.replace(train_limit=32), num_classes=10, checkpoint=str(ckpt)))
+
+
+def test_on_epoch_reports_every_epoch_of_every_architecture(setting):
+    from archrank.run.training import EPOCH_METRICS
+
+    calls = []
+    s = run_training(setting, archs=ARCHS, on_epoch=lambda a, e, n, m: calls.append((a, e, n, m)))
+    epochs = setting.parsed_regime().epochs
+    assert epochs == 2 and [(a, e, n) for a, e, n, _ in calls] == [(a, e, 2) for a in ARCHS for e in (1, 2)]
+    assert all(set(m) == set(EPOCH_METRICS) for *_, m in calls)
+    assert [m["valid_acc"] for a, e, _, m in calls if e == 2] == [r["valid_acc"] for r in s.results]
+
+
+def test_on_epoch_needs_the_tasks_in_this_process(setting, tmp_path):
+    from archrank.execution import LocalExecutor
+
+    with SQLiteStore(tmp_path / "t.db") as st:
+        with pytest.raises(InvalidArgument, match="in this process") as e:
+            run_training(setting, archs=ARCHS, store=st, executor=LocalExecutor(workers=2),
+                         on_epoch=lambda *a: None)
+        assert e.value.parameter == "on_epoch"
+        assert st.runs() == []  # refused before the run is opened

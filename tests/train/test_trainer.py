@@ -94,3 +94,16 @@ def test_flops_reported():
     # conv 3->4 3x3 on 8x8 (+bias) and linear 4->2 (+bias)
     assert r.forward_flops == 8 * 8 * 4 * 3 * 9 + 8 * 8 * 4 + 4 * 2 + 2
     assert r.train_flops == 3 * r.forward_flops * 64
+
+
+def test_on_epoch_is_called_once_per_epoch_trained_now(tmp_path):
+    calls = []
+    ck = tmp_path / "run.pt"
+    r = train(_model(), _data(), config=CFG, valid_data=_data(32, 1), checkpoint=ck, stop_after=2,
+              on_epoch=lambda rec, total: calls.append((rec.epoch, total, rec.train_loss, rec.valid_acc, ck.exists())))
+    assert [(e, t) for e, t, *_ in calls] == [(1, 3), (2, 3)]
+    assert [c[2] for c in calls] == [h.train_loss for h in r.history]
+    assert all(c[3] is not None and c[4] for c in calls)  # validation done and checkpoint written before the call
+    calls.clear()
+    train(_model(), _data(), config=CFG, checkpoint=ck, on_epoch=lambda rec, total: calls.append((rec.epoch, total)))
+    assert calls == [(3, 3)]  # a resumed training reports only the epochs it trains

@@ -9,12 +9,17 @@ Any :class:`ArchrankError` becomes one line on stderr and exit code 2; argparse 
 Library errors speak of parameters; an error that names its parameter (``InvalidArgument(...,
 parameter="archs")``) is shown with the command's flag for it.  Every command takes ``--quiet``; a command
 with ``--threads`` runs under :func:`archrank.run.threads.torch_threads`.
+
+SIGINT and SIGTERM stop a command by raising :class:`archrank.run.guard.RunInterrupted` (runs recorded in a
+store are marked ``interrupted`` on the way out): one line on stderr, ``archrank COMMAND: interrupted by
+SIGTERM``, and exit code 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from archrank.errors import ArchrankError
@@ -144,14 +149,18 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # usage errors (2), --help and --version (0)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    from archrank.run.guard import signals_raise
+
     try:
-        return _run(args)
+        with signals_raise():  # SIGTERM as well as SIGINT ends the command through its finally blocks
+            return _run(args)
     except ArchrankError as e:
         sys.stderr.write(f"archrank {args.command}: error: {str(e).splitlines()[0]}{_flag_of(e, args)}\n")
         return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("archrank: interrupted\n")
-        return 130
+    except KeyboardInterrupt as e:
+        signum = int(getattr(e, "signum", signal.SIGINT))
+        sys.stderr.write(f"archrank {args.command}: interrupted by {signal.Signals(signum).name}\n")
+        return 128 + signum
     except BrokenPipeError:
         return 0
 

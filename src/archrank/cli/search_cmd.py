@@ -82,9 +82,9 @@ def _run_bar(args: argparse.Namespace, total: int):
     """A tqdm bar over the search runs on stderr (a terminal only, not with --quiet or --json), or None."""
     if not show_progress(args):
         return None
-    from tqdm import tqdm
+    from archrank.run.progress import progress_bar
 
-    return tqdm(total=total, unit="run", desc="search", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+    return progress_bar(total, unit="run", desc="search")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         parse_strategies,
     )
     from archrank.search.heuristic_objective import heuristic_objective
-    from archrank.search.trajectories import save_trajectories
+    from archrank.search.trajectories import recorded_search, save_trajectories
     from archrank.spaces import get_space
 
     names = parse_strategies(args.strategy)
@@ -145,26 +145,34 @@ def run(args: argparse.Namespace) -> int:
             from archrank.search.training_objectives import supernet_objective
 
             objectives[SUPERNET] = supernet_objective(space, checkpoint=args.supernet, data_dir=args.data_dir)
-        bar = _run_bar(args, len(entries) * args.runs)
-        try:
-            results = compare(entries, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
-                              runs=args.runs, seed=args.seed, report_of=bench.report_of,
-                              best_report=bench.best_report, max_queries=args.max_queries,
-                              on_run=None if bar is None else (lambda i, res: bar.update(1)))
-        finally:
-            if bar is not None:
-                bar.close()
+        command = {"space": space.name, "strategies": [{"strategy": e.strategy, "params": e.params} for e in entries],
+                   "benchmark": str(args.benchmark), "signal": args.signal, "report": args.report,
+                   "cost_column": cost_column, "cost_scale": args.cost_scale, "heuristic": args.heuristic,
+                   "budget_seconds": args.budget_seconds, "runs": args.runs, "seed": args.seed,
+                   "max_queries": args.max_queries, "charge": args.charge, "live": not args.no_live,
+                   "score_setting": None if hobj is None else hobj.setting.key, "supernet": args.supernet}
+        # Recorded as one run (interrupted by SIGINT/SIGTERM, failed on an error); a rerun reuses live scores.
+        with recorded_search(store, command):
+            bar = _run_bar(args, len(entries) * args.runs)
+            try:
+                results = compare(entries, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
+                                  runs=args.runs, seed=args.seed, report_of=bench.report_of,
+                                  best_report=bench.best_report, max_queries=args.max_queries,
+                                  on_run=None if bar is None else (lambda i, res: bar.update(1)))
+            finally:
+                if bar is not None:
+                    bar.close()
+            if store is not None:
+                for e, summary, _ in results:
+                    config = {"space": space.name, "strategy": e.strategy, "params": e.params,
+                              "benchmark": str(args.benchmark), "signal": args.signal, "report": args.report,
+                              "cost_column": cost_column, "cost_scale": args.cost_scale,
+                              "heuristic": args.heuristic, "budget_seconds": args.budget_seconds, "seed": args.seed}
+                    save_trajectories(store, summary, space, config)
         if hobj is not None and hobj.stats["wall"]:
             note(args, f"archrank search: note: {hobj.stats['wall']} live {args.heuristic} scores were charged at "
                  "measured wall seconds (no stored seconds to charge from; not reproducible): score into --store "
                  "first, or give --charge SECONDS")
-        if store is not None:
-            for e, summary, _ in results:
-                config = {"space": space.name, "strategy": e.strategy, "params": e.params,
-                          "benchmark": str(args.benchmark), "signal": args.signal, "report": args.report,
-                          "cost_column": cost_column, "cost_scale": args.cost_scale, "heuristic": args.heuristic,
-                          "budget_seconds": args.budget_seconds, "seed": args.seed}
-                save_trajectories(store, summary, space, config)
     finally:
         if store is not None:
             store.close()
@@ -190,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     out = summaries[0].to_json()
+    if hobj is not None:  # which heuristic scores came from the store and which were computed now
+        out["heuristic_scores"] = dict(hobj.stats)
     if args.json:
         print_json(out)
     else:

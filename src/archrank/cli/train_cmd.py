@@ -40,6 +40,19 @@ def add_parser(subparsers) -> None:
                                     "valid_limit": "--valid-images"})
 
 
+def _epoch_bar(bar):
+    """``on_epoch`` moving ``bar`` to the epoch just finished (a resumed training starts at its checkpoint's)."""
+
+    def on_epoch(arch: str, epoch: int, epochs: int, metrics: dict) -> None:
+        post = {"loss": f"{metrics['train_loss']:.3f}", "acc": f"{metrics['train_acc']:.1f}"}
+        if metrics.get("valid_acc") is not None:
+            post["valid_acc"] = f"{metrics['valid_acc']:.1f}"
+        bar.set_postfix(post, refresh=False)
+        bar.update(epoch - bar.n)
+
+    return on_epoch
+
+
 def run(args: argparse.Namespace) -> int:
     from archrank.run import TrainSetting, run_training
     from archrank.spaces import get_space
@@ -53,20 +66,27 @@ def run(args: argparse.Namespace) -> int:
     from archrank.run.training import check_training_args, training_key
 
     check_training_args(setting, [arch])  # before the store file is created
+    bar = None
     if show_progress(args):  # a terminal, not --quiet: say what the minutes ahead are spent on
         import sys
+
+        from archrank.run.progress import progress_bar
 
         epochs = setting.parsed_regime().epochs
         sys.stderr.write(f"archrank train: training {space.format(arch)} under {setting.regime} "
                          f"({epochs} epochs on {args.dataset}) ...\n")
+        bar = progress_bar(epochs, unit="epoch", desc="training")
     store = None
     if args.store:
         from archrank.store import open_store
 
         store = open_store(args.store)
     try:
-        s = run_training(setting, archs=[arch], store=store, checkpoint=args.checkpoint, score_record=False)
+        s = run_training(setting, archs=[arch], store=store, checkpoint=args.checkpoint, score_record=False,
+                         on_epoch=None if bar is None else _epoch_bar(bar))
     finally:
+        if bar is not None:
+            bar.close()
         if store is not None:
             store.close()
     res = s.results[0]

@@ -16,7 +16,6 @@ space; every strategy gets the same run seeds.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +112,6 @@ def search_line(row: dict) -> str:
 
 
 def _bar(total: int, enabled: bool):
-    from tqdm import tqdm
+    from archrank.run.progress import progress_bar
 
-    return tqdm(total=total, unit="run", desc="search", file=sys.stderr, disable=not enabled, dynamic_ncols=True,
-                mininterval=0.5)
+    return progress_bar(total, unit="run", desc="search", enabled=enabled)

@@ -7,7 +7,6 @@ the trained accuracies against the table's) and says so next to the result.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,9 +28,8 @@ def train_sample(store, space, archs: Sequence[str], columns: dict[str, np.ndarr
                  train_images: int, test_images: int, seed: int, progress: bool) -> dict:
     """Train ``n_train`` of ``archs`` (seeded choice) and compare: each heuristic against the trained
     accuracies, and the trained accuracies against ``truth`` (the benchmark's 200-epoch accuracies)."""
-    from tqdm import tqdm
-
     from archrank.run import TrainSetting, run_training
+    from archrank.run.progress import progress_bar
 
     # NB201's stem takes 32x32 images with three channels (grey images are repeated); the regime resizes.
     setting = TrainSetting(space.name, regime=regime, dataset=dataset, seed=seed, data_dir=data_dir, batch_size=128,
@@ -39,11 +37,15 @@ def train_sample(store, space, archs: Sequence[str], columns: dict[str, np.ndarr
                            label=f"{regime}/n{train_images}")
     rng = np.random.default_rng(seed)
     picked = sorted(rng.choice(len(archs), size=n_train, replace=False).tolist())
-    bar = tqdm(total=n_train, unit="arch", desc="training", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True, mininterval=0.5)
+    bar = progress_bar(n_train, unit="arch", desc="training", enabled=progress)
+
+    def epoch_done(arch: str, epoch: int, epochs: int, metrics: dict) -> None:  # progress inside one training
+        bar.set_postfix(epoch=f"{epoch}/{epochs}", loss=f"{metrics['train_loss']:.3f}")
+
     try:
         run = run_training(setting, archs=[archs[i] for i in picked], store=store, score_record=False,
-                           kind="demo_train", on_result=lambda _: bar.update(1))
+                           kind="demo_train", on_result=lambda _: bar.update(1),
+                           on_epoch=epoch_done if progress else None)
     finally:
         bar.close()
     by_arch = {r["arch"]: r for r in run.results}

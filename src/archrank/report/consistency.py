@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -67,6 +68,19 @@ def _settings(store: Store, filters: dict) -> dict[str, set[tuple]]:
     return out
 
 
+def _stored_name(name: str, stored: Iterable[str]) -> str:
+    """``name`` as stored: itself, or the one stored ``name@<resource hash>`` (``weight_sharing@3f2a...``, see
+    :func:`archrank.run.context.stored_heuristic`); several such names are an error listing them."""
+    stored = list(stored)
+    if name in stored:
+        return name
+    qualified = sorted(s for s in stored if s.startswith(name + "@"))
+    if len(qualified) > 1:
+        raise InvalidArgument(f"heuristic {name!r} is stored for several resources ({', '.join(qualified)}); "
+                              "name one of them", parameter="heuristics")
+    return qualified[0] if qualified else name
+
+
 def paired_scores(
     store: Store,
     table: BenchmarkTable,
@@ -86,6 +100,7 @@ def paired_scores(
     filters = {"space": space, "dataset": dataset, "batch_size": batch_size, "seed": seed}
     settings = _settings(store, filters)
     if heuristics:
+        heuristics = [_stored_name(h, settings) for h in heuristics]
         missing = [h for h in heuristics if h not in settings]
         if missing:
             from archrank.errors import UnknownName

@@ -3,11 +3,18 @@
 Every path that scores an architecture (a scoring run's workers, search's live scorer, the benchmark
 scripts) builds its context here, so a score computed anywhere equals the stored one of the same setting.
 :class:`Scorer` adds the batch, loaded once on first need.
+
+A heuristic that scores with a resource file (``weight_sharing`` and its supernet) is stored under a name
+that carries the file's content hash (:func:`stored_heuristic`): scores of two supernets are two stored
+heuristics, and the same supernet file finds its scores again wherever it lies.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Hashable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from archrank.errors import InvalidArgument
@@ -21,6 +28,9 @@ DEFAULT_SEQ_LEN = 35
 
 #: Heuristics that need a resource passed to the run, and the parameter that passes it.
 RESOURCES: dict[str, str] = {"weight_sharing": "supernet"}
+
+#: Hex digits of a resource file's SHA-256 in the stored name of a heuristic that scores with it.
+DIGEST_CHARS = 12
 
 
 def needs_batch(heuristics: Iterable[Any]) -> bool:
@@ -40,20 +50,50 @@ def load_task_batch(setting: ScoreSetting) -> tuple[Any, Any]:
     return one_batch(setting.dataset, setting.batch_size, setting.seed, setting.data_dir)
 
 
-def resource_extras(names: Iterable[str], *, supernet: str | None = None) -> dict[str, Any]:
-    """``ScoreContext.extras`` for the resources the heuristics ``names`` need; a missing one is an error
-    naming its parameter."""
+def file_digest(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's content (hex): what identifies a resource file, wherever it lies."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def resource_extras(names: Iterable[str], *, supernet: str | os.PathLike | None = None) -> dict[str, Any]:
+    """``ScoreContext.extras`` for the resources the heuristics ``names`` need: ``<param>_path`` and
+    ``<param>_sha256`` (the file's content hash, :func:`file_digest`).  A missing resource, or a file that is
+    not there, is an error naming its parameter."""
     given = {"supernet": supernet}
     extras: dict[str, Any] = {}
     for n in names:
         param = RESOURCES.get(n)
-        if param is None:
+        if param is None or f"{param}_path" in extras:
             continue
         if given[param] is None:
             raise InvalidArgument(f"heuristic {n!r} needs a trained supernet: pass {param}=<checkpoint written "
                                   "by archrank.train.supernet.save_supernet>", parameter=param)
+        path = Path(given[param]).expanduser()
+        if not path.is_file():
+            raise InvalidArgument(f"{param} file {str(given[param])!r} not found"
+                                  + (" (it is a folder)" if path.is_dir() else ""), parameter=param)
         extras[f"{param}_path"] = str(given[param])
+        extras[f"{param}_sha256"] = file_digest(path)
     return extras
+
+
+def stored_heuristic(name: str, extras: Mapping[str, Any]) -> str:
+    """The name heuristic ``name``'s scores are stored under: the name itself, or for a heuristic that scores
+    with a resource file (:data:`RESOURCES`) the name followed by ``@`` and the first
+    :data:`DIGEST_CHARS` hex digits of that file's content hash (``weight_sharing@3f2a...``), so that two
+    supernets never share stored scores and the same file, wherever it lies, finds its own."""
+    param = RESOURCES.get(name)
+    if param is None:
+        return name
+    digest = extras.get(f"{param}_sha256")
+    if not digest:
+        raise InvalidArgument(f"heuristic {name!r} is stored under its {param}'s content hash; pass {param}",
+                              parameter=param)
+    return f"{name}@{digest[:DIGEST_CHARS]}"
 
 
 def score_context(setting: ScoreSetting, arch: Hashable, *, space: Any = None, inputs: Any = None,
@@ -101,6 +141,8 @@ class Scorer:
         self.heuristic = HEURISTICS.get(heuristic)
         self.space = get_space(setting.space) if space is None else space
         self.extras = {**resource_extras([heuristic], supernet=supernet), **dict(extras or {})}
+        #: The name this heuristic's scores are stored under (:func:`stored_heuristic`).
+        self.stored_name = stored_heuristic(heuristic, self.extras)
         self._batch = batch
         self._num_classes = num_classes
 

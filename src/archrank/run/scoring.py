@@ -15,13 +15,16 @@ next run recomputes it when it was an environment problem (its error type is one
 ``retry_failed`` is given, and otherwise reports it in :attr:`ScoringSummary.stored_failures`.  A run
 that ends with failures held is marked ``incomplete``, one stopped by SIGINT/SIGTERM ``interrupted``
 (:mod:`archrank.run.guard`), one stopped by an error ``failed``.
+
+A heuristic that scores with a resource file is stored under a name carrying the file's content hash
+(:func:`archrank.run.context.stored_heuristic`: ``weight_sharing@<12 hex digits of the supernet's SHA-256>``),
+so scores of another supernet are computed, not reused, and the summary names the stored heuristic.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,9 +32,10 @@ from typing import Any
 
 from archrank.errors import InvalidArgument
 from archrank.execution import Executor, LocalExecutor
-from archrank.run.context import load_task_batch, needs_batch, resource_extras
+from archrank.run.context import load_task_batch, needs_batch, resource_extras, stored_heuristic
 from archrank.run.guard import guarded_run
 from archrank.run.plugins import load_plugins
+from archrank.run.progress import progress_bar
 from archrank.run.score_task import ScoringTask, score_arch
 from archrank.run.selection import identities, select_archs
 from archrank.run.setting import ScoreSetting
@@ -140,9 +144,12 @@ def run_scoring(
                                progress=progress, _archs_spec=archs)
 
     store.put_archs(sp.name, ids)
-    store.put_heuristics(HeuristicInfo(h.name, h.higher_is_better, tuple(sorted(h.needs)), h.description) for h in hs)
+    stored = {n: stored_heuristic(n, extras) for n in names}  # weight_sharing@<supernet hash>
+    store.put_heuristics(HeuristicInfo(stored[h.name], h.higher_is_better, tuple(sorted(h.needs)), h.description)
+                         for h in hs)
     spec = archs if _archs_spec is None else _archs_spec
-    config = {"space": sp.name, "archs": spec if isinstance(spec, str) else strings, "heuristics": names,
+    config = {"space": sp.name, "archs": spec if isinstance(spec, str) else strings,
+              "heuristics": [stored[n] for n in names],
               "dataset": setting.dataset, "batch_size": setting.batch_size, "seed": setting.seed}
     run_id = store.open_run("score", config)
     summary = ScoringSummary(run_id=run_id, n_archs=len(selection), n_classes=len(classes))
@@ -159,8 +166,12 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
                    classes: dict[str, list[str]], hs: list[Any], batch: tuple[Any, Any] | None, num_classes: int,
                    plugins: tuple[str, ...], extras: dict[str, Any], executor: Executor | None,
                    retry_failed: bool, progress: bool) -> None:
-    """Copy or compute every (architecture, heuristic) pair the store does not hold, into ``summary``."""
-    names = [h.name for h in hs]
+    """Copy or compute every (architecture, heuristic) pair the store does not hold, into ``summary``.
+
+    Pairs are read and written under each heuristic's stored name (:func:`stored_heuristic`); tasks name
+    the registered heuristic."""
+    stored = {h.name: stored_heuristic(h.name, extras) for h in hs}
+    names = list(stored.values())
     run_id = summary.run_id
     key = setting.key
     held = store.score_keys(**key)
@@ -185,7 +196,7 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
     members_of: dict[tuple[str, str], list[str]] = {}  # (representative, heuristic) -> archs to record
     singletons = [[x] for x in strings]
     for h in hs:
-        n = h.name
+        n = stored[h.name]
         # Structural heuristics (params, FLOPs) differ between class members: computed per architecture.
         for members in classes.values() if h.canonical_invariant else singletons:
             missing = [m for m in members if (m, n) not in held]
@@ -200,8 +211,8 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
                 copies += [_record(key, m, n, src.value, src.seconds, src.flops, src.error, m == origin,
                                    origin, run_id) for m in missing]
             else:
-                todo.setdefault(missing[0], []).append(n)
-                members_of[(missing[0], n)] = missing
+                todo.setdefault(missing[0], []).append(h.name)
+                members_of[(missing[0], h.name)] = missing
     if copies:
         summary.copied = store.put_scores(copies, replace=replace)
         summary.recorded += summary.copied
@@ -213,19 +224,20 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
     items = [(rep, tuple(ns)) for rep, ns in todo.items()]
     own_executor = executor is None
     ex = LocalExecutor() if executor is None else executor
-    bar = _progress(len(items), progress)
+    bar = progress_bar(len(items), unit="arch", desc="scoring", enabled=progress)
     try:
         for i, results in ex.imap_unordered(score_arch, items, task):
             rep = items[i][0]
             recs = []
             for r in results:
+                n = stored[r.heuristic]
                 summary.computed += 1
                 if r.error is None and not math.isfinite(r.value):
-                    summary.nonfinite[r.heuristic] = summary.nonfinite.get(r.heuristic, 0) + 1
+                    summary.nonfinite[n] = summary.nonfinite.get(n, 0) + 1
                 if r.error is not None:
                     summary.failed += 1
-                    summary.failures.append((rep, r.heuristic, r.error))
-                recs += [_record(key, m, r.heuristic, r.value, r.seconds, r.flops, r.error, m == rep, rep,
+                    summary.failures.append((rep, n, r.error))
+                recs += [_record(key, m, n, r.value, r.seconds, r.flops, r.error, m == rep, rep,
                                  run_id) for m in members_of[(rep, r.heuristic)]]
             summary.recorded += store.put_scores(recs, replace=replace)
             bar.update(1)
@@ -243,8 +255,3 @@ def _record(key: dict, arch: str, heuristic: str, value: float, seconds: float |
                        seconds, flops, error, computed, None if computed else source, run_id)
 
 
-def _progress(total: int, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="arch", desc="scoring", file=sys.stderr, disable=not enabled,
-                dynamic_ncols=True, mininterval=0.5)

@@ -43,6 +43,8 @@ from archrank.run.setting import TrainSetting
 _DATA: dict[tuple, Any] = {}
 _DATA_CHECKED: frozenset[str] = frozenset({"synthetic"})  # data sets with no files to look for
 METRICS = ("valid_acc", "valid_loss", "train_acc", "train_loss", "epochs", "train_seconds", "forward_flops")
+#: What ``on_epoch`` receives about each epoch (valid_* are None without validation data).
+EPOCH_METRICS = ("train_loss", "train_acc", "valid_loss", "valid_acc", "lr", "seconds")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class TrainingTask:
     num_classes: int
     checkpoint_dir: str | None = None
     checkpoint: str | None = None
+    on_epoch: Callable[[str, int, int, dict[str, Any]], None] | None = None  # in-process runs only
 
 
 @dataclass
@@ -131,10 +134,14 @@ def train_one(arch_text: str, task: TrainingTask) -> dict[str, Any]:
     if ckpt is None and task.checkpoint_dir:
         digest = hashlib.sha1("|".join(str(owner[k]) for k in sorted(owner)).encode()).hexdigest()
         ckpt = str(Path(task.checkpoint_dir) / f"{digest[:16]}.pt")
+    hook = None
+    if task.on_epoch is not None:
+        def hook(rec, epochs: int) -> None:
+            task.on_epoch(arch_text, rec.epoch, epochs, {k: getattr(rec, k) for k in EPOCH_METRICS})
     t0 = time.perf_counter()
     res = train_under_regime(space, arch, s.parsed_regime(), train_data, valid_data=valid_data,
                              num_classes=task.num_classes, seed=s.seed, base_config=s.base_config(),
-                             checkpoint=ckpt, owner=owner)
+                             checkpoint=ckpt, owner=owner, on_epoch=hook)
     seconds = time.perf_counter() - t0
     if task.checkpoint is None and ckpt and os.path.exists(ckpt):
         os.remove(ckpt)
@@ -171,10 +178,14 @@ def run_training(
     score_record: bool = True,
     kind: str = "train",
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    on_epoch: Callable[[str, int, int, dict[str, Any]], None] | None = None,
 ) -> TrainingSummary:
     """Train ``archs`` of ``setting.space`` under ``setting`` into ``store`` (resumable; no store: nothing
     recorded, everything trained).  ``checkpoint`` is a checkpoint file for a run of one architecture;
-    ``kind`` names the run in the store (runs are keyed by kind and configuration)."""
+    ``kind`` names the run in the store (runs are keyed by kind and configuration).  ``on_result(result)``
+    is called as each architecture's result arrives; ``on_epoch(arch, epoch, epochs, metrics)`` after each
+    epoch trained now (``epoch`` counts from 1 of ``epochs``; ``metrics`` holds :data:`EPOCH_METRICS`), which
+    needs the tasks to run in this process (no executor, or a local one with one worker)."""
     from archrank.data import num_classes_of
     from archrank.execution import LocalExecutor
     from archrank.spaces import get_space
@@ -186,6 +197,10 @@ def run_training(
     if checkpoint is not None and len(selection) != 1:
         raise InvalidArgument(f"checkpoint is a file for a run of one architecture; this run has {len(selection)} "
                               "(pass checkpoint_dir instead)", parameter="checkpoint")
+    if on_epoch is not None and executor is not None and not (
+            isinstance(executor, LocalExecutor) and min(executor.workers, len(selection)) == 1):
+        raise InvalidArgument("on_epoch is called in the process that trains: it needs tasks run in this process "
+                              "(no executor, or a local one with one worker)", parameter="on_epoch")
     n_classes = num_classes_of(setting.dataset) if num_classes is None else num_classes
     ids = identities(sp, selection)
     strings = [s for s, _, _ in ids]
@@ -225,6 +240,8 @@ def run_training(
                                 checkpoint=None if checkpoint is None else str(checkpoint))
             own = executor is None
             ex = LocalExecutor() if own else executor
+            if on_epoch is not None:
+                task = dataclasses.replace(task, on_epoch=on_epoch)
             try:
                 for _, out in ex.imap_unordered(train_one, todo, task):
                     if store is not None:

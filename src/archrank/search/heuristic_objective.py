@@ -190,13 +190,17 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
     holds exactly one setting of ``heuristic``, else the run layer's defaults.  Live scores are written
     back to the store.  ``charge``: ``"stored"`` (default), ``"wall"`` or seconds (module docstring).
     ``threads``: torch threads of a live score (default 1, as a scoring run, so that live and stored scores
-    agree).
+    agree).  A heuristic that scores with a supernet reads and writes the scores of that supernet file
+    (``supernet``; stored as ``weight_sharing@<its content hash>``).
     ``device`` is where live scoring runs (auto, cpu, cuda, cuda:N).
     """
     charge = parse_charge(charge)
     from archrank.heuristics import HEURISTICS
+    from archrank.run.context import resource_extras, stored_heuristic
 
     h = HEURISTICS.get(heuristic)
+    # weight_sharing is stored per supernet (weight_sharing@<hash>): read and write under that name
+    name = stored_heuristic(heuristic, resource_extras([heuristic], supernet=supernet))
     cached: dict[str, tuple[float, float]] = {}
     found: ScoreSetting | None = None
     asked = ScoreSetting(space.name, dataset=dataset or DEFAULT_DATASET,
@@ -205,11 +209,11 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
                          threads=1 if threads is None else threads, device=device)
     if store is not None:
         if dataset is None and batch_size is None and seed is None:
-            cached, found = stored_scores(store, heuristic, space=space.name)
+            cached, found = stored_scores(store, name, space=space.name)
         else:
-            cached, found = stored_scores(store, heuristic, asked)
+            cached, found = stored_scores(store, name, asked)
     setting = asked if found is None else found.replace(data_dir=data_dir, threads=asked.threads, device=device)
     scorer = live_scorer(space, heuristic, setting, supernet=supernet) if live else None
-    writer = store_writer(store, setting, heuristic) if (store is not None and live) else None
+    writer = store_writer(store, setting, name) if (store is not None and live) else None
     return HeuristicObjective(space=space, name=heuristic, higher_is_better=h.higher_is_better, cached=cached,
                               live=scorer, on_live=writer, setting=setting, charge=charge)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,7 +36,7 @@ import torch
 import torch.nn.functional as F
 
 from archrank.errors import InvalidArgument
-from archrank.train.trainer import TrainConfig, TrainResult, train
+from archrank.train.trainer import EpochRecord, TrainConfig, TrainResult, train
 
 _NAME = re.compile(r"^(?:c(\d+))?(?:r(\d+))?(?:e(\d+))?(?:s(\d+(?:\.\d*)?|\.\d+))?$")
 
@@ -178,12 +178,14 @@ def train_under_regime(
     base_config: TrainConfig | None = None,
     checkpoint: str | None = None,
     owner: dict[str, Any] | None = None,
+    on_epoch: Callable[[EpochRecord, int], None] | None = None,
 ) -> TrainResult:
     """Train ``arch`` under ``regime`` and return the result (``valid_acc`` on the resized ``valid_data``).
 
     The training subset depends only on ``seed`` (data seed 0 + seed), so every architecture sees the same
     images; the model's initial weights and the training order are seeded with ``seed`` too.  ``owner`` is
-    recorded in the checkpoint and checked on resume (:func:`archrank.train.trainer.train`).
+    recorded in the checkpoint and checked on resume, and ``on_epoch(record, epochs)`` is called after every
+    epoch (:func:`archrank.train.trainer.train`).
     """
     reg = parse_regime(regime)
     xs, ys = subsample(train_data, reg.g, seed=seed)
@@ -191,7 +193,7 @@ def train_under_regime(
     valid = None if valid_data is None else (resize(valid_data[0], reg.resolution), valid_data[1])
     model = build_reduced(space, arch, reg, num_classes=num_classes, seed=seed)
     cfg = reg.config(base_config, seed=seed)
-    return train(model, (xs, ys), config=cfg, valid_data=valid, checkpoint=checkpoint, owner=owner)
+    return train(model, (xs, ys), config=cfg, valid_data=valid, checkpoint=checkpoint, owner=owner, on_epoch=on_epoch)
 
 
 def measured_saving(space: Any, arch: Hashable, regime: Regime | str, num_train: int = 50_000) -> dict[str, float]:

@@ -34,8 +34,9 @@ from torch import nn
 from archrank.errors import DataError, InvalidArgument
 from archrank.models.ops import ResidualReduction, make_op
 from archrank.spaces.nb201 import EDGES, OPS, coerce_arch
+from archrank.train.checkpoint import save_atomic
 from archrank.train.regimes import resize
-from archrank.train.trainer import _save_atomic, augment_batch
+from archrank.train.trainer import augment_batch
 
 
 def parse_ops(arch: str | Sequence[str]) -> tuple[str, ...]:
@@ -190,7 +191,7 @@ def score_child(
 
 def save_supernet(net: Supernet, path: str | os.PathLike, **info: Any) -> None:
     """Write the supernet's weights and configuration (atomically)."""
-    _save_atomic({"config": asdict(net.config), "state": net.state_dict(), "info": info}, Path(path))
+    save_atomic({"config": asdict(net.config), "state": net.state_dict(), "info": info}, Path(path))
 
 
 def load_supernet(path: str | os.PathLike) -> Supernet:

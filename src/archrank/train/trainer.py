@@ -11,7 +11,8 @@ last completed epoch produces exactly the weights of an uninterrupted run (same 
 The model's initial weights are the caller's business (build it with ``archrank.models.build_model(...,
 seed=...)``, as :meth:`archrank.heuristics.ScoreContext.build` does).
 
-Checkpoints are written atomically (temporary file, then ``os.replace``) at the end of every epoch.
+A checkpoint is written at the end of every epoch; what it holds, how it is written and when it is refused
+is :mod:`archrank.train.checkpoint`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from archrank.errors import DataError, InvalidArgument
+from archrank.errors import InvalidArgument
+from archrank.train.checkpoint import read_checkpoint, write_checkpoint
 
 Tensors = tuple[torch.Tensor, torch.Tensor]
 
@@ -150,40 +152,6 @@ def count_forward_flops(model: nn.Module, input_shape: tuple[int, ...]) -> float
         return None
 
 
-def _save_atomic(obj: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-def _check_checkpoint(path: Path, state: Any, *, owner: dict[str, Any] | None, config: dict[str, Any],
-                      data_shape: list[int]) -> None:
-    """Refuse (one line, InvalidArgument) a checkpoint that belongs to another run."""
-    if not isinstance(state, dict) or "model" not in state:
-        raise DataError(f"cannot read checkpoint {path}: not a checkpoint written by archrank.train")
-    if owner is not None and state.get("owner") != owner:
-        had = state.get("owner")
-        if had is None:
-            raise InvalidArgument(f"checkpoint {path} does not record what it belongs to (written by an older "
-                                  f"archrank), so it cannot be resumed as {_describe(owner)}; delete it")
-        diff = sorted(k for k in set(owner) | set(had) if owner.get(k) != had.get(k))
-        raise InvalidArgument(f"checkpoint {path} belongs to {_describe(had)}, not {_describe(owner)} "
-                              f"(differs in {', '.join(diff)}); delete it or pass another checkpoint")
-    if state.get("config") != config:
-        had = state.get("config") or {}
-        diff = sorted(k for k in set(config) | set(had) if config.get(k) != had.get(k))
-        raise InvalidArgument(f"checkpoint {path} was written with a different training configuration "
-                              f"(differs in {', '.join(diff)})")
-    if state.get("data_shape", data_shape) != data_shape:
-        raise InvalidArgument(f"checkpoint {path} was written for training data of shape {state['data_shape']}, "
-                              f"not {data_shape}")
-
-
-def _describe(owner: dict[str, Any]) -> str:
-    return " ".join(f"{k}={owner[k]}" for k in sorted(owner))
-
-
 def train(
     model: nn.Module,
     train_data: Tensors,
@@ -192,7 +160,7 @@ def train(
     valid_data: Tensors | None = None,
     checkpoint: str | os.PathLike | None = None,
     stop_after: int | None = None,
-    on_epoch: Callable[[EpochRecord], None] | None = None,
+    on_epoch: Callable[[EpochRecord, int], None] | None = None,
     owner: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Train ``model`` in place on ``train_data`` = (images NCHW float, labels int64).
@@ -200,7 +168,9 @@ def train(
     ``checkpoint``: a file path; if it exists the run resumes after its last completed epoch, and it is
     rewritten after every epoch.  ``stop_after``: stop (as if killed) after that many epochs in total,
     leaving the checkpoint behind (used by tests and by budgeted runs).  ``valid_data`` is evaluated after
-    each epoch.  Returns the final metrics with wall time and FLOPs.
+    each epoch.  ``on_epoch(record, epochs)`` is called after every epoch trained now (once its checkpoint is
+    written) with that epoch's :class:`EpochRecord` (``record.epoch`` counts from 1) and the total number of
+    epochs.  Returns the final metrics with wall time and FLOPs.
 
     A checkpoint records what it belongs to: ``owner`` (JSON-like, e.g. space, architecture and setting), the
     training configuration and the shape of the training data.  Resuming from a checkpoint whose record
@@ -230,22 +200,10 @@ def train(
     start_epoch, seconds_before = 0, 0.0
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if ckpt is not None and ckpt.exists():
-        try:
-            state = torch.load(ckpt, map_location=device, weights_only=False)
-        except Exception as e:
-            raise DataError(f"cannot read checkpoint {ckpt}: {e}") from e
-        _check_checkpoint(ckpt, state, owner=owner, config=asdict(cfg), data_shape=list(x.shape))
-        try:
-            model.load_state_dict(state["model"])
-            opt.load_state_dict(state["optimizer"])
-        except (RuntimeError, ValueError, KeyError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise InvalidArgument(f"checkpoint {ckpt} does not fit this model ({first}); "
-                                  "delete it to train from the start") from None
-        gen.set_state(state["generator"])
-        start_epoch = int(state["epoch"])
-        seconds_before = float(state["seconds"])
-        history = [EpochRecord(**h) for h in state["history"]]
+        done = read_checkpoint(ckpt, model=model, optimizer=opt, generator=gen, config=asdict(cfg), owner=owner,
+                               data_shape=list(x.shape), device=device)
+        start_epoch, seconds_before = done["epoch"], done["seconds"]
+        history = [EpochRecord(**h) for h in done["history"]]
 
     padding = cfg.crop_padding if cfg.crop_padding is not None else max(1, x.shape[-1] // 8)
     fwd = count_forward_flops(model, tuple(x.shape[1:]))
@@ -280,16 +238,11 @@ def train(
         seconds += rec.seconds
         history.append(rec)
         if ckpt is not None:
-            _save_atomic(
-                {
-                    "model": model.state_dict(), "optimizer": opt.state_dict(), "generator": gen.get_state(),
-                    "epoch": epoch + 1, "seconds": seconds, "config": asdict(cfg),
-                    "history": [asdict(h) for h in history], "owner": owner, "data_shape": list(x.shape),
-                },
-                ckpt,
-            )
+            write_checkpoint(ckpt, model=model, optimizer=opt, generator=gen, epoch=epoch + 1, seconds=seconds,
+                             history=[asdict(h) for h in history], config=asdict(cfg), owner=owner,
+                             data_shape=list(x.shape))
         if on_epoch is not None:
-            on_epoch(rec)
+            on_epoch(rec, cfg.epochs)
 
     done = len(history)
     last = history[-1] if history else None
