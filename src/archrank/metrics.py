@@ -208,9 +208,12 @@ def rank_consistency(scores, metric, *, higher_is_better: bool = True, top_frac:
     """Spearman, Kendall, top-``frac`` overlap and pairwise agreement of one heuristic against a metric.
 
     Non-finite scores (and metric values) are excluded; ``n`` counts the pairs used, ``n_excluded`` the rest.
+    ``top1`` is the metric of the heuristic's pick, the best-scored architecture (the mean metric of the
+    architectures tied at the best score, so that a tie picks no favourite).
     """
     a, b, excluded = finite_pairs(oriented(scores, higher_is_better), metric)
     return {
+        "top1": float(np.mean(b[a == a.max()])) if a.size else math.nan,
         "spearman": spearman(a, b),
         "kendall": kendall_tau(a, b),
         "top10": top_k_overlap(a, b, top_frac) if a.size else math.nan,

@@ -78,12 +78,16 @@ def test_score_then_correlate_json_text_and_plot(tmp_path, bench, capsys):
     assert out["toy_flaky"]["n"] + out["toy_flaky"]["n_excluded"] == 27
     assert out["toy_flaky"]["n_failed"] == 7 and out["toy_flaky"]["n_excluded"] == 8
     assert out["toy_params"]["seconds_per_arch"] > 0
+    # top1: the metric of the best-scored architecture (the mean over architectures tied at the top)
+    best = x.max()
+    assert out["toy_params"]["top1"] == pytest.approx(float(y[x == best].mean()))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     assert main(["correlate", "--store", str(db), "--benchmark", str(bench), "--metric", "acc"]) == 0
     text = capsys.readouterr().out.splitlines()
     assert text[0] == "rank consistency against acc"
-    assert text[1].split() == ["heuristic", "spearman", "kendall", "top10", "pairwise", "n", "excluded", "s/arch"]
+    assert text[1].split() == ["heuristic", "spearman", "kendall", "top10", "pairwise", "top1", "n", "excluded",
+                                "s/arch"]
     assert [ln.split()[0] for ln in text[2:5]] == ["toy_params", "toy_flaky", "toy_lower"]  # best rho first
     assert len({len(ln) for ln in text[1:5]}) == 1  # aligned
 

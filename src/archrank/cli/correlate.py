@@ -106,7 +106,7 @@ def _json(v):
 
 def format_table(result: dict[str, dict], metric: str) -> str:
     """An aligned text table, best Spearman first (vote last)."""
-    head = ["heuristic", "spearman", "kendall", "top10", "pairwise", "n", "excluded", "s/arch"]
+    head = ["heuristic", "spearman", "kendall", "top10", "pairwise", "top1", "n", "excluded", "s/arch"]
     combined = [h for h in result if h == "vote" or "(" in h or h in ("mean_rank", "fit")]
     order = sorted((h for h in result if h not in combined),
                    key=lambda h: -result[h]["spearman"] if math.isfinite(result[h]["spearman"]) else math.inf)
@@ -114,7 +114,8 @@ def format_table(result: dict[str, dict], metric: str) -> str:
     rows = []
     for h in order:
         r = result[h]
-        rows.append([h, _f(r["spearman"]), _f(r["kendall"]), _f(r["top10"]), _f(r["pairwise"]), str(r["n"]),
+        rows.append([h, _f(r["spearman"]), _f(r["kendall"]), _f(r["top10"]), _f(r["pairwise"]), _f(r.get("top1", math.nan), 2),
+                     str(r["n"]),
                      str(r["n_excluded"]), _f(r["seconds_per_arch"], 4)])
     widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
     lines = [f"rank consistency against {metric}"]

@@ -190,7 +190,9 @@ def consistency_table(paired: dict[str, Paired], *, top_frac: float = 0.1, vote:
 def combination_rows(paired: dict[str, Paired], *, top_frac: float = 0.1, skip: set[str] = frozenset()
                      ) -> dict[str, dict]:
     """A row for every registered population-relative combination (e.g. ``te_nas``) whose members are all
-    in ``paired``, over the architectures every member scored finitely (names in ``skip`` are left out)."""
+    in ``paired``, over the architectures every member scored finitely (names in ``skip`` are left out).
+    A combination named like a stored heuristic (``ranker``, whose per-architecture stand-in is registered
+    under the same name) gets the row ``<name> (combination)``."""
     try:
         from archrank.heuristics.combinations import COMBINATIONS
     except ImportError:  # pragma: no cover - the combinations are optional
@@ -198,7 +200,8 @@ def combination_rows(paired: dict[str, Paired], *, top_frac: float = 0.1, skip: 
     out: dict[str, dict] = {}
     for name in COMBINATIONS.names():
         comb = COMBINATIONS.get(name)
-        if name in skip or name in paired or not all(m in paired for m in comb.members):
+        row_name = f"{name} (combination)" if name in paired else name
+        if row_name in skip or not all(m in paired for m in comb.members):
             continue
         members = [paired[m] for m in comb.members]
         archs, matrix, metric = vote_inputs(members)
@@ -211,7 +214,7 @@ def combination_rows(paired: dict[str, Paired], *, top_frac: float = 0.1, skip: 
         row.update(n_excluded=len(all_archs) - len(archs), n_failed=max(p.n_failed for p in members),
                    n_missing=max(p.n_missing for p in members),
                    seconds_per_arch=float(sum(np.mean(p.seconds) if p.seconds else math.nan for p in members)))
-        out[name] = row
+        out[row_name] = row
     return out
 
 
