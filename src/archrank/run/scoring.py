@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from archrank.execution import Executor, LocalExecutor
 from archrank.run.context import load_task_batch, needs_batch, resource_extras
 from archrank.run.guard import guarded_run
 from archrank.run.plugins import load_plugins
+from archrank.run.progress import progress_bar
 from archrank.run.score_task import ScoringTask, score_arch
 from archrank.run.selection import identities, select_archs
 from archrank.run.setting import ScoreSetting
@@ -213,7 +213,7 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
     items = [(rep, tuple(ns)) for rep, ns in todo.items()]
     own_executor = executor is None
     ex = LocalExecutor() if executor is None else executor
-    bar = _progress(len(items), progress)
+    bar = progress_bar(len(items), enabled=progress)
     try:
         for i, results in ex.imap_unordered(score_arch, items, task):
             rep = items[i][0]
@@ -241,10 +241,3 @@ def _record(key: dict, arch: str, heuristic: str, value: float, seconds: float |
             error: str | None, computed: bool, source: str, run_id: int) -> ScoreRecord:
     return ScoreRecord(key["space"], arch, heuristic, key["dataset"], key["batch_size"], key["seed"], value,
                        seconds, flops, error, computed, None if computed else source, run_id)
-
-
-def _progress(total: int, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="arch", desc="scoring", file=sys.stderr, disable=not enabled,
-                dynamic_ncols=True, mininterval=0.5)
