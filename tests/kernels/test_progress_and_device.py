@@ -162,3 +162,19 @@ def test_nb201_kernel_passes_progress_and_device():
     k = nb201_kernel_fn(ops, x, resolution=4, batch_size=2, progress=cb, device="cpu")
     _assert_counts(calls, 6)
     assert np.allclose(k.nngp, ref.nngp, rtol=1e-12) and np.allclose(k.ntk, ref.ntk, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("n2", "symmetric", "flip", "total"),
+                         [(None, False, False, 6), (None, False, True, 12), (4, False, True, 12), (6, True, True, 15)])
+def test_cntk_progress_counts_the_blocks_of_both_flip_passes(n2, symmetric, flip, total):
+    from archrank.kernels.cntk import cntk
+
+    x1 = _imgs(6)
+    x2 = None if n2 is None else (x1[:, :, ::-1].copy() if symmetric else _imgs(n2, seed=1))
+    kw = {"depth": 2, "readouts": ("gap", ("lap", 1)), "flip": flip, "block": 2, "symmetric": symmetric}
+    plain = cntk(x1, x2, **kw)
+    calls, cb = _record()
+    watched = cntk(x1, x2, progress=cb, device="cpu", **kw)
+    _assert_counts(calls, total)
+    for key in plain:
+        assert np.array_equal(plain[key].nngp, watched[key].nngp) and np.array_equal(plain[key].ntk, watched[key].ntk)

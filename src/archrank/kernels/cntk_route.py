@@ -27,6 +27,16 @@ def _auto_block(h: int, w: int, budget_bytes: float | None = None) -> int:
     return max(1, int(math.sqrt(budget / (8 * h * w * w))))
 
 
+def block_count(shape1: tuple[int, ...], n2: int | None, block: int | None, *, half: bool) -> int:
+    """How many blocks :func:`fast_kernels` computes for NHWC inputs of ``shape1`` against ``n2`` images
+    (``None``: the first set with itself), ``block`` images per side (None: automatic); ``half``: only the
+    blocks on and above the diagonal (an input set with itself, or ``symmetric=True``)."""
+    n1, h, w = shape1[:3]
+    b = block or _auto_block(h, w)
+    nb1, nb2 = -(-n1 // b), -(-(n1 if n2 is None else n2) // b)
+    return nb1 * (nb1 + 1) // 2 if half else nb1 * nb2
+
+
 def fast_kernels(plan: ConvPlan, x1, x2=None, *, readouts: dict[str, Layer] | None = None,
                  block: int | None = None, symmetric: bool = False, threads: int | None = 1,
                  progress: Progress | None = None, device: str | torch.device | None = None) -> dict[str, Kernels]:
@@ -62,8 +72,7 @@ def _fast_kernels(plan, x1, x2, *, readouts, block, symmetric, progress, device)
     b = block or _auto_block(h, w)
     out = {k: (torch.empty(n1, n2, dtype=DTYPE, device=device), torch.empty(n1, n2, dtype=DTYPE, device=device))
            for k in readouts}
-    nb1, nb2 = -(-n1 // b), -(-n2 // b)
-    total = nb1 * (nb1 + 1) // 2 if half else nb1 * nb2
+    total = block_count(tuple(t1.shape), None if t2 is None else n2, b, half=half)
     done = 0
     with torch.no_grad():
         for a0 in range(0, n1, b):
