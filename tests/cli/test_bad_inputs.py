@@ -105,6 +105,9 @@ CASES: dict[str, list[str]] = {
     "kernel zero batch": ["kernel", "--net", "dense:8", "--x", "{x}", "--out", "{tmp}/k.npz", "--batch-size", "0"],
     "kernel unknown method": ["kernel", "--net", "dense:8", "--x", "{x}", "--out", "{tmp}/k.npz",
                               "--method", "magic"],
+    "kernel unknown device": ["kernel", "--net", "dense:8", "--x", "{x}", "--out", "{tmp}/k.npz", "--device", "gpu"],
+    "kernel cuda index not a number": ["kernel", "--net", "dense:8", "--x", "{x}", "--out", "{tmp}/k.npz",
+                                       "--device", "cuda:x"],
     # bench
     "bench import out into missing folder": ["bench", "import", "{tmp}", "--out", "{tmp}/missing/t.csv"],
     "bench import missing archive": ["bench", "import", "{tmp}/none", "--out", "{tmp}/t.csv"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from archrank.cli import main
 from archrank.errors import InvalidArgument
@@ -58,3 +59,61 @@ def test_missing_or_bad_inputs(tmp_path, capsys):
     np.save(tmp_path / "y.npy", np.zeros((2, 3)))
     rc = main(["kernel", "--net", "conv:4:3,relu", "--x", str(tmp_path / "y.npy"), "--out", str(tmp_path / "k.npz")])
     assert rc == 2 and "image" in capsys.readouterr().err
+
+
+def _save_images(tmp_path, n=6):
+    np.save(tmp_path / "x.npy", np.random.default_rng(2).normal(size=(n, 5, 5, 2)))
+    return str(tmp_path / "x.npy")
+
+
+@pytest.mark.parametrize("method", ["generic", "fast"])
+def test_device_cpu_gives_the_default_values(tmp_path, capsys, method):
+    x = _save_images(tmp_path)
+    base = ["kernel", "--net", "conv:8:3,relu,conv:8:3,relu,gap,dense:1", "--x", x, "--method", method,
+            "--batch-size", "2"]
+    assert main([*base, "--out", str(tmp_path / "default.npz")]) == 0
+    assert main([*base, "--out", str(tmp_path / "cpu.npz"), "--device", "cpu"]) == 0
+    a, b = np.load(tmp_path / "default.npz"), np.load(tmp_path / "cpu.npz")
+    if not torch.cuda.is_available():  # auto is the CPU here: the same arithmetic, the same bits
+        assert np.array_equal(a["nngp"], b["nngp"]) and np.array_equal(a["ntk"], b["ntk"])
+    else:
+        assert np.allclose(a["nngp"], b["nngp"], rtol=1e-9) and np.allclose(a["ntk"], b["ntk"], rtol=1e-9)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+@pytest.mark.parametrize("device", ["cuda", "cuda:1"])
+def test_device_cuda_without_cuda_is_one_line_and_writes_nothing(tmp_path, capsys, device):
+    x = _save_images(tmp_path)
+    rc = main(["kernel", "--net", "dense:4,relu", "--x", x, "--out", str(tmp_path / "k.npz"), "--device", device])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "CUDA is not available" in err and "--device" in err and "auto, cpu" in err
+    assert not (tmp_path / "k.npz").exists()
+
+
+def _terminal(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+
+
+@pytest.mark.parametrize("method", ["generic", "fast"])
+def test_progress_bar_on_a_terminal(tmp_path, capsys, monkeypatch, method):
+    x = _save_images(tmp_path, n=6)
+    _terminal(monkeypatch)
+    rc = main(["kernel", "--net", "conv:8:3,relu,gap,dense:1", "--x", x, "--out", str(tmp_path / "k.npz"),
+               "--batch-size", "2", "--method", method])
+    captured = capsys.readouterr()
+    assert rc == 0 and "k.npz" in captured.out and "kernel" not in captured.out.split("->")[0]
+    assert "kernel:" in captured.err and "6/6" in captured.err and "block" in captured.err  # 3 blocks: 6 pairs
+
+
+def test_no_progress_bar_with_quiet_or_off_a_terminal(tmp_path, capsys, monkeypatch):
+    x = _save_images(tmp_path, n=6)
+    args = ["kernel", "--net", "conv:8:3,relu,gap,dense:1", "--x", x, "--out", str(tmp_path / "k.npz"),
+            "--batch-size", "2"]
+    assert main(args) == 0  # captured stderr is not a terminal
+    assert capsys.readouterr().err == ""
+    _terminal(monkeypatch)
+    assert main([*args, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from archrank.cli.arg_types import nonnegative_float, positive_float, positive_int
-from archrank.cli.output import writable_file
+from archrank.cli.output import show_progress, writable_file
 from archrank.errors import DataError, InvalidArgument
 
 
@@ -32,6 +32,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--method", default="auto", choices=("auto", "generic", "fast"),
                    help="route: auto (fast route for conv stacks with a GAP/LAP read-out), generic, fast")
     p.add_argument("--threads", type=positive_int, default=None, help="torch threads (default: all cores)")
+    p.add_argument("--device", default="auto", help="where the kernel blocks are computed: auto (CUDA when "
+                   "available), cpu, cuda or cuda:N (default auto); the arithmetic is float64 on every device")
     p.set_defaults(func=run)
 
 
@@ -61,16 +63,20 @@ def _load(path: str, flag: str):
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from archrank.execution.device import resolve_device
     from archrank.kernels.spec import parse_net
+    from archrank.run.progress import progress_callback
 
     net = parse_net(args.net, W_std=args.w_std, b_std=args.b_std)
+    device = resolve_device(args.device)  # --device cuda without CUDA: one line, before any work
     out = writable_file(args.out, "--out")
     x = _load(args.x, "--x")
     x2 = None if args.x2 is None else _load(args.x2, "--x2")
     if x2 is not None and x2.shape[1:] != x.shape[1:]:
         raise InvalidArgument(f"--x2 inputs have shape {x2.shape[1:]} each, --x inputs {x.shape[1:]}; they must agree")
     t = time.perf_counter()
-    k = net(x, x2, batch_size=args.batch_size, method=args.method)
+    with progress_callback(enabled=show_progress(args), unit="block", desc="kernel") as progress:
+        k = net(x, x2, batch_size=args.batch_size, method=args.method, progress=progress, device=device)
     sec = time.perf_counter() - t
     with open(out, "wb") as f:  # exactly at --out (np.savez would append .npz to a path without it)
         np.savez(f, nngp=k.nngp, ntk=k.ntk)

@@ -157,7 +157,7 @@ def _analytic(ctx: ScoreContext, name: str):
     def compute():
         from archrank.kernels.nb201_kernel import nb201_kernel_fn
 
-        return nb201_kernel_fn(tuple(arch), xs, None, cells_per_stage=cells, resolution=res)
+        return nb201_kernel_fn(tuple(arch), xs, None, cells_per_stage=cells, resolution=res, device=ctx.device)
 
     return ctx.shared(key, compute)
 

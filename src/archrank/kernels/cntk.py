@@ -25,12 +25,13 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import torch
 
 from archrank.errors import InvalidArgument
 from archrank.kernels.cntk_plan import ConvPlan, compile_plan
-from archrank.kernels.cntk_route import fast_kernels
+from archrank.kernels.cntk_route import block_count, fast_kernels
 from archrank.kernels.combinators import Serial, serial
-from archrank.kernels.layer import Layer
+from archrank.kernels.layer import Layer, Progress
 from archrank.kernels.linear import Conv, Dense
 from archrank.kernels.nonlinear import Relu
 from archrank.kernels.pooling import Flatten, GlobalAvgPool, LocalAvgPool
@@ -77,12 +78,15 @@ def flip_horizontal(x) -> np.ndarray:
 
 def cntk(x1, x2=None, *, depth: int = 3, readouts: Sequence[str | tuple[str, int]] = ("gap",), flip: bool = False,
          filter_size: int = 3, W_std: float = math.sqrt(2.0), b_std: float = 0.0,
-         block: int | None = None, symmetric: bool = False) -> dict[str, Kernels]:
+         block: int | None = None, symmetric: bool = False, progress: Progress | None = None,
+         device: str | torch.device | None = None) -> dict[str, Kernels]:
     """CNN-GP (``nngp``) and CNTK (``ntk``) of a ``depth``-layer convolutional network for several read-outs
     at once (``"fc"``, ``"gap"``, ``("lap", c)``), keyed ``"fc"``, ``"gap"``, ``"lap4"``, ...
 
     With ``flip`` each kernel is symmetrised over horizontal flips of the second input.  ``symmetric``
-    (with ``x2``) promises a symmetric result, e.g. ``K(X, flip(X))``, and halves the work."""
+    (with ``x2``) promises a symmetric result, e.g. ``K(X, flip(X))``, and halves the work.  ``progress(done,
+    total)`` counts the blocks of both passes when ``flip`` is set; ``device`` is where they are computed
+    (see :func:`~archrank.kernels.cntk_route.fast_kernels`)."""
     body = cntk_body(depth, filter_size=filter_size, W_std=W_std, b_std=b_std)
     layers: dict[str, Layer] = {}
     for r in readouts:
@@ -95,10 +99,19 @@ def cntk(x1, x2=None, *, depth: int = 3, readouts: Sequence[str | tuple[str, int
         raise InvalidArgument("cntk needs at least one read-out")
     plan = compile_plan(serial(body, next(iter(layers.values())), Dense(1)))
     assert plan is not None
-    res = fast_kernels(plan, x1, x2, readouts=layers, block=block, symmetric=symmetric)
+    shape1 = tuple(np.shape(x1))
+    first = block_count(shape1, None if x2 is None else len(x2), block, half=x2 is None or symmetric)
+    total = first + (block_count(shape1, len(x1 if x2 is None else x2), block, half=x2 is None) if flip else 0)
+
+    def report(offset: int):
+        return None if progress is None else (lambda done, _: progress(offset + done, total))
+
+    res = fast_kernels(plan, x1, x2, readouts=layers, block=block, symmetric=symmetric, progress=report(0),
+                       device=device)
     if flip:
         xf = flip_horizontal(x1 if x2 is None else x2)
-        res_f = fast_kernels(plan, x1, xf, readouts=layers, block=block, symmetric=x2 is None)
+        res_f = fast_kernels(plan, x1, xf, readouts=layers, block=block, symmetric=x2 is None,
+                             progress=report(first), device=device)
         res = {k: Kernels((v.nngp + res_f[k].nngp) / 2, (v.ntk + res_f[k].ntk) / 2) for k, v in res.items()}
     return res
 

@@ -161,7 +161,7 @@ def empirical_ntk(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = 
                     jac2_cache[b] = jb  # reused for every block of x1
             k = _contract(ja, jb, form)
             if out is None:
-                out = torch.empty((n1, n2, *k.shape[2:]), dtype=torch.float64)
+                out = torch.empty((n1, n2, *k.shape[2:]), dtype=torch.float64, device=k.device)
             out[a:a + block, b:b + block] = k
             if same and b > a:
                 out[b:b + block, a:a + block] = k.transpose(0, 1) if form != "full" else k.permute(1, 0, 3, 2)

@@ -34,11 +34,16 @@ class Layer:
         return f"{type(self).__name__}({fields})"
 
 
+#: A progress callback: ``progress(blocks_done, blocks_total)``, called once after each block is computed.
+Progress = Callable[[int, int], None]
+
 #: Faster routes for networks of special shapes, keyed by name.  Each is
-#: ``route(net, x1, x2, *, method, batch_size, threads) -> Kernels | None`` (None: not this route's shape,
-#: or the layer-by-layer route is cheaper under ``method="auto"``).  :mod:`archrank.kernels.cntk_route`
-#: registers the CNTK route when the ``archrank.kernels`` package is imported.
+#: ``route(net, x1, x2, *, method, batch_size, threads, progress, device) -> Kernels | None`` (None: not this
+#: route's shape, or the layer-by-layer route is cheaper under ``method="auto"``).  The CNTK route of
+#: :mod:`archrank.kernels.cntk_route` is registered lazily, so :func:`kernel_fn` finds it without the caller
+#: importing that module.
 FAST_ROUTES: Registry[Callable[..., Kernels | None]] = Registry("fast kernel route")
+FAST_ROUTES.register_lazy("cntk", "archrank.kernels.cntk_route:fast_route")
 
 
 def _auto_batch(x: torch.Tensor, layout: str, budget_bytes: float = 2.5e8) -> int:
@@ -48,7 +53,8 @@ def _auto_batch(x: torch.Tensor, layout: str, budget_bytes: float = 2.5e8) -> in
 
 
 def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial_out: str = "diag",
-              method: str = "auto", threads: int | None = 1) -> Kernels:
+              method: str = "auto", threads: int | None = 1, progress: Progress | None = None,
+              device: str | torch.device | None = None) -> Kernels:
     """NNGP and NTK of ``net`` between ``x1`` and ``x2`` (``x2=None``: ``x1`` with itself, symmetric).
 
     Works in blocks of ``batch_size`` inputs per side (auto: keeps each block's tensors near 250 MB), so
@@ -60,19 +66,27 @@ def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial
     ``"generic"`` always uses the layer-by-layer route here; ``"fast"`` insists on the fast route.
     ``threads``: torch intra-op threads used meanwhile (default 1, restored afterwards: the operations are
     small and many, and on a shared machine several threads per operation cost more than they gain;
-    ``None`` keeps torch's setting)."""
+    ``None`` keeps torch's setting).
+
+    ``progress(done, total)`` is called after each block of input pairs (``total`` blocks in all, the last
+    call has ``done == total``); it only observes, the values are the same without it.  ``device`` (a torch
+    device such as ``"cpu"`` or ``"cuda:0"``; default: the CPU) is where the blocks are computed; the
+    result is always a pair of numpy arrays."""
     if method not in ("auto", "generic", "fast"):
         raise InvalidArgument(f"unknown method {method!r}; valid choices: auto, generic, fast")
     t1 = as_tensor(x1)
     if method != "generic" and t1.dim() == 4:
         for route in FAST_ROUTES.names():
-            out = FAST_ROUTES.get(route)(net, x1, x2, method=method, batch_size=batch_size, threads=threads)
+            out = FAST_ROUTES.get(route)(net, x1, x2, method=method, batch_size=batch_size, threads=threads,
+                                         progress=progress, device=device)
             if out is not None:
                 return out
         if method == "fast":
             raise InvalidArgument("this network has no fast route (it needs stride-1 SAME convolutions with odd "
                                   "filters, dense layers and nonlinearities, then a flatten/GAP/LAP read-out)")
-    t2 = None if x2 is None else as_tensor(x2)
+    dev = torch.device("cpu" if device is None else device)
+    t1 = t1.to(dev)
+    t2 = None if x2 is None else as_tensor(x2).to(dev)
     if t2 is not None and t1.shape[1:] != t2.shape[1:]:
         raise InvalidArgument(f"x1 and x2 have different input shapes {tuple(t1.shape[1:])} and {tuple(t2.shape[1:])}")
     if spatial_out not in ("diag", "full"):
@@ -86,6 +100,8 @@ def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial
     n2 = n1 if t2 is None else t2.shape[0]
     blocks1 = [(s, min(s + b, n1)) for s in range(0, n1, b)]
     blocks2 = blocks1 if t2 is None else [(s, min(s + b, n2)) for s in range(0, n2, b)]
+    total = len(blocks1) * (len(blocks1) + 1) // 2 if t2 is None else len(blocks1) * len(blocks2)
+    done = 0
     out_nngp = out_ntk = None
     with torch.no_grad(), torch_threads(threads):
         for i, (a0, a1) in enumerate(blocks1):
@@ -100,14 +116,18 @@ def kernel_fn(net: Layer, x1, x2=None, *, batch_size: int | None = None, spatial
                 st = net.apply(st)
                 if st.layout == "full" and spatial_out == "diag":
                     st = to_layout(st, "diag")
+                nngp, ntk = st.nngp.cpu(), st.ntk.cpu()  # the result is gathered on the CPU
                 if out_nngp is None:
-                    out_nngp = torch.empty((n1, n2, *st.nngp.shape[2:]), dtype=DTYPE)
+                    out_nngp = torch.empty((n1, n2, *nngp.shape[2:]), dtype=DTYPE)
                     out_ntk = torch.empty_like(out_nngp)
-                out_nngp[a0:a1, c0:c1] = st.nngp
-                out_ntk[a0:a1, c0:c1] = st.ntk
+                out_nngp[a0:a1, c0:c1] = nngp
+                out_ntk[a0:a1, c0:c1] = ntk
                 if t2 is None and j > i:
-                    out_nngp[c0:c1, a0:a1] = _swap(st.nngp)
-                    out_ntk[c0:c1, a0:a1] = _swap(st.ntk)
+                    out_nngp[c0:c1, a0:a1] = _swap(nngp)
+                    out_ntk[c0:c1, a0:a1] = _swap(ntk)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
     assert out_nngp is not None and out_ntk is not None
     return Kernels(out_nngp.numpy(), out_ntk.numpy())
 

@@ -40,6 +40,7 @@ import torch
 
 from archrank.errors import InvalidArgument, UnknownName
 from archrank.kernels import analytic as ak
+from archrank.kernels.layer import Progress
 from archrank.spaces.nb201 import EDGES, OPS
 
 
@@ -149,25 +150,28 @@ def nb201_network(ops: Sequence[str], *, cells_per_stage: int = 1, stages: int =
 
 
 def to_nhwc(x: torch.Tensor | np.ndarray, resolution: int | None = None) -> np.ndarray:
-    """NCHW image batch -> NHWC float64 numpy, average-pooled down to ``resolution`` pixels per side."""
+    """NCHW image batch (on any device) -> NHWC float64 numpy, average-pooled down to ``resolution`` pixels
+    per side."""
     t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).detach().to(torch.float64)
     if t.dim() != 4:
         raise InvalidArgument(f"expected an image batch (N, C, H, W), got shape {tuple(t.shape)}")
     if resolution is not None and resolution < t.shape[-1]:
         t = torch.nn.functional.adaptive_avg_pool2d(t, resolution)
-    return t.permute(0, 2, 3, 1).contiguous().numpy()
+    return t.permute(0, 2, 3, 1).contiguous().cpu().numpy()
 
 
 def nb201_kernel_fn(ops: Sequence[str], x1, x2=None, *, cells_per_stage: int = 1, resolution: int | None = 8,
-                    W_std: float = math.sqrt(2.0), b_std: float = 0.0, batch_size: int | None = None) -> ak.Kernels:
+                    W_std: float = math.sqrt(2.0), b_std: float = 0.0, batch_size: int | None = None,
+                    progress: Progress | None = None, device: str | torch.device | None = None) -> ak.Kernels:
     """NNGP and NTK of the NB201 network of cell ``ops`` between image batches ``x1`` and ``x2`` (NCHW, as
     the PyTorch models take them), at ``resolution`` (average-pooled; ``None`` keeps the input size).
 
-    A cell with an identically zero output gives zero kernels (shape ``(N1, N2)``)."""
+    A cell with an identically zero output gives zero kernels (shape ``(N1, N2)``).  ``progress`` and
+    ``device`` are those of :func:`archrank.kernels.layer.kernel_fn`."""
     a = to_nhwc(x1, resolution)
     b = None if x2 is None else to_nhwc(x2, resolution)
     net = nb201_network(ops, cells_per_stage=cells_per_stage, W_std=W_std, b_std=b_std)
     if net is None:
         z = np.zeros((a.shape[0], a.shape[0] if b is None else b.shape[0]))
         return ak.Kernels(z, z.copy())
-    return ak.kernel_fn(net, a, b, batch_size=batch_size, method="generic")
+    return ak.kernel_fn(net, a, b, batch_size=batch_size, method="generic", progress=progress, device=device)

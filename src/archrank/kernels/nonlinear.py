@@ -128,9 +128,10 @@ class Elementwise(Nonlinearity):
     def _expect(self, g: Callable, k, v1, v2) -> torch.Tensor:
         shape = torch.broadcast_shapes(k.shape, v1.shape, v2.shape)
         k, v1, v2 = (t.expand(shape).reshape(-1) for t in (k, v1, v2))
-        out = torch.empty(k.numel(), dtype=DTYPE)
-        z = math.sqrt(2.0) * self._x  # standard normal nodes
-        w2d = self._w[:, None] * self._w[None, :]
+        out = torch.empty(k.numel(), dtype=DTYPE, device=k.device)
+        x, w = self._x.to(k.device), self._w.to(k.device)
+        z = math.sqrt(2.0) * x  # standard normal nodes
+        w2d = w[:, None] * w[None, :]
         for s in range(0, k.numel(), self.chunk):
             kk, a, b = k[s:s + self.chunk], v1[s:s + self.chunk], v2[s:s + self.chunk]
             sa, sb = torch.sqrt(a.clamp_min(0)), torch.sqrt(b.clamp_min(0))
@@ -145,6 +146,6 @@ class Elementwise(Nonlinearity):
         return self._expect(self.fn, k, v1, v2), self._expect(self._d, k, v1, v2)
 
     def self_expectation(self, v):
-        z = math.sqrt(2.0) * self._x
+        z = math.sqrt(2.0) * self._x.to(v.device)
         u = torch.sqrt(v.clamp_min(0))[..., None] * z
-        return (self.fn(u) ** 2 * self._w).sum(-1)
+        return (self.fn(u) ** 2 * self._w.to(v.device)).sum(-1)

@@ -111,5 +111,5 @@ class LocalAvgPool(Layer):
                 raise InvalidArgument("LAP with c > 0 needs the full pixel-pair kernel (internal layout error)")
             return Flatten().apply(state)
         h, w = state.spatial
-        wh, ww = self.weights(h, w)
+        wh, ww = (t.to(state.nngp.device) for t in self.weights(h, w))
         return state.map(lambda t: torch.einsum("...hwij,hi,wj->...", t, wh, ww), "flat")

@@ -64,7 +64,7 @@ def window_sum_axis(t: torch.Tensor, axis: int, f: int, s: int, padding: str, no
         acc = piece.clone() if acc is None else acc.add_(piece)
     assert acc is not None
     if normalise_edges and (lo or hi):
-        ones = torch.ones(n, dtype=t.dtype)
+        ones = torch.ones(n, dtype=t.dtype, device=t.device)
         cnt = window_sum_axis(ones, 0, f, s, padding, False) * f  # real pixels in each window
         shape = [1] * t.dim()
         shape[axis] = out

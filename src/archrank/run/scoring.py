@@ -253,5 +253,3 @@ def _record(key: dict, arch: str, heuristic: str, value: float, seconds: float |
             error: str | None, computed: bool, source: str, run_id: int) -> ScoreRecord:
     return ScoreRecord(key["space"], arch, heuristic, key["dataset"], key["batch_size"], key["seed"], value,
                        seconds, flops, error, computed, None if computed else source, run_id)
-
-

@@ -18,7 +18,8 @@ that reaches the output and the canonical form blanks them (``identity``, no edg
 valid when the last cell is reachable from the stem.
 
 The MLP variant for vector inputs is :mod:`archrank.spaces.generic_mlp`; the vocabulary and values are in
-:mod:`archrank.spaces.generic_cells`, the training dimensions in :mod:`archrank.spaces.training_dims`.
+:mod:`archrank.spaces.generic_cells`, the numeric forms (feature vector, sequence of decisions) in
+:mod:`archrank.spaces.generic_encoding`, the training dimensions in :mod:`archrank.spaces.training_dims`.
 
 Training hyperparameters are attributes of the architecture: ``arch.learning_rate``, ``arch.batch_size``,
 ``arch.epochs`` (and ``arch.training``, the same as a dict).
@@ -47,10 +48,11 @@ from archrank.spaces.generic_cells import (
     format_cell,
     parse_cell_text,
 )
-from archrank.spaces.training_dims import TRAIN_KEYS, TrainingDims, check_choices
+from archrank.spaces.generic_encoding import GenericEncoding
+from archrank.spaces.training_dims import TrainingDims, check_choices
 
 
-class GenericSpace(TrainingDims, SearchSpace):
+class GenericSpace(GenericEncoding, TrainingDims, SearchSpace):
     """Cells from a universe of operations, a DAG edge map with skips, and training hyperparameters.
 
     Keyword-only configuration; ``GenericSpace()`` is the registered ``"generic"`` space.  ``size`` is
@@ -253,55 +255,6 @@ class GenericSpace(TrainingDims, SearchSpace):
         if not nbrs:
             raise InvalidArgument(f"architecture {self.format(arch)!r} has no neighbour in this space")
         return nbrs[int(rng.integers(len(nbrs)))]
-
-    def encode(self, arch: GenericArch) -> np.ndarray:
-        """Per cell: one-hot op, one-hot of each hyperparameter (zeros where it does not apply); edge bits;
-        one-hot training values."""
-        hp = self._hp_choices()
-        vec: list[float] = []
-        for c in arch.cells:
-            vec += [float(c.op == o) for o in self.universe]
-            keys = OP_HPARAMS.get(c.op, ())
-            for k, choices in hp.items():
-                vec += [float(k in keys and getattr(c, KEY_FIELD[k]) == v) for v in choices]
-        vec += [float(b) for row in arch.edges for b in row]
-        vec += self._encode_training(arch)
-        return np.asarray(vec, dtype=np.float64)
-
-    # --- sequential decisions -----------------------------------------------------------------------
-    def decisions(self) -> list[int]:
-        """Per cell: op, k, d, s, p, f (ignored where they do not apply); then edge bits; then lr, bs, ep."""
-        hp = self._hp_choices()
-        per_cell = [len(self.universe)] + [len(hp[k]) for k in ("k", "d", "s", "p", "f")]
-        n = self.num_cells
-        return per_cell * n + [2] * (n * (n + 1) // 2) + [len(c) for c in self._train_choices().values()]
-
-    def to_decisions(self, arch: GenericArch) -> list[int]:
-        hp = self._hp_choices()
-        out: list[int] = []
-        for c in arch.cells:
-            out.append(self.universe.index(c.op))
-            keys = OP_HPARAMS.get(c.op, ())
-            out += [
-                hp[k].index(getattr(c, KEY_FIELD[k])) if k in keys else 0 for k in ("k", "d", "s", "p", "f")
-            ]
-        out += [b for row in arch.edges for b in row]
-        return out + self._training_decisions(arch)
-
-    def from_decisions(self, choices: list[int]) -> GenericArch:
-        spec = self.decisions()
-        if len(choices) != len(spec) or any(not 0 <= int(c) < k for c, k in zip(choices, spec)):
-            raise InvalidArgument(f"decisions {list(choices)!r} do not fit {spec}")
-        hp = self._hp_choices()
-        it = iter(int(c) for c in choices)
-        cells = []
-        for _ in range(self.num_cells):
-            op = self.universe[next(it)]
-            vals = {k: hp[k][next(it)] for k in ("k", "d", "s", "p", "f")}
-            cells.append(self.make_cell(op, **{KEY_FIELD[k]: vals[k] for k in OP_HPARAMS.get(op, ())}))
-        edges = [[next(it) for _ in range(j + 1)] for j in range(self.num_cells)]
-        tr = {TRAIN_KEYS[k]: c[next(it)] for k, c in self._train_choices().items()}
-        return self.make(cells, edges, **tr)
 
     # --- model settings -------------------------------------------------------------------------
     def model_options(self) -> dict[str, Any]:
