@@ -10,6 +10,7 @@ from archrank.heuristics.base import (
     ScoreContext,
     ScoreResult,
     evaluate,
+    member_value,
     register_heuristic,
 )
 
@@ -41,4 +42,4 @@ def load_builtin() -> None:
 
 load_builtin()
 
-__all__ = ["HEURISTICS", "Heuristic", "ScoreContext", "ScoreResult", "evaluate", "register_heuristic"]
+__all__ = ["HEURISTICS", "Heuristic", "ScoreContext", "ScoreResult", "evaluate", "member_value", "register_heuristic"]

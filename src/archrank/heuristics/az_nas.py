@@ -37,7 +37,7 @@ from torch import nn
 from archrank.errors import InvalidArgument
 from archrank.heuristics._hooks import gaussian_inputs, generator, kaiming_fanin_init, module_outputs
 from archrank.heuristics._util import input_shape
-from archrank.heuristics.base import ScoreContext, register_heuristic
+from archrank.heuristics.base import ScoreContext, member_value, register_heuristic
 from archrank.heuristics.baselines import count_model_flops
 
 PARTS = ("az_expressivity", "az_progressivity", "az_trainability", "az_complexity")
@@ -112,9 +112,14 @@ def _az_parts(ctx: ScoreContext, x: torch.Tensor) -> dict[str, float]:
         "az_expressivity": _finite_or_neg_inf(float(e.sum())),
         "az_progressivity": _finite_or_neg_inf(float(np.min(e[1:] - e[:-1])) if len(e) > 1 else math.nan),
         "az_trainability": _finite_or_neg_inf(float(np.mean(t)) if t else math.nan),
-        "az_complexity": count_model_flops(ctx.init_model(), input_shape(ctx, "az_nas")),
+        "az_complexity": complexity(ctx),
     }
     return parts
+
+
+def complexity(ctx: ScoreContext) -> float:
+    """AZ-NAS's complexity: the forward FLOPs of the model (no pass of the network needed)."""
+    return count_model_flops(ctx.init_model(), input_shape(ctx, "az_nas"))
 
 
 def az_nas_aggregate(part_scores: Mapping[str, Mapping[Hashable, float]]) -> dict[Hashable, float]:
@@ -155,7 +160,8 @@ def reference_parts(ctx: ScoreContext, size: int) -> dict[str, np.ndarray]:
 
 def _part(name: str):
     def fn(ctx: ScoreContext) -> float:
-        return az_parts(ctx)[name]
+        # The complexity is the FLOP count alone: asked for alone, it costs no forward/backward pass.
+        return complexity(ctx) if name == "az_complexity" else az_parts(ctx)[name]
 
     fn.__name__ = name
     return fn
@@ -178,7 +184,7 @@ def az_nas(ctx: ScoreContext) -> float:
     """Sum of log(rank/n) of the four AZ-NAS proxies, ranked against a seeded reference sample of the space."""
     size = int(ctx.extras.get("az_reference_size", DEFAULT_REFERENCE_SIZE))
     ref = reference_parts(ctx, size)
-    mine = az_parts(ctx)
+    mine = {p: member_value(ctx, p) for p in PARTS}  # the class's parts when the run has them
     total = 0.0
     for p in PARTS:
         v, r = mine[p], ref[p]

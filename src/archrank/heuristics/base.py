@@ -51,6 +51,10 @@ class ScoreContext:
     model_kwargs: dict[str, Any] = field(default_factory=dict)
     #: The torch device models are built on (``inputs``/``targets`` are expected there too).
     device: str = "cpu"
+    #: Values of canonical-invariant heuristics already computed for this architecture's canonical class
+    #: (set by a scoring run for the class members it scores after their representative): a heuristic
+    #: built on others reads them through :func:`member_value` instead of computing them again.
+    class_values: dict[str, float] = field(default_factory=dict)
     _memo: dict[Hashable, tuple[bool, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def build(self, **kwargs) -> torch.nn.Module:
@@ -177,3 +181,14 @@ def evaluate(h: Heuristic, ctx: ScoreContext) -> ScoreResult:
         out, info = out
         flops = info.get("flops")
     return ScoreResult(h.name, float(out), seconds, flops)
+
+
+def member_value(ctx: ScoreContext, name: str) -> float:
+    """The value of heuristic ``name`` on ``ctx``'s architecture, for heuristics built on others (the
+    ``ranker`` and ``az_nas`` stand-ins, ``swap_reg``): read from ``ctx.class_values`` when ``name`` is
+    canonical-invariant and its value for the class is there (the same number: the heuristic is a
+    function of the class), computed in ``ctx`` otherwise."""
+    h = HEURISTICS.get(name)
+    if h.canonical_invariant and name in ctx.class_values:
+        return float(ctx.class_values[name])
+    return evaluate(h, ctx).value

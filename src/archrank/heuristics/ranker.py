@@ -33,7 +33,7 @@ import numpy as np
 
 from archrank import metrics
 from archrank.errors import InvalidArgument, UnknownName
-from archrank.heuristics.base import HEURISTICS, ScoreContext, evaluate, register_heuristic
+from archrank.heuristics.base import HEURISTICS, ScoreContext, member_value, register_heuristic
 
 Scores = Mapping[str, Mapping[Hashable, float]]
 
@@ -183,7 +183,7 @@ _REFERENCES: dict[tuple, np.ndarray] = {}
 
 
 def _member_values(ctx: ScoreContext) -> np.ndarray:
-    return np.array([evaluate(HEURISTICS.get(m), ctx).value for m in RANKER_MEMBERS], dtype=np.float64)
+    return np.array([member_value(ctx, m) for m in RANKER_MEMBERS], dtype=np.float64)
 
 
 def reference_values(ctx: ScoreContext, size: int) -> np.ndarray:

@@ -32,7 +32,7 @@ from torch import nn
 from archrank.errors import InvalidArgument
 from archrank.heuristics._hooks import gaussian_init, module_outputs
 from archrank.heuristics._util import require_inputs
-from archrank.heuristics.base import ScoreContext, register_heuristic
+from archrank.heuristics.base import ScoreContext, member_value, register_heuristic
 
 DEFAULT_SAMPLES = 16
 _WORD = 62  # bits per packed int64 word
@@ -142,7 +142,7 @@ def swap(ctx: ScoreContext) -> float:
                     canonical_invariant=False)
 def swap_reg(ctx: ScoreContext) -> float:
     """log(SWAP * exp(-(P - mu)^2 / sigma)), P = parameters in thousands (mu/sigma: extras or space prior)."""
-    s = swap(ctx)
+    s = member_value(ctx, "swap")
     if "swap_mu" in ctx.extras and "swap_sigma" in ctx.extras:
         mu, sigma = float(ctx.extras["swap_mu"]), float(ctx.extras["swap_sigma"])
     else:

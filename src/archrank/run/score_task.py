@@ -46,8 +46,12 @@ class TaskResult:
     error: str | None
 
 
-def score_arch(item: tuple[str, tuple[str, ...]], task: ScoringTask) -> list[TaskResult]:
+def score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
     """Score one architecture (given by its string) with several heuristics; failures become results.
+
+    ``item`` is ``(arch, heuristics)`` or ``(arch, heuristics, class_values)``; ``class_values`` (pairs of
+    a canonical-invariant heuristic and its value for the architecture's class) go to the context's
+    ``class_values`` (see :func:`archrank.heuristics.member_value`).
 
     Runs with ``task.setting.threads`` torch threads (restored afterwards): float reductions depend on the
     thread count, so fixing it makes every executor give identical results.
@@ -62,18 +66,20 @@ def score_arch(item: tuple[str, tuple[str, ...]], task: ScoringTask) -> list[Tas
         torch.set_num_threads(previous)
 
 
-def _score_arch(item: tuple[str, tuple[str, ...]], task: ScoringTask) -> list[TaskResult]:
+def _score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
     from archrank.heuristics import HEURISTICS, evaluate
     from archrank.spaces import get_space
 
     load_plugins(task.plugins)
-    arch_text, names = item
+    arch_text, names, *rest = item  # (arch, heuristics[, class values: ((heuristic, value), ...)])
     space = get_space(task.setting.space)
     arch = space.parse(arch_text)
     out = []
     # One context for all the heuristics of this architecture: the passes they share are computed once.
     ctx = score_context(task.setting, arch, space=space, inputs=task.inputs, targets=task.targets,
                         num_classes=task.num_classes, extras=task.extras)
+    if rest:
+        ctx.class_values = dict(rest[0])
     for name in names:
         h = HEURISTICS.get(name)
         t0 = time.perf_counter()

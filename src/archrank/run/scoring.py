@@ -221,32 +221,69 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
     inputs, targets = batch if batch is not None else (None, None)
     task = ScoringTask(setting=setting, inputs=inputs, targets=targets, num_classes=num_classes,
                        plugins=plugins, extras=extras)
-    items = [(rep, tuple(ns)) for rep, ns in todo.items()]
+    # Two phases: the architectures with canonical-invariant heuristics to compute (class representatives)
+    # first, then those with structural heuristics only (the other class members), which get the class's
+    # invariant values (stored by then) so that a heuristic built on others need not recompute them.
+    invariant = {h.name for h in hs if h.canonical_invariant}
+    first = [(rep, tuple(ns)) for rep, ns in todo.items() if invariant.intersection(ns)]
+    later = [rep for rep, ns in todo.items() if not invariant.intersection(ns)]
     own_executor = executor is None
     ex = LocalExecutor() if executor is None else executor
-    bar = progress_bar(len(items), unit="arch", desc="scoring", enabled=progress)
+    bar = progress_bar(len(todo), unit="arch", desc="scoring", enabled=progress)
     try:
-        for i, results in ex.imap_unordered(score_arch, items, task):
-            rep = items[i][0]
-            recs = []
-            for r in results:
-                n = stored[r.heuristic]
-                summary.computed += 1
-                if r.error is None and not math.isfinite(r.value):
-                    summary.nonfinite[n] = summary.nonfinite.get(n, 0) + 1
-                if r.error is not None:
-                    summary.failed += 1
-                    summary.failures.append((rep, n, r.error))
-                recs += [_record(key, m, n, r.value, r.seconds, r.flops, r.error, m == rep, rep,
-                                 run_id) for m in members_of[(rep, r.heuristic)]]
-            summary.recorded += store.put_scores(recs, replace=replace)
-            bar.update(1)
-            if summary.failed:
-                bar.set_postfix(failed=summary.failed, refresh=False)
+        _execute(summary, store, key, ex, first, task, stored, members_of, replace, bar, run_id)
+        if later:
+            values = _class_values(store, key, classes, {stored[n]: n for n in invariant}) if invariant else {}
+            items = [(rep, tuple(todo[rep]), values.get(rep, ())) for rep in later]
+            _execute(summary, store, key, ex, items, task, stored, members_of, replace, bar, run_id)
     finally:
         bar.close()
         if own_executor:
             ex.close()
+
+
+def _execute(summary: ScoringSummary, store: Store, key: dict, ex: Executor, items: list[tuple], task: ScoringTask,
+             stored: dict[str, str], members_of: dict[tuple[str, str], list[str]], replace: bool, bar: Any,
+             run_id: int) -> None:
+    """Compute ``items`` on ``ex`` and record each result for every member it stands for."""
+    for i, results in ex.imap_unordered(score_arch, items, task):
+        rep = items[i][0]
+        recs = []
+        for r in results:
+            n = stored[r.heuristic]
+            summary.computed += 1
+            if r.error is None and not math.isfinite(r.value):
+                summary.nonfinite[n] = summary.nonfinite.get(n, 0) + 1
+            if r.error is not None:
+                summary.failed += 1
+                summary.failures.append((rep, n, r.error))
+            recs += [_record(key, m, n, r.value, r.seconds, r.flops, r.error, m == rep, rep,
+                             run_id) for m in members_of[(rep, r.heuristic)]]
+        summary.recorded += store.put_scores(recs, replace=replace)
+        bar.update(1)
+        if summary.failed:
+            bar.set_postfix(failed=summary.failed, refresh=False)
+
+
+def _class_values(store: Store, key: dict, classes: dict[str, list[str]], invariant: dict[str, str]
+                  ) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Per architecture, the stored values (no failures) of the run's canonical-invariant heuristics
+    (``invariant``: stored name -> heuristic name) for its canonical class (equal for every member: they
+    are stored once per class and copied)."""
+    by_arch: dict[str, dict[str, float]] = {}
+    for r in store.scores(**key):
+        if r.heuristic in invariant and r.error is None:
+            by_arch.setdefault(r.arch, {})[invariant[r.heuristic]] = r.value
+    out: dict[str, tuple[tuple[str, float], ...]] = {}
+    for members in classes.values():
+        known: dict[str, float] = {}
+        for m in members:
+            for h, v in by_arch.get(m, {}).items():
+                known.setdefault(h, v)
+        if known:
+            pairs = tuple(sorted(known.items()))
+            out.update((m, pairs) for m in members)
+    return out
 
 
 def _record(key: dict, arch: str, heuristic: str, value: float, seconds: float | None, flops: float | None,
