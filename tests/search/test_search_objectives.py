@@ -32,6 +32,24 @@ def test_live_heuristic_score_is_charged_and_stored(tmp_path):
         assert (ev2.value, ev2.cost) == (ev.value, ev.cost) and h2.stats["stored"] == 1
 
 
+def test_stored_failure_is_not_a_score(tmp_path):
+    from archrank.errors import DataError
+    from archrank.store import ScoreRecord, open_store
+
+    sp = get_space("nb201")
+    arch = sp.parse(ARCH)
+    with open_store(tmp_path / "failed.db") as st:
+        st.put_scores([ScoreRecord("nb201", ARCH, "params", "cifar10", 64, 0, math.nan, 0.1, None,
+                                   "RuntimeError: out of memory")])
+        with pytest.raises(DataError, match="no stored 'params' score"):  # not read back as a NaN score
+            heuristic_objective(sp, "params", store=st, live=False).evaluate(arch)
+        h = heuristic_objective(sp, "params", store=st, live=True)
+        ev = h.evaluate(arch)  # computed live instead
+        assert math.isfinite(ev.value) and ev.value > 0 and h.stats["live"] == 1
+        (rec,) = st.scores(space="nb201", heuristic="params")
+        assert rec.error is None and rec.value == ev.value  # the live score replaced the failure
+
+
 def test_store_with_several_settings_must_be_chosen(tmp_path):
     from archrank.errors import InvalidArgument
     from archrank.store import ScoreRecord, open_store

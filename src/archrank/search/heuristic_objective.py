@@ -143,6 +143,8 @@ def stored_scores(store, heuristic: str, setting: ScoreSetting | None = None, *,
     out: dict[str, tuple[float, float]] = {}
     skipped = 0
     for r in recs:
+        if r.error is not None:  # a stored failure is no score: the search computes it live (or stops)
+            continue
         if r.seconds is None or not math.isfinite(r.seconds):
             skipped += 1
             continue
@@ -175,7 +177,7 @@ def store_writer(store, setting: ScoreSetting, heuristic: str) -> Callable[[Hash
         store.put_archs(space.name, ids)
         k = setting.key
         store.put_scores([ScoreRecord(k["space"], ids[0][0], heuristic, k["dataset"], k["batch_size"], k["seed"],
-                                      float(value), float(seconds))])
+                                      float(value), float(seconds))], replace=True)  # over a stored failure
 
     return write
 
