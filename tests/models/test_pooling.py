@@ -68,3 +68,22 @@ def _loop_grad(pool, xi):
     xi = xi.unsqueeze(0).clone().requires_grad_(True)
     (g,) = torch.autograd.grad((pool(xi) ** 2).sum(), xi)
     return g[0]
+
+
+def test_constants_made_under_inference_mode_still_serve_autograd():
+    # A first call inside inference mode (naswot's forward) must not leave inference tensors in the cache.
+    from archrank.models import pooling
+
+    pooling._ones.cache_clear()
+    pooling._counts.cache_clear()
+    pool = ExcludePadAvgPool2d(3, 1, 1)
+    x = torch.randn(2, 5, 9, 9)
+    with torch.inference_mode():
+        first = pool(x)
+    xg = x.clone().requires_grad_(True)
+    y = pool(xg)
+    (g,) = torch.autograd.grad(y.sum(), xg)
+    assert torch.equal(y.detach(), first)
+    ref = nn.AvgPool2d(3, 1, 1, count_include_pad=False)
+    (r,) = torch.autograd.grad(ref(xg).sum(), xg)
+    torch.testing.assert_close(g, r)

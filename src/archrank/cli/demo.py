@@ -60,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="folder for the HTML report (index.html and its CSV tables); 'none' writes none")
     p.add_argument("--threads", type=positive_int, default=None,
                    help="torch threads (default: every core; see archrank.run.threads)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars or notes on stderr")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notes on stderr")
     p.add_argument("--json", action="store_true", help="print one JSON object (and nothing else) on stdout")
     p.set_defaults(func=run, flags=FLAGS)
 

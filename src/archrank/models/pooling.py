@@ -24,17 +24,21 @@ def _pair(v) -> tuple[int, int]:
     return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
+# The cached constants are made outside inference mode (``torch.inference_mode(False)``): a tensor created
+# inside it (a first call under naswot's inference-mode forward) could not be saved for a later backward.
 @lru_cache(maxsize=256)
 def _ones(channels: int, kernel: tuple[int, int], dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    return torch.ones(channels, 1, *kernel, dtype=dtype, device=device)
+    with torch.inference_mode(False), torch.no_grad():
+        return torch.ones(channels, 1, *kernel, dtype=dtype, device=device)
 
 
 @lru_cache(maxsize=256)
 def _counts(size: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
             dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     """Per output pixel, how many input pixels its window covers (shape 1 x 1 x H_out x W_out)."""
-    ones = torch.ones(1, 1, *size, dtype=dtype, device=device)
-    return F.conv2d(ones, _ones(1, kernel, dtype, device), stride=stride, padding=padding)
+    with torch.inference_mode(False), torch.no_grad():
+        ones = torch.ones(1, 1, *size, dtype=dtype, device=device)
+        return F.conv2d(ones, _ones(1, kernel, dtype, device), stride=stride, padding=padding)
 
 
 class ExcludePadAvgPool2d(nn.AvgPool2d):
