@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -48,3 +49,18 @@ def check_stop_message(err: str, command: str, signum: int) -> None:
         return
     assert "Traceback" not in err, err
     assert err.strip().splitlines()[-1] == f"archrank {command}: interrupted by {signal.Signals(signum).name}", err
+
+
+def score_rows(store: Path) -> int:
+    """Rows in the ``scores`` table of the SQLite store at ``store``, read-only (0 while it is not there yet
+    or is locked mid-write)."""
+    if not store.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1)
+        try:
+            return con.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0

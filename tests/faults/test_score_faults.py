@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stopping import check_stop_message, expected_code, start, stop_when
+from stopping import check_stop_message, expected_code, score_rows, start, stop_when
 
 from archrank.cli import main
 from archrank.store import open_store
@@ -27,26 +26,13 @@ def _args(shared_data, store):
             "--no-progress", "--json"]
 
 
-def _count(store) -> int:
-    if not store.exists():
-        return 0
-    try:
-        con = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1)
-        try:
-            return con.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["int", "term", "kill"])
 def test_stopped_scoring_resumes_without_loss_or_duplicates(shared_data, tmp_path, capsys, signum):
     if not (shared_data / "cifar10").is_dir():
         pytest.skip("CIFAR-10 not in the shared data")
     store = tmp_path / "s.db"
-    code, err = stop_when(start(_args(shared_data, store)), lambda: _count(store) >= 4, signum)
+    code, err = stop_when(start(_args(shared_data, store)), lambda: score_rows(store) >= 4, signum)
     assert code == expected_code(signum), err
     check_stop_message(err, "score", signum)
     with open_store(store) as st:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stopping import check_stop_message, expected_code, start, stop_when
+from stopping import check_stop_message, expected_code, score_rows, start, stop_when
 
 from archrank.cli import main
 from archrank.search.trajectories import COMMAND_KIND
@@ -35,19 +34,6 @@ def _args(table, store):
     return ["search", "--strategy", "naswot", "--param", f"n={N}", "--heuristic", "params", "--benchmark", str(table),
             "--budget-seconds", "1e9", "--charge", "1", "--seed", "5", "--device", "cpu", "--store", str(store),
             "--json"]
-
-
-def _count(store) -> int:
-    if not store.exists():
-        return 0
-    try:
-        con = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1)
-        try:
-            return con.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
 
 
 def _json(capsys, argv):
@@ -74,7 +60,7 @@ def reference(shared_data, tmp_path_factory):
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["int", "term", "kill"])
 def test_stopped_search_resumes_from_its_stored_scores(table, tmp_path, capsys, reference, signum):
     store = tmp_path / "s.db"
-    code, err = stop_when(start(_args(table, store)), lambda: _count(store) >= 5, signum)
+    code, err = stop_when(start(_args(table, store)), lambda: score_rows(store) >= 5, signum)
     assert code == expected_code(signum), err
     check_stop_message(err, "search", signum)
     with open_store(store) as st:

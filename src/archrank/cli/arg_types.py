@@ -17,36 +17,33 @@ def _number(text: str, kind: type) -> int | float:
     return value
 
 
+def _at_least(text: str, kind: type, bound: float, *, strict: bool) -> int | float:
+    """``text`` as ``kind``, checked to be > ``bound`` (``strict``) or >= ``bound``."""
+    v = _number(text, kind)
+    if v < bound or (strict and v == bound):
+        shown = f"{v:g}" if isinstance(v, float) else str(v)
+        raise argparse.ArgumentTypeError(f"must be {'>' if strict else '>='} {bound:g}, got {shown}")
+    return v
+
+
 def positive_int(text: str) -> int:
     """An integer >= 1."""
-    v = _number(text, int)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {v}")
-    return v
+    return int(_at_least(text, int, 1, strict=False))
 
 
 def nonnegative_int(text: str) -> int:
     """An integer >= 0 (seeds, counts that may be zero)."""
-    v = _number(text, int)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {v}")
-    return v
+    return int(_at_least(text, int, 0, strict=False))
 
 
 def positive_float(text: str) -> float:
     """A finite number > 0."""
-    v = _number(text, float)
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {v:g}")
-    return v
+    return float(_at_least(text, float, 0, strict=True))
 
 
 def nonnegative_float(text: str) -> float:
     """A finite number >= 0."""
-    v = _number(text, float)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {v:g}")
-    return v
+    return float(_at_least(text, float, 0, strict=False))
 
 
 def finite_float(text: str) -> float:
