@@ -58,7 +58,8 @@ def test_hidden_cov_on_a_language_model_is_finite_deterministic_and_side_effect_
     v = evaluate(h, _ctx()).value
     assert math.isfinite(v) and v == evaluate(h, _ctx()).value
     assert torch.equal(rng, torch.get_rng_state())
-    assert evaluate(h, _ctx(hidden_cov_layer=1)).value != v
+    assert evaluate(h, _ctx(hidden_cov_layer=1)).value == v  # the default layer
+    assert evaluate(h, _ctx(hidden_cov_layer=2)).value != v
     with pytest.raises(InvalidArgument, match="valid: 1..3"):
         evaluate(h, _ctx(hidden_cov_layer=4))
 

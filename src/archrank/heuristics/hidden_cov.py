@@ -8,8 +8,9 @@ and lambda its eigenvalues, the score is -sum(log(lambda + k) + 1/(lambda + k)),
 
 Choices (docs/spaces-nbnlp.md):
 
-* ``layer`` (``ctx.extras["hidden_cov_layer"]``, default 2): which of the stacked recurrent layers, 1-based.
-  The authors' code scores all three layers; the middle one is the default here.
+* ``layer`` (``ctx.extras["hidden_cov_layer"]``, default 1): which of the stacked recurrent layers, 1-based.
+  The authors' code scores all three layers; the first is the one behind their headline figure (in their
+  released per-architecture scores it has the largest Kendall tau with PTB test loss, 0.37).
 * ``over`` (``ctx.extras["hidden_cov_over"]``, default "units"): "units" correlates the hidden units over
   all B x T states (a hidden x hidden matrix), the layout of the authors' code, which produced their
   published figures; "batch" correlates the B sequences of the batch (rows: one sequence's states over all
@@ -60,6 +61,6 @@ def hidden_covariance(states: torch.Tensor, over: str = "units") -> float:
                     description="decorrelation of a recurrent layer's hidden states over a batch of token "
                                 "sequences (jacob_cov's formula on the hidden-state correlation matrix)")
 def hidden_cov(ctx: ScoreContext) -> float:
-    layer = ctx.extras.get("hidden_cov_layer", 2)
+    layer = ctx.extras.get("hidden_cov_layer", 1)
     over = ctx.extras.get("hidden_cov_over", "units")
     return hidden_covariance(hidden_states(ctx, layer), over)
