@@ -70,6 +70,8 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--store", default="/tmp/reduced_training.db")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads of the training (1: no contention "
+                    "with other jobs on a small machine)")
     ap.add_argument("--skip-training", action="store_true")
     ap.add_argument("--report", action="store_true", help="only report what the store holds")
     args = ap.parse_args(argv)
@@ -82,7 +84,7 @@ def main(argv=None) -> int:
         for name in regimes:
             cmd = ["bench", "build", "--archs", f"random:{args.num_archs}", "--seed", str(args.seed), "--regime",
                    name, "--data-dir", args.data_dir, "--valid-images", str(args.valid_images), "--batch-size",
-                   str(args.batch_size), "--store", args.store]
+                   str(args.batch_size), "--store", args.store, "--threads", str(args.threads)]
             print("archrank " + " ".join(cmd), flush=True)
             rc = archrank(cmd)
             if rc:

@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     ap.add_argument("--train-ratio", type=float, default=0.25)
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--batch-size", type=int, default=64, help="supernet training mini-batch")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads of training and scoring")
     ap.add_argument("--supernet", default="/tmp/ws_supernet.pt")
     ap.add_argument("--store", default="/tmp/ws.db")
     ap.add_argument("--report-only", action="store_true")
@@ -47,7 +47,8 @@ def main(argv=None) -> int:
         steps = [
             ["supernet", "train", "--out", args.supernet, "--data-dir", args.data_dir, "--channels", str(args.C),
              "--cells", str(args.N), "--resolution", str(args.resolution), "--train-ratio", str(args.train_ratio),
-             "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--seed", str(args.seed)],
+             "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--seed", str(args.seed),
+             "--threads", str(args.threads)],
             ["score", "--archs", args.archs, "--seed", str(args.seed), "--heuristics", "weight_sharing",
              "--supernet", args.supernet, "--data-dir", args.data_dir, "--store", args.store,
              "--threads", str(args.threads)],
