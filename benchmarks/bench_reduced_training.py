@@ -89,12 +89,24 @@ def main(argv=None) -> int:
             rc = archrank(cmd)
             if rc:
                 return rc
+    keys = stored_keys(args.store, [score_name(r) for r in regimes])
     cmd = ["correlate", "--store", args.store, "--benchmark", args.table, "--metric", "c10_test_200",
-           "--heuristics", ",".join(score_name(r) for r in regimes)]
+           "--heuristics", ",".join("train_" + k for k in keys)]
     print("archrank " + " ".join(cmd), flush=True)
     rc = archrank(cmd)
-    costs(args.store, regimes)
+    costs(args.store, keys)
     return rc
+
+
+def stored_keys(store_path: str, names: list[str]) -> list[str]:
+    """The stored regime keys of the given score names: a regime trained with options other than the
+    defaults (here the batch size) is stored as ``train_<regime>/<option codes>``."""
+    from archrank.store import open_store
+
+    with open_store(store_path) as store:
+        held = sorted({r.heuristic for r in store.scores()})
+    keys = [h[len("train_"):] for n in names for h in held if h == n or h.startswith(n + "/")]
+    return keys or [n[len("train_"):] for n in names]
 
 
 if __name__ == "__main__":
