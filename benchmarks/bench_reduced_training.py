@@ -58,7 +58,8 @@ def costs(store_path: str, regimes: list[str]) -> None:
 
 def main(argv=None) -> int:
     from archrank.cli import main as archrank
-    from archrank.run import score_name
+    from archrank.run import TrainSetting, score_name
+    from archrank.run.training import training_key
     from archrank.train.regimes import parse_regime
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -89,24 +90,16 @@ def main(argv=None) -> int:
             rc = archrank(cmd)
             if rc:
                 return rc
-    keys = stored_keys(args.store, [score_name(r) for r in regimes])
+    # The keys the results are stored under: the setting `archrank bench build` made from the same options
+    # (a non-default option, here the batch size, becomes part of the key: c2r1e7s0.125/bs128).
+    settings = [TrainSetting("nb201", regime=name, seed=args.seed, batch_size=args.batch_size,
+                             valid_limit=args.valid_images) for name in regimes]
     cmd = ["correlate", "--store", args.store, "--benchmark", args.table, "--metric", "c10_test_200",
-           "--heuristics", ",".join("train_" + k for k in keys)]
+           "--heuristics", ",".join(score_name(s) for s in settings)]
     print("archrank " + " ".join(cmd), flush=True)
     rc = archrank(cmd)
-    costs(args.store, keys)
+    costs(args.store, [training_key(s) for s in settings])
     return rc
-
-
-def stored_keys(store_path: str, names: list[str]) -> list[str]:
-    """The stored regime keys of the given score names: a regime trained with options other than the
-    defaults (here the batch size) is stored as ``train_<regime>/<option codes>``."""
-    from archrank.store import open_store
-
-    with open_store(store_path) as store:
-        held = sorted({r.heuristic for r in store.scores()})
-    keys = [h[len("train_"):] for n in names for h in held if h == n or h.startswith(n + "/")]
-    return keys or [n[len("train_"):] for n in names]
 
 
 if __name__ == "__main__":
