@@ -6,7 +6,8 @@ it joins that cluster and leaves it running.  Counts (``num_cpus``, ``cpus_per_t
 are checked before anything starts; a ``host:port`` address is probed with a plain TCP connection
 (``connect_timeout`` seconds) first, so an unreachable cluster fails at once with a message naming it
 instead of hanging inside ``ray.init``.  The context is put in the object store once; at most
-``max_in_flight`` tasks are queued at a time, so a long run does not flood the cluster.
+``max_in_flight`` tasks are queued at a time, so a long run does not flood the cluster, and a run that stops
+early leaves at most that many tasks to finish unobserved.
 """
 
 from __future__ import annotations
@@ -90,8 +91,11 @@ class RayExecutor(Executor):
                         raise e.as_instanceof_cause() from None
                     yield i, result
         finally:
-            for ref in pending:  # the caller stopped early or a task failed: do not leave work queued
-                ray.cancel(ref, force=True)
+            # The caller stopped early or a task failed.  The at most ``max_in_flight`` tasks still pending
+            # are left to finish and their results dropped; none is cancelled, because cancelling a task
+            # whose reply is already on its way aborts the driver in Ray 2.x (a failed internal check:
+            # "Tried to complete task that was not pending"), which took the whole process down.
+            pending.clear()
 
     def close(self) -> None:
         if self._owns_cluster and self._ray.is_initialized():
