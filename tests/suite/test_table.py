@@ -12,7 +12,7 @@ from archrank.heuristics import HEURISTICS
 from archrank.metrics import spearman
 from archrank.store import open_store
 from archrank.suite.plot import heatmap_data, plot_heatmap
-from archrank.suite.table import SuiteTable, correlate_cell, pick_archs, run_suite
+from archrank.suite.table import SuiteTable, correlate_cell, pick_archs, run_suite, training_free_names
 from archrank.suite.tasks import TASKS
 
 
@@ -23,6 +23,14 @@ def test_pick_archs_is_seeded_and_bounded():
     assert a == b and len(set(a)) == 5 and pick_archs(truth, 5, 2) != a
     with pytest.raises(InvalidArgument):
         pick_archs(truth, 0, 0)
+
+
+def test_all_means_every_heuristic_that_trains_nothing():
+    names = training_free_names()
+    trains = {n for n in HEURISTICS.names() if "training" in HEURISTICS.get(n).needs}
+    assert "weight_sharing" in trains and any(n.startswith("econas_") for n in trains)
+    assert set(names) == set(HEURISTICS.names()) - trains
+    assert {"naswot", "meco", "ranker", "hidden_cov", "params"} <= set(names)
 
 
 def test_correlate_cell_orients_both_sides():

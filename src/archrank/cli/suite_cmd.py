@@ -20,8 +20,8 @@ def add_parser(subparsers) -> None:
         "over each task's table instead. Tasks: " + ", ".join(TASKS.names()) + ".")
     p.add_argument("--tasks", default=None, help="comma-separated task names or 'all' (default all, or only "
                    "the --benchmark task when one is given)")
-    p.add_argument("--heuristics", default=None, help="comma-separated heuristic names or 'all' (needed "
-                   "unless --search)")
+    p.add_argument("--heuristics", default=None, help="comma-separated heuristic names or 'all' (every "
+                   "heuristic that trains nothing; needed unless --search)")
     p.add_argument("--store", default=None, help="results store (SQLite file or memory://; needed unless --search)")
     p.add_argument("--archs-per-task", type=int, default=100,
                    help="architectures per task, drawn with --seed from its table (default 100; 0 = all)")

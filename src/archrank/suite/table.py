@@ -136,6 +136,17 @@ def correlate_cell(task: Task, heuristic, scores: dict[str, tuple[float, float |
     return cell
 
 
+def training_free_names() -> list[str]:
+    """What ``--heuristics all`` means in the suite: every registered heuristic that trains nothing.
+
+    The training-based estimators (reduced training, weight sharing: ``needs`` holds ``"training"``) cost
+    minutes per architecture, or a supernet per space, and are measured in their own benchmarks; name them
+    explicitly to put them in a suite table."""
+    from archrank.heuristics import HEURISTICS
+
+    return [n for n in HEURISTICS.names() if "training" not in HEURISTICS.get(n).needs]
+
+
 def run_suite(
     tasks: str | Sequence[str | Task],
     heuristics: str | Sequence[str],
@@ -163,7 +174,7 @@ def run_suite(
         task_objs = [TASKS.get(n) for n in task_names(tasks)]
     else:
         task_objs = [t if isinstance(t, Task) else TASKS.get(task_names([t])[0]) for t in tasks]
-    names = HEURISTICS.names() if heuristics == "all" else heuristic_names(heuristics)
+    names = training_free_names() if heuristics == "all" else heuristic_names(heuristics)
     table = SuiteTable([t.name for t in task_objs], names)
     for task in task_objs:
         sp = get_space(task.space)
@@ -204,4 +215,4 @@ def run_suite(
     return table
 
 
-__all__ = ["Cell", "SuiteTable", "correlate_cell", "pick_archs", "run_suite"]
+__all__ = ["Cell", "SuiteTable", "correlate_cell", "pick_archs", "run_suite", "training_free_names"]
