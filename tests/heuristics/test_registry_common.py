@@ -56,11 +56,30 @@ def test_applies_to_follows_the_declared_domains(name):
         space = SimpleNamespace(name=f"some_{domain}_space", domain=domain)
         reason = h.applies_to(space)
         if h.domains is None or domain in h.domains:
-            assert reason is None, (name, domain, reason)
+            # within its domains, only its own space check (if it has one) may rule a space out
+            assert (reason is None) == (h.space_check is None or h.space_check(space) is None), (name, reason)
+            if reason:
+                assert "\n" not in reason and name in reason and space.name in reason
         else:
             assert isinstance(reason, str) and "\n" not in reason, (name, domain, reason)
             assert name in reason and space.name in reason
     assert (h.applies_to(SimpleNamespace(name="legacy")) is None) == (h.applies_to(SimpleNamespace(name="x", domain="image")) is None)
+
+
+def test_space_checks_rule_out_the_spaces_a_definition_does_not_cover():
+    from archrank.spaces import get_space, space_names
+
+    for name in _package_heuristics():
+        h = HEURISTICS.get(name)
+        for sp in space_names():
+            reason = h.applies_to(get_space(sp))
+            assert reason is None or (name in reason and "\n" not in reason), (name, sp, reason)
+    nb201, nb101 = get_space("nb201"), get_space("nb101")
+    for name in ("nngp_krr", "cntk_krr", "swap_reg"):
+        assert HEURISTICS.get(name).applies_to(nb201) is None
+        assert "nb101" in HEURISTICS.get(name).applies_to(nb101)
+    for name in ("zen", "az_expressivity", "az_trainability", "az_nas", "swap", "meco"):  # any image network
+        assert HEURISTICS.get(name).applies_to(nb101) is None
 
 
 def test_registration_checks_needs_against_the_vocabulary():

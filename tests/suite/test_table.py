@@ -87,6 +87,26 @@ def test_run_suite_on_real_tasks_with_data(shared_data, tmp_path):
     assert table.cell("naswot", "nb101-cifar10").n == 4
 
 
+def test_combinations_get_their_own_rows(shared_data):
+    from archrank.heuristics.combinations import te_nas_scores
+
+    with open_store("memory://") as store:
+        table = run_suite("nb201-cifar10,nbnlp-ptb", "ntk_cond,linear_regions", store, archs_per_task=8,
+                          batch_size=4, data_root=shared_data, progress=False)
+        stored = {h: {r.arch: r.value for r in store.scores(heuristic=h, space="nb201")}
+                  for h in ("ntk_cond", "linear_regions")}
+    assert table.heuristics == ["ntk_cond", "linear_regions", "te_nas"]
+    assert "member ntk_cond" in table.cell("te_nas", "nbnlp-ptb").skipped
+    cell = table.cell("te_nas", "nb201-cifar10")
+    ok = sorted(a for a in stored["ntk_cond"] if all(math.isfinite(stored[h][a]) for h in stored))
+    values = te_nas_scores({h: {a: stored[h][a] for a in ok} for h in stored})
+    truth = TASKS.get("nb201-cifar10").ground_truth()
+    assert cell.n == len(ok) >= 3 and cell.failed == 8 - len(ok)
+    assert cell.spearman == pytest.approx(spearman([values[a] for a in ok], [truth[a] for a in ok]))
+    parts = [table.cell(h, "nb201-cifar10").seconds_per_arch for h in ("ntk_cond", "linear_regions")]
+    assert cell.seconds_per_arch == pytest.approx(sum(parts))
+
+
 def test_heatmap_data_and_file(tmp_path):
     t = SuiteTable(["x", "y"], ["h1", "h2"], archs={"x": 5, "y": 7})
     from archrank.suite.table import Cell

@@ -1,7 +1,8 @@
 """AZ-NAS (Lee & Ham, CVPR 2024, "AZ-NAS: Assembling Zero-Cost Proxies for Network Architecture Search").
 
 Features f_0..f_L are the outputs of the stem and of every block of ``model.cells`` (cells and the residual
-reduction blocks between stages, as in the authors' NB201 code), for a batch of N(0, 1) inputs shaped like
+reduction blocks between stages, as in the authors' NB201 code; other networks name their blocks in
+``feature_blocks()``), for a batch of N(0, 1) inputs shaped like
 the context's batch, after re-initialising conv/linear weights Kaiming-normal (fan-in), batch norm 1/0 and
 in train mode (batch statistics), all as the authors do.
 
@@ -44,12 +45,21 @@ PARTS = ("az_expressivity", "az_progressivity", "az_trainability", "az_complexit
 DEFAULT_REFERENCE_SIZE = 50
 
 
-def block_features(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
-    """Outputs of ``model.stem`` and of each block of ``model.cells`` (with their autograd graph)."""
+def feature_blocks(model: nn.Module) -> list[nn.Module]:
+    """The blocks whose outputs are AZ-NAS's features, in forward order: ``model.feature_blocks()`` where
+    the network defines it (NB101: stem, cells and the max pools between stacks; DARTS-family networks:
+    the stem, or both ImageNet stems, and the cells), else ``model.stem`` and each block of ``model.cells``."""
+    if hasattr(model, "feature_blocks"):
+        return list(model.feature_blocks())
     if not (hasattr(model, "stem") and hasattr(model, "cells")):
-        raise InvalidArgument(f"AZ-NAS needs a model with 'stem' and 'cells' (a cell network); got "
-                              f"{type(model).__name__}")
-    feats, _ = module_outputs(model, x, [model.stem, *model.cells], grad=True)
+        raise InvalidArgument(f"AZ-NAS needs a model with 'stem' and 'cells' or feature_blocks() (a cell "
+                              f"network); got {type(model).__name__}")
+    return [model.stem, *model.cells]
+
+
+def block_features(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+    """Outputs of each of :func:`feature_blocks` (with their autograd graph)."""
+    feats, _ = module_outputs(model, x, feature_blocks(model), grad=True)
     return feats
 
 

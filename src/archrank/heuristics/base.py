@@ -113,6 +113,9 @@ class Heuristic:
     reference: str = ""
     #: Model domains it applies to (a space's ``domain``: "image", "sequence", "vector"); None = all.
     domains: frozenset[str] | None = None
+    #: A further test of a space within those domains: ``space_check(space)`` is None when the heuristic's
+    #: definition applies to it, else the reason it does not (e.g. an analytic kernel known for NB201 only).
+    space_check: Callable[[Any], str | None] | None = field(default=None, compare=False)
 
     def applies_to(self, space: Any) -> str | None:
         """None when the heuristic applies to ``space``; otherwise one line saying why it does not."""
@@ -120,6 +123,10 @@ class Heuristic:
         if self.domains is not None and domain not in self.domains:
             return (f"heuristic {self.name!r} applies to {', '.join(sorted(self.domains))} models, "
                     f"not to space {getattr(space, 'name', space)!r} ({domain})")
+        if self.space_check is not None:
+            reason = self.space_check(space)
+            if reason:
+                return f"heuristic {self.name!r} does not apply to space {getattr(space, 'name', space)!r}: {reason}"
         return None
 
     def __call__(self, ctx: ScoreContext) -> float:
@@ -150,6 +157,7 @@ def register_heuristic(
     canonical_invariant: bool = True,
     reference: str = "",
     domains: tuple[str, ...] | frozenset[str] | None = None,
+    space_check: Callable[[Any], str | None] | None = None,
 ) -> Callable[[Callable[[ScoreContext], Any]], Callable[[ScoreContext], Any]]:
     """Decorator: ``@register_heuristic("snip", needs=("data", "labels", "gradients"))``."""
     from archrank.errors import InvalidArgument
@@ -163,7 +171,8 @@ def register_heuristic(
         HEURISTICS.register(
             name,
             Heuristic(name, fn, higher_is_better, frozenset(needs), description or (fn.__doc__ or "").strip(),
-                      canonical_invariant, reference, None if domains is None else frozenset(domains)),
+                      canonical_invariant, reference, None if domains is None else frozenset(domains),
+                      space_check),
         )
         return fn
 

@@ -169,7 +169,12 @@ def _analytic_score(ctx: ScoreContext, name: str, which: str) -> float:
     return krr_accuracy(getattr(kernels, which), len(ytr), ytr, yva, ctx.extras.get("krr_reg", 1e-4))
 
 
-@register_heuristic("nngp_krr", domains=("image",), higher_is_better=True, needs=("data", "labels"),
+def _nb201_cells_only(space) -> str | None:
+    name = str(getattr(space, "name", space))
+    return None if name.startswith("nb201") else "its analytic kernel is derived for NB201 cells only"
+
+
+@register_heuristic("nngp_krr", domains=("image",), space_check=_nb201_cells_only, higher_is_better=True, needs=("data", "labels"),
                     reference="Park et al., arXiv 2020 (NNGP-guided NAS)",
                     description="validation accuracy of kernel regression with the architecture's analytic "
                                 "infinite-width NNGP (NB201 cells; reduced resolution)")
@@ -177,7 +182,7 @@ def nngp_krr(ctx: ScoreContext) -> float:
     return _analytic_score(ctx, "nngp_krr", "nngp")
 
 
-@register_heuristic("cntk_krr", domains=("image",), higher_is_better=True, needs=("data", "labels"),
+@register_heuristic("cntk_krr", domains=("image",), space_check=_nb201_cells_only, higher_is_better=True, needs=("data", "labels"),
                     reference="Arora et al., NeurIPS 2019 (CNTK); as a NAS score after Park et al., arXiv 2020",
                     description="validation accuracy of kernel regression with the architecture's analytic "
                                 "infinite-width NTK (CNTK of the NB201 network; reduced resolution)")

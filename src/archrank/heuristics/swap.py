@@ -138,8 +138,23 @@ def swap(ctx: ScoreContext) -> float:
                       repeats=int(ctx.extras.get("swap_repeats", 1)))
 
 
+def has_edge_menu(space) -> str | None:
+    """None when the architectures of ``space`` are tuples of per-edge operations from ``space.ops`` (what
+    the parameter prior of :func:`space_param_prior` needs), else the reason."""
+    import numpy as np
+
+    ops = tuple(getattr(space, "ops", ()) or ())
+    try:
+        arch = space.sample(np.random.default_rng(0)) if ops else None
+    except Exception:  # noqa: BLE001 - a space that cannot sample has no usable menu either
+        arch = None
+    if ops and isinstance(arch, tuple) and all(a in ops for a in arch):
+        return None
+    return "its parameter prior needs a per-edge operation menu (or extras 'swap_mu' and 'swap_sigma')"
+
+
 @register_heuristic("swap_reg", needs=("data",), reference="Peng et al., ICLR 2024", domains=("image",),
-                    canonical_invariant=False)
+                    canonical_invariant=False, space_check=has_edge_menu)
 def swap_reg(ctx: ScoreContext) -> float:
     """log(SWAP * exp(-(P - mu)^2 / sigma)), P = parameters in thousands (mu/sigma: extras or space prior)."""
     s = member_value(ctx, "swap")

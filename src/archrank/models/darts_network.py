@@ -100,7 +100,13 @@ class DartsNetwork(nn.Module):
                              affine)
             self.cells.append(cell)
             c_pp, c_p, reduction_prev = c_p, cell.out_channels, reduction
+        self.gap = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_p, num_classes)
+
+    def feature_blocks(self) -> list[nn.Module]:
+        """The stem (both stems of the ImageNet network) and the cells, in forward order (AZ-NAS's blocks)."""
+        stems = [self.stem] if self.stem_kind == "cifar" else [self.stem0, self.stem1]
+        return [*stems, *self.cells]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.stem_kind == "cifar":
@@ -110,7 +116,7 @@ class DartsNetwork(nn.Module):
             s1 = self.stem1(s0)
         for cell in self.cells:
             s0, s1 = s1, cell(s0, s1)
-        return self.classifier(s1.mean(dim=(2, 3)))
+        return self.classifier(torch.flatten(self.gap(s1), 1))
 
 
 __all__ = ["STEMS", "DartsCell", "DartsNetwork"]

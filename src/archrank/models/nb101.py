@@ -144,11 +144,15 @@ class NB101Network(nn.Module):
                 layers.append(NB101Cell(arch, c_prev, c))
                 c_prev = c
         self.features = nn.Sequential(*layers)
+        self.gap = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_prev, num_classes)
 
+    def feature_blocks(self) -> list[nn.Module]:
+        """Stem, cells and the max pools between stacks, in forward order (AZ-NAS's blocks)."""
+        return list(self.features)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.features(x)
-        return self.classifier(h.mean(dim=(2, 3)))
+        return self.classifier(torch.flatten(self.gap(self.features(x)), 1))
 
 
 def count_parameters(model: nn.Module) -> int:

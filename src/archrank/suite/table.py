@@ -147,6 +147,40 @@ def training_free_names() -> list[str]:
     return [n for n in HEURISTICS.names() if "training" not in HEURISTICS.get(n).needs]
 
 
+def suite_combinations(names: Sequence[str]) -> list[tuple[str, Any]]:
+    """(row name, combination) for every registered population-relative combination (te_nas, az_nas_rank,
+    vote, the ranker's exact rule) whose members are all among ``names``.  A combination named like a
+    registered heuristic (``ranker``, whose per-architecture stand-in has that name) is the row
+    ``<name> (combination)``."""
+    from archrank.heuristics.combinations import COMBINATIONS
+
+    out = []
+    for name in COMBINATIONS.names():
+        comb = COMBINATIONS.get(name)
+        if all(m in names for m in comb.members):
+            out.append((f"{name} (combination)" if name in names else name, comb))
+    return out
+
+
+def combination_cell(task: Task, row: str, comb, by_h: dict[str, dict[str, tuple[float, float | None, bool]]],
+                     truth: dict[str, float], member_cells: dict[str, Cell]) -> Cell:
+    """The cell of a combination over the task's architectures that every member scored finitely; its
+    seconds per architecture are the sum of its members'."""
+    from types import SimpleNamespace
+
+    from archrank.heuristics import HEURISTICS
+
+    archs = sorted(set.union(*(set(by_h[m]) for m in comb.members)) & set(truth))
+    ok = [a for a in archs if all(a in by_h[m] and math.isfinite(by_h[m][a][0]) for m in comb.members)]
+    directions = {m: HEURISTICS.get(m).higher_is_better for m in comb.members}
+    values = comb.scores({m: {a: by_h[m][a][0] for a in ok} for m in comb.members}, directions) if ok else {}
+    cell = correlate_cell(task, SimpleNamespace(name=row, higher_is_better=comb.higher_is_better),
+                          {a: (float(values[a]), None, False) for a in ok}, truth)
+    cell.failed = len(archs) - len(ok)
+    cell.seconds_per_arch = float(sum(member_cells[m].seconds_per_arch for m in comb.members))
+    return cell
+
+
 def run_suite(
     tasks: str | Sequence[str | Task],
     heuristics: str | Sequence[str],
@@ -175,7 +209,8 @@ def run_suite(
     else:
         task_objs = [t if isinstance(t, Task) else TASKS.get(task_names([t])[0]) for t in tasks]
     names = training_free_names() if heuristics == "all" else heuristic_names(heuristics)
-    table = SuiteTable([t.name for t in task_objs], names)
+    combos = suite_combinations(names)
+    table = SuiteTable([t.name for t in task_objs], names + [row for row, _ in combos])
     for task in task_objs:
         sp = get_space(task.space)
         raw = task.ground_truth(data_root)
@@ -192,6 +227,10 @@ def run_suite(
             else:
                 apply.append(h)
         if not apply:
+            skipped = {c.heuristic: c.skipped for c in table.cells if c.task == task.name}
+            for row, comb in combos:
+                table.cells.append(Cell(task.name, row, skipped=f"member {comb.members[0]}: "
+                                                                f"{skipped[comb.members[0]]}"))
             continue
         setting = ScoreSetting(task.space, dataset=task.dataset, batch_size=batch_size or task.batch_size,
                                seed=seed,
@@ -210,9 +249,17 @@ def run_suite(
                 by_h[r.heuristic][r.arch] = (v, r.seconds, bool(r.computed))
         for h in apply:
             table.cells.append(correlate_cell(task, h, by_h[h.name], truth))
-    order = {(h, t): i for i, (h, t) in enumerate((h, t) for h in names for t in table.tasks)}
+        cells = {c.heuristic: c for c in table.cells if c.task == task.name}
+        for row, comb in combos:
+            out = [m for m in comb.members if m not in by_h]
+            if out:
+                table.cells.append(Cell(task.name, row, skipped=f"member {out[0]}: {cells[out[0]].skipped}"))
+            else:
+                table.cells.append(combination_cell(task, row, comb, by_h, truth, cells))
+    order = {(h, t): i for i, (h, t) in enumerate((h, t) for h in table.heuristics for t in table.tasks)}
     table.cells.sort(key=lambda c: order[(c.heuristic, c.task)])
     return table
 
 
-__all__ = ["Cell", "SuiteTable", "correlate_cell", "pick_archs", "run_suite", "training_free_names"]
+__all__ = ["Cell", "SuiteTable", "combination_cell", "correlate_cell", "pick_archs", "run_suite", "suite_combinations",
+           "training_free_names"]
