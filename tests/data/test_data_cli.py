@@ -14,9 +14,11 @@ def test_data_list_json_reports_presence_and_location(tmp_path, capsys):
     assert main(["data", "list", "--json", "--data-dir", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     rows = {r["name"]: r for r in out["datasets"]}
-    assert set(rows) == {"cifar10", "cifar100", "mnist", "fashion-mnist", "imagenet16-120", "ptb", "wikitext2"}
+    assert set(rows) == {"cifar10", "cifar10-64", "cifar100", "mnist", "fashion-mnist", "imagenet16-120", "ptb",
+                         "wikitext2"}
     assert rows["cifar100"]["present"] and rows["cifar100"]["path"] == str(tmp_path / "cifar-100-python")
     assert not rows["cifar10"]["present"] and rows["cifar10"]["path"] is None
+    assert rows["cifar10-64"]["downloadable"] and rows["cifar10-64"]["input_shape"] == [3, 64, 64]
     assert rows["cifar10"]["downloadable"] and not rows["imagenet16-120"]["downloadable"]
     assert main(["data", "list", "--data-dir", str(tmp_path)]) == 0
     assert "cifar100" in capsys.readouterr().out

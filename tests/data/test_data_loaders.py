@@ -52,6 +52,22 @@ def test_one_batch_cifar10_is_deterministic_and_balanced(shared_data):
     assert y[:10].unique().numel() > 1  # classes are mixed within the batch, not grouped
 
 
+def test_resized_variant_reads_its_base_and_resizes(shared_data):
+    from archrank.data import dataset_info
+    from archrank.data.download_sources import download_spec
+
+    x, y = one_batch("cifar10-64", 8, seed=2, data_dir=shared_data)
+    x32, y32 = one_batch("cifar10", 8, seed=2, data_dir=shared_data)
+    assert x.shape == (8, 3, 64, 64) and torch.equal(y, y32)
+    same = one_batch("cifar10", 8, seed=2, data_dir=shared_data, image_size=64)[0]
+    torch.testing.assert_close(x, same)
+    # averaging each 2x2 block of the upsampled image gives back the original up to interpolation
+    assert float((torch.nn.functional.avg_pool2d(x, 2) - x32).abs().mean()) < 0.15
+    info = dataset_info("cifar10-64")
+    assert info.resized_from == "cifar10" and info.to_dict()["input_shape"] == [3, 64, 64]
+    assert download_spec("cifar10-64") is download_spec("cifar10")
+
+
 def test_one_batch_fashion_adapted_for_rgb_models(shared_data):
     x, y = one_batch("fashion-mnist", 20, 5, shared_data, channels=3, image_size=16)
     assert torch.equal(torch.bincount(y), torch.full((10,), 2))

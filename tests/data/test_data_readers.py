@@ -128,7 +128,7 @@ def test_corrupt_files_raise_one_line_naming_the_file(tmp_path):
 
 
 def test_unknown_names(tmp_path):
-    with pytest.raises(UnknownName, match="valid choices: cifar10, cifar100, fashion-mnist, imagenet16-120, mnist"):
+    with pytest.raises(UnknownName, match="valid choices: cifar10, cifar10-64, cifar100, fashion-mnist, imagenet16-120, mnist"):
         load_dataset("cifar11", data_dir=tmp_path)
     write_cifar100(tmp_path / "cifar-100-python", n_train=10, n_test=10)
     with pytest.raises(UnknownName, match="unknown split 'valid'"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -55,7 +56,7 @@ def test_blocks_are_consecutive_and_in_forward_order(space):
         feats = block_features(model, ctx.inputs)
     assert len(feats) == len(blocks) >= 4
     # every feature depends on the one before it (a pull-back exists), and resolutions never grow
-    for prev, cur in zip(feats, feats[1:]):
+    for prev, cur in itertools.pairwise(feats):
         (g,) = torch.autograd.grad(cur.sum(), prev, retain_graph=True, allow_unused=True)
         assert g is not None and float(g.abs().sum()) > 0
         assert cur.shape[2] <= prev.shape[2] and cur.shape[2] in (prev.shape[2], prev.shape[2] // 2)

@@ -41,7 +41,7 @@ def _rows(data_dir: str | None) -> list[dict]:
     for name in dataset_names():
         info = dataset_info(name)
         where = locate(name, data_dir)
-        spec = DOWNLOADS.get(name)
+        spec = DOWNLOADS.get(info.resized_from or name)
         rows.append({
             "name": name,
             "title": info.title,

@@ -26,7 +26,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--archs-per-task", type=int, default=100,
                    help="architectures per task, drawn with --seed from its table (default 100; 0 = all)")
     p.add_argument("--batch-size", type=int, default=None, help="scoring batch of every task (default the task's: "
-                   "64 images, or 20 token sequences of 35)")
+                   "16 images, or 20 token sequences of 35)")
     p.add_argument("--seed", type=int, default=0, help="seed of the selection, the batch and the weights")
     p.add_argument("--data-dir", default=None, help="data folder holding the images, corpora and benchmark files "
                    "(default $ARCHRANK_DATA or ~/.cache/archrank/data)")

@@ -51,6 +51,8 @@ class DatasetInfo:
     system_dirs: tuple[str, ...] = ()
     splits: tuple[str, ...] = ("train", "test")
     domain: str = "image"
+    #: A resized variant reads the files of this data set and resizes them (bilinear) to ``input_shape``.
+    resized_from: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -62,6 +64,7 @@ class DatasetInfo:
             "mean": list(self.mean),
             "std": list(self.std),
             "splits": list(self.splits),
+            **({"resized_from": self.resized_from} if self.resized_from else {}),
         }
 
 
@@ -79,6 +82,16 @@ _add(DatasetInfo(
     mean=(125.3 / 255, 123.0 / 255, 113.9 / 255), std=(63.0 / 255, 62.1 / 255, 66.7 / 255),
     folders=("cifar-10-batches-py", "cifar10/cifar-10-batches-py", "cifar10", "."),
     is_present=_has_any("data_batch_[1-5]", "test_batch"),
+))
+# CIFAR-10 upsampled to 64x64: the stand-in for ImageNet images in the NDS tasks of the suite.  64 is the
+# smallest size at which every map of the NDS ImageNet network (three stride-2 stem convolutions, two
+# reduction cells) is at least 2x2 and even-sized, so that batch norm in train mode has more than one value
+# per channel even for a one-image batch, and factorized reduction halves exactly.
+_add(DatasetInfo(
+    name="cifar10-64", title="CIFAR-10 upsampled to 64x64 (bilinear)", num_classes=10, input_shape=(3, 64, 64),
+    mean=(125.3 / 255, 123.0 / 255, 113.9 / 255), std=(63.0 / 255, 62.1 / 255, 66.7 / 255),
+    folders=("cifar-10-batches-py", "cifar10/cifar-10-batches-py", "cifar10", "."),
+    is_present=_has_any("data_batch_[1-5]", "test_batch"), resized_from="cifar10",
 ))
 _add(DatasetInfo(
     name="cifar100", title="CIFAR-100", num_classes=100, input_shape=(3, 32, 32),

@@ -85,7 +85,7 @@ DOWNLOADS: dict[str, DownloadSpec] = {
 
 
 def download_spec(name: str) -> DownloadSpec:
-    dataset_info(name)  # UnknownName listing the data sets
+    name = dataset_info(name).resized_from or name  # UnknownName listing the data sets; a variant's base
     if name not in DOWNLOADS:
         raise UnknownName("downloadable data set", name, sorted(DOWNLOADS))
     return DOWNLOADS[name]

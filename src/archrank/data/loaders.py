@@ -58,6 +58,8 @@ def read_raw(name: str, split: str = "train", data_dir: str | os.PathLike | None
     what to do) for missing or corrupt files. The arrays are read-only and shared between calls.
     """
     info = dataset_info(name)
+    if info.resized_from:  # the base data set's files (resized in load_dataset)
+        return read_raw(info.resized_from, split, data_dir)
     if info.domain != "image":
         raise InvalidArgument(f"{info.title} is a text corpus, not images: read it with "
                               f"archrank.data.lm.load_corpus({name!r})")
@@ -181,6 +183,8 @@ def load_dataset(name: str, *, split: str = "train", data_dir: str | os.PathLike
     """
     images, labels, directory = read_raw(name, split, data_dir)
     info = dataset_info(name)
+    if info.resized_from and image_size is None:
+        image_size = info.input_shape[-1]
     if limit is not None:
         if limit < 0:
             raise InvalidArgument(f"limit must be >= 0, got {limit}")

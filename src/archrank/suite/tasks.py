@@ -51,7 +51,7 @@ class Task:
     truth: Callable[[Path], BenchmarkTable]
     source: str = ""  # where the ground truth comes from, in words
     num_classes: int | None = None  # None: the data set's
-    batch_size: int = 64
+    batch_size: int = 16  # images per scoring batch (a laptop budget for every heuristic on every task)
     note: str = ""  # caveat printed with the table
 
     def ground_truth(self, data_root: str | os.PathLike | None = None) -> dict[str, float]:
@@ -115,8 +115,8 @@ def _builtin() -> None:
     def packaged(_root: Path) -> BenchmarkTable:
         return BenchmarkTable.packaged("nb201")
 
-    nds_note = ("ImageNet-trained records; CIFAR-10 32x32 images through the ImageNet network and 1000-way "
-                "head stand in for ImageNet")
+    nds_note = ("ImageNet-trained records; CIFAR-10 images upsampled to 64x64 (data set cifar10-64) through "
+                "the ImageNet network and 1000-way head stand in for ImageNet")
     for t in (
         Task("nb201-cifar10", "nb201", "cifar10", "c10_test_200", True, packaged,
              source="packaged NB201 table (test accuracy after 200 epochs)"),
@@ -127,10 +127,10 @@ def _builtin() -> None:
              lambda r: gt.naslib_table(_in(r, "naslib/zc_nasbench301.json")),
              source="naslib/zc_nasbench301.json val_accuracy",
              note="NB301 figures are the NAS-Bench-301 surrogate's predictions, not trainings"),
-        Task("nds-darts", "nds_darts", "cifar10", "error", False,
+        Task("nds-darts", "nds_darts", "cifar10-64", "error", False,
              lambda r: gt.nds_table(_in(r, "nds/DARTS_in.json"), "nds_darts"),
              source="nds/DARTS_in.json final test_ep_top1 (top-1 error %)", num_classes=1000, note=nds_note),
-        Task("nds-enas", "nds_enas", "cifar10", "error", False,
+        Task("nds-enas", "nds_enas", "cifar10-64", "error", False,
              lambda r: gt.nds_table(_in(r, "nds/ENAS_in.json"), "nds_enas"),
              source="nds/ENAS_in.json final test_ep_top1 (top-1 error %)", num_classes=1000, note=nds_note),
         Task("nbnlp-ptb", "nbnlp", "ptb", "ptb_test_loss", False,
