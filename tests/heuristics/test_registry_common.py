@@ -80,6 +80,10 @@ def test_space_checks_rule_out_the_spaces_a_definition_does_not_cover():
         assert "nb101" in HEURISTICS.get(name).applies_to(nb101)
     for name in ("zen", "az_expressivity", "az_trainability", "az_nas", "swap", "meco"):  # any image network
         assert HEURISTICS.get(name).applies_to(nb101) is None
+    generic, mlp = get_space("generic"), get_space("generic_mlp")
+    assert "pooling" in HEURISTICS.get("zen").applies_to(mlp) and HEURISTICS.get("zen").applies_to(generic) is None
+    assert "chain of blocks" in HEURISTICS.get("az_expressivity").applies_to(generic)
+    assert HEURISTICS.get("az_complexity").applies_to(generic) is None
 
 
 def test_registration_checks_needs_against_the_vocabulary():

@@ -106,3 +106,23 @@ def channels_last(model: nn.Module, x: torch.Tensor) -> tuple[nn.Module, torch.T
     if x.dim() != 4:
         return model, x
     return model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+
+
+_SAMPLE_MODELS: dict[tuple, nn.Module | None] = {}
+
+
+def sample_model(space) -> nn.Module | None:
+    """A model of one seeded sample architecture of ``space`` (cached per space), for space checks that
+    look at a network's structure; None when the space cannot sample or build."""
+    import numpy as np
+
+    from archrank.models.registry import build_model
+
+    key = (getattr(space, "name", None), type(space))
+    if key not in _SAMPLE_MODELS:
+        try:
+            _SAMPLE_MODELS[key] = build_model(space, space.sample(np.random.default_rng(0)), 10, seed=0)
+        except Exception:  # noqa: BLE001 - a space without a builder has no network to look at
+            _SAMPLE_MODELS[key] = None
+    return _SAMPLE_MODELS[key]
+

@@ -57,6 +57,18 @@ def feature_blocks(model: nn.Module) -> list[nn.Module]:
     return [model.stem, *model.cells]
 
 
+def has_feature_blocks(space) -> str | None:
+    """None when the space's networks have a chain of blocks (``feature_blocks()``, or ``stem`` and a
+    sequence of ``cells``); a DAG of operations has none."""
+    from archrank.heuristics._util import sample_model
+
+    model = sample_model(space)
+    if model is not None and (hasattr(model, "feature_blocks") or (
+            hasattr(model, "stem") and isinstance(getattr(model, "cells", None), (nn.ModuleList, nn.Sequential)))):
+        return None
+    return "its networks have no chain of blocks (feature_blocks(), or stem and cells) to take features from"
+
+
 def block_features(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
     """Outputs of each of :func:`feature_blocks` (with their autograd graph)."""
     feats, _ = module_outputs(model, x, feature_blocks(model), grad=True)
@@ -185,11 +197,12 @@ for _name, _doc, _needs, _inv in (
     ("az_complexity", "Forward FLOPs (AZ-NAS's complexity proxy).", (), False),
 ):
     register_heuristic(_name, needs=_needs, description=_doc, reference="Lee & Ham, CVPR 2024",
-                       domains=("image",), canonical_invariant=_inv)(_part(_name))
+                       domains=("image",), canonical_invariant=_inv,
+                       space_check=None if _name == "az_complexity" else has_feature_blocks)(_part(_name))
 
 
 @register_heuristic("az_nas", needs=("gradients",), reference="Lee & Ham, CVPR 2024", domains=("image",),
-                    canonical_invariant=False)
+                    canonical_invariant=False, space_check=has_feature_blocks)
 def az_nas(ctx: ScoreContext) -> float:
     """Sum of log(rank/n) of the four AZ-NAS proxies, ranked against a seeded reference sample of the space."""
     size = int(ctx.extras.get("az_reference_size", DEFAULT_REFERENCE_SIZE))

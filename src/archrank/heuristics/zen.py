@@ -88,7 +88,18 @@ def zen_score(ctx: ScoreContext, repeats: int = 1, gamma: float = MIXUP_GAMMA) -
     return float(sum(vals) / len(vals))
 
 
-@register_heuristic("zen", needs=(), reference="Lin et al., ICCV 2021", domains=("image",))
+def has_global_pooling(space) -> str | None:
+    """None when the space's networks pool with an ``nn.AdaptiveAvgPool2d`` module (zen's pre-GAP map)."""
+    from archrank.heuristics._util import sample_model
+
+    model = sample_model(space)
+    if model is not None and any(isinstance(m, nn.AdaptiveAvgPool2d) for m in model.modules()):
+        return None
+    return "its networks have no global average pooling module, so there is no pre-GAP feature map"
+
+
+@register_heuristic("zen", needs=(), reference="Lin et al., ICCV 2021", domains=("image",),
+                    space_check=has_global_pooling)
 def zen(ctx: ScoreContext) -> float:
     """log E|f(x) - f(x + 0.01 eps)| of the pre-GAP map (Gaussian inputs, N(0,1) weights) + log BN scales."""
     return zen_score(ctx, int(ctx.extras.get("zen_repeats", 1)))

@@ -114,6 +114,7 @@ class GenericNetwork(nn.Module):
                     self.proj[f"{i}_{j}"] = nn.Conv2d(ch[i], c_in, 1, bias=False)
             self.cells[str(j)], ch[j] = make_op(arch.cells[j - 1], c_in)
         self.num_nodes = n
+        self.gap = nn.AdaptiveAvgPool2d(1)
         self.head = nn.Linear(ch[n], num_classes)
 
     def _merge(self, j: int, values: dict[int, torch.Tensor]) -> torch.Tensor:
@@ -136,7 +137,7 @@ class GenericNetwork(nn.Module):
         for j in range(1, self.num_nodes + 1):
             if j in self.sources:
                 values[j] = self.cells[str(j)](self._merge(j, values))
-        return self.head(values[self.num_nodes].mean(dim=(2, 3)))
+        return self.head(torch.flatten(self.gap(values[self.num_nodes]), 1))
 
 
 @register_builder("generic")
