@@ -107,6 +107,15 @@ def test_combinations_get_their_own_rows(shared_data):
     assert cell.seconds_per_arch == pytest.approx(sum(parts))
 
 
+def test_a_constant_score_is_shown_as_such():
+    task = TASKS.get("nb201-cifar10")
+    truth = {f"a{i}": float(i) for i in range(6)}
+    cell = correlate_cell(task, HEURISTICS.get("params"), {a: (5.0, 0.5, True) for a in truth}, truth)
+    assert cell.n == 6 and math.isnan(cell.spearman)
+    table = SuiteTable([task.name], ["params"], [cell], {task.name: 6})
+    assert "constant 0.500s" in table.format_text() and "nan" not in table.format_text()
+
+
 def test_heatmap_data_and_file(tmp_path):
     t = SuiteTable(["x", "y"], ["h1", "h2"], archs={"x": 5, "y": 7})
     from archrank.suite.table import Cell

@@ -82,6 +82,8 @@ class SuiteTable:
                     row.append("n/a")
                 elif c.n < 3:
                     row.append(f"- ({c.failed} failed)" if c.failed else "-")
+                elif not math.isfinite(c.spearman):  # every architecture scored the same
+                    row.append(f"constant {_secs(c.seconds_per_arch)}")
                 else:
                     s = f"{c.spearman:+.3f}/{c.kendall:+.3f} {_secs(c.seconds_per_arch)}"
                     row.append(s + (f" [{c.failed} nan]" if c.failed else ""))
