@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archrank.data.paths import data_dir as resolve_data_dir
@@ -87,12 +87,8 @@ _add(DatasetInfo(
 # smallest size at which every map of the NDS ImageNet network (three stride-2 stem convolutions, two
 # reduction cells) is at least 2x2 and even-sized, so that batch norm in train mode has more than one value
 # per channel even for a one-image batch, and factorized reduction halves exactly.
-_add(DatasetInfo(
-    name="cifar10-64", title="CIFAR-10 upsampled to 64x64 (bilinear)", num_classes=10, input_shape=(3, 64, 64),
-    mean=(125.3 / 255, 123.0 / 255, 113.9 / 255), std=(63.0 / 255, 62.1 / 255, 66.7 / 255),
-    folders=("cifar-10-batches-py", "cifar10/cifar-10-batches-py", "cifar10", "."),
-    is_present=_has_any("data_batch_[1-5]", "test_batch"), resized_from="cifar10",
-))
+_add(replace(DATASETS.get("cifar10"), name="cifar10-64", title="CIFAR-10 upsampled to 64x64 (bilinear)",
+             input_shape=(3, 64, 64), resized_from="cifar10"))
 _add(DatasetInfo(
     name="cifar100", title="CIFAR-100", num_classes=100, input_shape=(3, 32, 32),
     mean=(129.3 / 255, 124.1 / 255, 112.4 / 255), std=(68.2 / 255, 65.4 / 255, 70.4 / 255),

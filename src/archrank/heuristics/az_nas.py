@@ -51,9 +51,9 @@ def feature_blocks(model: nn.Module) -> list[nn.Module]:
     the stem, or both ImageNet stems, and the cells), else ``model.stem`` and each block of ``model.cells``."""
     if hasattr(model, "feature_blocks"):
         return list(model.feature_blocks())
-    if not (hasattr(model, "stem") and hasattr(model, "cells")):
-        raise InvalidArgument(f"AZ-NAS needs a model with 'stem' and 'cells' or feature_blocks() (a cell "
-                              f"network); got {type(model).__name__}")
+    if not (hasattr(model, "stem") and isinstance(getattr(model, "cells", None), (nn.ModuleList, nn.Sequential))):
+        raise InvalidArgument(f"AZ-NAS needs a chain of blocks: feature_blocks(), or 'stem' and a sequence of "
+                              f"'cells'; {type(model).__name__} has neither")
     return [model.stem, *model.cells]
 
 
@@ -63,9 +63,11 @@ def has_feature_blocks(space) -> str | None:
     from archrank.heuristics._util import sample_model
 
     model = sample_model(space)
-    if model is not None and (hasattr(model, "feature_blocks") or (
-            hasattr(model, "stem") and isinstance(getattr(model, "cells", None), (nn.ModuleList, nn.Sequential)))):
-        return None
+    try:
+        if model is not None and feature_blocks(model):
+            return None
+    except InvalidArgument:
+        pass
     return "its networks have no chain of blocks (feature_blocks(), or stem and cells) to take features from"
 
 

@@ -143,15 +143,20 @@ def ntk_krr(ctx: ScoreContext) -> float:
 
 
 # ------------------------------------------------------------------------------------ analytic kernels
+def _nb201_cells_only(space) -> str | None:
+    name = str(getattr(space, "name", type(space).__name__))
+    return None if name.startswith("nb201") else "its analytic kernel is derived for NB201 cells only"
+
+
 def _analytic(ctx: ScoreContext, name: str):
     limit = ctx.extras.get("analytic_images")
     xs = require_inputs(ctx, name)[:limit]
     res = ctx.extras.get("analytic_resolution", 4)
     cells = ctx.extras.get("analytic_cells", 1)
     arch = ctx.arch
-    if not _space_name(ctx).startswith("nb201"):
-        raise InvalidArgument(f"heuristic {name!r} has an analytic kernel for NB201 cells only; "
-                              f"space {_space_name(ctx)!r} is not supported")
+    reason = _nb201_cells_only(ctx.space)
+    if reason:
+        raise InvalidArgument(f"heuristic {name!r} does not apply to space {_space_name(ctx)!r}: {reason}")
     key = ("analytic_kernel", limit, res, cells)
 
     def compute():
@@ -167,11 +172,6 @@ def _analytic_score(ctx: ScoreContext, name: str, which: str) -> float:
     _, ytr, _, yva = split_halves(ctx, name, limit)
     kernels = _analytic(ctx, name)
     return krr_accuracy(getattr(kernels, which), len(ytr), ytr, yva, ctx.extras.get("krr_reg", 1e-4))
-
-
-def _nb201_cells_only(space) -> str | None:
-    name = str(getattr(space, "name", space))
-    return None if name.startswith("nb201") else "its analytic kernel is derived for NB201 cells only"
 
 
 @register_heuristic("nngp_krr", domains=("image",), space_check=_nb201_cells_only, higher_is_better=True, needs=("data", "labels"),

@@ -183,6 +183,20 @@ def combination_cell(task: Task, row: str, comb, by_h: dict[str, dict[str, tuple
     return cell
 
 
+def combination_cells(task: Task, combos: list[tuple[str, Any]],
+                      by_h: dict[str, dict[str, tuple[float, float | None, bool]]], truth: dict[str, float],
+                      cells: list[Cell]) -> list[Cell]:
+    """The task's cell of each combination: skipped (naming the first member that does not apply, i.e. is
+    not in ``by_h``) or computed by :func:`combination_cell`.  ``cells`` holds the members' cells."""
+    mine = {c.heuristic: c for c in cells if c.task == task.name}
+    out = []
+    for row, comb in combos:
+        absent = [m for m in comb.members if m not in by_h]
+        out.append(Cell(task.name, row, skipped=f"member {absent[0]}: {mine[absent[0]].skipped}") if absent
+                   else combination_cell(task, row, comb, by_h, truth, mine))
+    return out
+
+
 def run_suite(
     tasks: str | Sequence[str | Task],
     heuristics: str | Sequence[str],
@@ -229,10 +243,7 @@ def run_suite(
             else:
                 apply.append(h)
         if not apply:
-            skipped = {c.heuristic: c.skipped for c in table.cells if c.task == task.name}
-            for row, comb in combos:
-                table.cells.append(Cell(task.name, row, skipped=f"member {comb.members[0]}: "
-                                                                f"{skipped[comb.members[0]]}"))
+            table.cells += combination_cells(task, combos, {}, truth, table.cells)
             continue
         setting = ScoreSetting(task.space, dataset=task.dataset, batch_size=batch_size or task.batch_size,
                                seed=seed,
@@ -251,17 +262,11 @@ def run_suite(
                 by_h[r.heuristic][r.arch] = (v, r.seconds, bool(r.computed))
         for h in apply:
             table.cells.append(correlate_cell(task, h, by_h[h.name], truth))
-        cells = {c.heuristic: c for c in table.cells if c.task == task.name}
-        for row, comb in combos:
-            out = [m for m in comb.members if m not in by_h]
-            if out:
-                table.cells.append(Cell(task.name, row, skipped=f"member {out[0]}: {cells[out[0]].skipped}"))
-            else:
-                table.cells.append(combination_cell(task, row, comb, by_h, truth, cells))
+        table.cells += combination_cells(task, combos, by_h, truth, table.cells)
     order = {(h, t): i for i, (h, t) in enumerate((h, t) for h in table.heuristics for t in table.tasks)}
     table.cells.sort(key=lambda c: order[(c.heuristic, c.task)])
     return table
 
 
-__all__ = ["Cell", "SuiteTable", "combination_cell", "correlate_cell", "pick_archs", "run_suite", "suite_combinations",
-           "training_free_names"]
+__all__ = ["Cell", "SuiteTable", "combination_cell", "combination_cells", "correlate_cell", "pick_archs",
+           "run_suite", "suite_combinations", "training_free_names"]
