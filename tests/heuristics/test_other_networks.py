@@ -75,3 +75,21 @@ def test_nb101_blocks_include_the_pools_between_stacks():
     model = build_model("nb101", get_space("nb101").sample(np.random.default_rng(0)), **SMALL["nb101"])
     kinds = [type(m).__name__ for m in feature_blocks(model)]
     assert kinds == ["ConvBNReLU", "NB101Cell", "MaxPool2d", "NB101Cell"]
+
+
+@pytest.mark.parametrize("space,dataset", [("nb101", "cifar10"), ("nb301", "cifar10"), ("nds_darts", "cifar10-64"),
+                                           ("nds_enas", "cifar10-64")])
+def test_linear_regions_count_on_the_thin_network_does_not_saturate(space, dataset, shared_data):
+    # At the spaces' own widths every distinct patch of real images gets its own pattern; each space's thin
+    # network leaves the count below the number of patches and different between architectures.
+    from archrank.data.loaders import one_batch
+
+    sp = get_space(space)
+    x, _ = one_batch(dataset, 16, 0, shared_data)
+    counts = []
+    for seed in range(4):
+        ctx = ScoreContext(arch=sp.sample(np.random.default_rng(seed)), space=sp, inputs=x, targets=torch.arange(16) % 10,
+                           seed=0)
+        counts.append(evaluate(HEURISTICS.get("linear_regions"), ctx).value)
+    assert all(1 < c < 1000 for c in counts), counts
+    assert len(set(counts)) > 1, counts
