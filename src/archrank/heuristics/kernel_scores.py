@@ -226,14 +226,15 @@ def count_patterns(model: nn.Module, x: torch.Tensor) -> int:
 # The thin network (builder options) and the patch size linear_regions counts with, per space (name prefix).
 # TE-NAS counts on a one-channel, one-cell-per-stage network: with more units every distinct patch gets its own
 # pattern and the count saturates at the number of distinct patches (about 954 of 1,000 drawn from 16 CIFAR-10
-# images).  Two channels is the least a DARTS cell builds with (FactorizedReduce halves the channels) and the
-# least an NB101 cell splits; NB301's CIFAR stem keeps the patch's resolution, so even two cells of two channels
-# saturate on 4x4 patches and it counts on 2x2 patches.  Measured on 8 sampled architectures per space (seed 0,
-# 1,000 patches of a 16-image batch): nb101 678..915 (of 954 distinct patches), nb301 793..931 (of 965),
-# nds_darts 339..528 and nds_enas 354..536 (of 992, on the 64x64 stand-in images).
+# images).  Two channels is the least a DARTS cell builds with (FactorizedReduce halves the channels); an NB101
+# cell splits its output channels over up to five vertices, so five is its least, and one cell of five channels
+# still saturates on 4x4 patches.  The CIFAR stems (NB101, NB301) keep the patch's resolution, so these count
+# on 2x2 patches; the ImageNet stem of NDS halves it twice and 4x4 patches vary.  Measured on 8 sampled
+# architectures per space (seed 0, 1,000 patches of a 16-image batch): nb101 596..854 (of 965 distinct
+# patches), nb301 793..931 (of 965), nds_darts 339..528 and nds_enas 354..536 (of 992, on the 64x64 stand-in).
 _THIN_NETWORKS: tuple[tuple[str, dict[str, Any], int], ...] = (
     ("nb201", {"C": 1, "N": 1}, 4),
-    ("nb101", {"stem_channels": 2, "cells_per_stack": 1}, 4),
+    ("nb101", {"stem_channels": 5, "cells_per_stack": 1, "num_stacks": 1}, 2),
     ("nb301", {"channels": 2, "layers": 2}, 2),
     ("nds_", {"channels": 2}, 4),
 )
