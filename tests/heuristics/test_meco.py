@@ -95,3 +95,15 @@ def test_finite_sum_drops_nan_and_inf():
 def test_meco_opt_deterministic(make_ctx):
     h = HEURISTICS.get("meco_opt")
     assert h.fn(make_ctx(seed=2)) == h.fn(make_ctx(seed=2))
+
+
+def test_no_more_positions_than_channels_is_exactly_singular():
+    # Centred rows of p positions span at most p - 1 dimensions: lambda_min is 0 for c >= p, whatever the data;
+    # the decomposition (the reference) agrees up to rounding.
+    gen = torch.Generator().manual_seed(3)
+    feats = [torch.randn(c, p, generator=gen) for c, p in ((5, 5), (6, 3), (4, 1), (64, 16))]
+    assert min_eigenvalues(feats) == [0.0, 0.0, 0.0, 0.0]
+    np.testing.assert_allclose(min_eigenvalues_reference(feats), 0.0, atol=1e-9)
+    # One position more than channels: a generic matrix is no longer singular.
+    (lam,) = min_eigenvalues([torch.randn(5, 6, generator=gen)])
+    assert lam > 1e-6

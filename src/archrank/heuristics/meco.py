@@ -64,11 +64,20 @@ def correlation(f: torch.Tensor) -> torch.Tensor:
 
 
 def min_eigenvalues(feats: list[torch.Tensor]) -> list[float]:
-    """lambda_min of each feature matrix's channel correlation (batched ``eigvalsh`` per matrix size)."""
+    """lambda_min of each feature matrix's channel correlation (batched ``eigvalsh`` per matrix size).
+
+    A matrix with no more positions than channels gives exactly 0 without a decomposition: its centred rows
+    span at most ``positions - 1`` dimensions, so the (positive semi-definite) correlation matrix is singular
+    (the straightforward form returns rounding noise of order 1e-13 there).  On the deep, low-resolution maps
+    of the NDS networks this is most matrices and most of the cost.
+    """
     out = [math.nan] * len(feats)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
-        groups[f.shape[0]].append(i)
+        if f.shape[1] <= f.shape[0]:
+            out[i] = 0.0
+        else:
+            groups[f.shape[0]].append(i)
     for idx in groups.values():
         mats = torch.stack([correlation(feats[i]) for i in idx])
         lam = torch.linalg.eigvalsh(mats)[:, 0]
