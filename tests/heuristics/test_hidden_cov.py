@@ -77,7 +77,8 @@ def test_image_only_heuristics_skip_sequence_spaces_in_one_line_and_the_rest_run
             continue
         ran[name] = evaluate(h, _ctx()).value
     assert {"naswot", "linear_regions", "ntk_cond", "nngp_krr", "cntk_krr"} <= set(skipped)
-    assert {"grad_norm", "snip", "grasp", "fisher", "synflow", "jacob_cov", "params", "hidden_cov"} <= set(ran)
+    assert {"grad_norm", "snip", "grasp", "fisher", "synflow", "jacob_cov", "params", "hidden_cov", "zico",
+            "plain", "meco", "meco_opt"} <= set(ran)
     assert all(math.isfinite(v) for v in ran.values()), ran
     assert HEURISTICS.get("hidden_cov").applies_to(get_space("nb201")) is not None
 
@@ -118,3 +119,25 @@ def test_spearman_with_ptb_loss_on_thirty_architectures(shared_data, one_thread)
     rho = metrics.spearman(scores, -np.asarray(loss))  # lower loss is better
     print(f"hidden_cov Spearman with -PTB test loss, 30 archs, width 32/48: {rho:.3f}")
     assert -1.0 <= rho <= 1.0 and len(set(scores)) > 20
+
+
+def test_zico_on_a_language_model_splits_the_sequences():
+    # Two halves of the batch's sequences, each with its own next-token loss: the same as zico's formula on
+    # the two half-batch gradients computed here by hand.
+    from archrank.heuristics._util import task_loss, weight_layers
+    from archrank.heuristics.zico import zico_from_gradients
+
+    ctx = _ctx()
+    model = ctx.build().eval()  # dropout off, as for every gradient heuristic on a sequence model
+    layers = weight_layers(model)
+    rows = [[] for _ in layers]
+    for half in (slice(0, 3), slice(3, 6)):
+        part = ScoreContext(arch=ctx.arch, space=SP, inputs=ctx.inputs[half], targets=ctx.targets[half],
+                            num_classes=60, seed=0, dataset="ptb", model_kwargs=SMALL)
+        model.zero_grad(set_to_none=True)
+        task_loss(model, part, "zico").backward()
+        for i, m in enumerate(layers):
+            rows[i].append(m.weight.grad.detach().reshape(-1).double().numpy().copy())
+    by_hand = zico_from_gradients([np.stack(r) for r in rows])
+    assert math.isfinite(by_hand)
+    assert evaluate(HEURISTICS.get("zico"), ctx).value == pytest.approx(by_hand, rel=1e-9)

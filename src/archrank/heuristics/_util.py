@@ -90,7 +90,11 @@ def logits_of(out) -> torch.Tensor:
 def task_loss(model: nn.Module, ctx: ScoreContext, name: str) -> torch.Tensor:
     """Mean cross-entropy of ``model`` on ``ctx``'s batch: over images (N, C) with labels (N,), or over the
     tokens of (B, T, V) logits with next-token targets (B, T)."""
-    x, y = require_inputs(ctx, name), require_targets(ctx, name)
+    return batch_loss(model, require_inputs(ctx, name), require_targets(ctx, name), name)
+
+
+def batch_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, name: str) -> torch.Tensor:
+    """:func:`task_loss` of the batch ``(x, y)`` (for heuristics that split the scoring batch)."""
     logits = logits_of(model(x))
     if logits.dim() == 3:
         if tuple(y.shape) != tuple(logits.shape[:2]):

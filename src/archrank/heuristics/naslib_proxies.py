@@ -102,7 +102,7 @@ def weight_times_grad(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) 
     return float(sum((w.detach() * g).double().sum() for w, g in zip(ws, gs) if g is not None))
 
 
-@register_heuristic("plain", needs=("data", "labels", "gradients"), domains=_DOMAINS,
+@register_heuristic("plain", needs=("data", "labels", "gradients"), domains=("image", "vector", "sequence"),
                     reference="Abdelfattah et al., ICLR 2021 (zero-cost-nas code)",
                     description="sum of W * dL/dW over conv/linear weights (signed saliency); registered "
                                 "higher-is-better as in the literature, anti-correlated on NB201")

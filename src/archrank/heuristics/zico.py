@@ -22,7 +22,14 @@ import torch
 from torch import nn
 
 from archrank.errors import InvalidArgument
-from archrank.heuristics._util import channels_last, require_inputs, require_targets, weight_layers
+from archrank.heuristics._util import (
+    batch_loss,
+    channels_last,
+    require_inputs,
+    require_targets,
+    train_model,
+    weight_layers,
+)
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 DEFAULT_BATCHES = 2
@@ -38,14 +45,14 @@ def split_batches(x: torch.Tensor, y: torch.Tensor, batches: int) -> list[tuple[
 
 
 def loss_gradients(model: nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor]]) -> list[np.ndarray]:
-    """Per conv/linear layer (module order), the (batches x weights) matrix of cross-entropy gradients."""
+    """Per conv/linear layer (module order), the (batches x weights) matrix of cross-entropy gradients (for a
+    language model: of the mean next-token loss of the batch's sequences)."""
     layers = weight_layers(model)
     grads: list[list[np.ndarray]] = [[] for _ in layers]
-    loss_fn = nn.CrossEntropyLoss()
     with torch.enable_grad():
         for x, y in batches:
             model.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+            loss = batch_loss(model, x, y, "zico")
             if loss.requires_grad:
                 loss.backward()
             for i, m in enumerate(layers):
@@ -70,11 +77,11 @@ def zico_from_gradients(grads: list[np.ndarray]) -> float:
 def zico_score(ctx: ScoreContext, batches: int = DEFAULT_BATCHES) -> float:
     x = require_inputs(ctx, "zico")
     y = require_targets(ctx, "zico")
-    model, x = channels_last(ctx.build().train(), x)
+    model, x = channels_last(train_model(ctx), x)  # a sequence model in eval mode: no dropout masks
     return zico_from_gradients(loss_gradients(model, split_batches(x, y, batches)))
 
 
-@register_heuristic("zico", domains=("image", "vector"), needs=("data", "labels", "gradients"), reference="Li et al., ICLR 2023")
+@register_heuristic("zico", domains=("image", "vector", "sequence"), needs=("data", "labels", "gradients"), reference="Li et al., ICLR 2023")
 def zico(ctx: ScoreContext) -> float:
     """Sum over layers of log(sum over weights of mean|grad| / std(grad) across 2 half-batches)."""
     return zico_score(ctx, int(ctx.extras.get("zico_batches", DEFAULT_BATCHES)))
