@@ -8,6 +8,7 @@
 * :func:`top_k_overlap`: the fraction of the top ``frac`` by score that is also in the top ``frac`` by metric.
 * :func:`pairwise_agreement`: the fraction of pairs (untied in the metric) that the score orders the same way.
 * :func:`copeland_scores` / :func:`majority_agreement`: majority vote of several heuristics.
+* :func:`spearman_interval` / :func:`kendall_interval`: Fisher-z confidence intervals (:data:`INTERVAL_METHOD`).
 
 All functions take scores oriented so that higher is better: :func:`oriented` flips lower-is-better
 scores.  An infinite score is an order like any other (``-inf`` ranks below every finite score: e.g.
@@ -209,10 +210,11 @@ def rank_consistency(scores, metric, *, higher_is_better: bool = True, top_frac:
 
     Non-finite scores (and metric values) are excluded; ``n`` counts the pairs used, ``n_excluded`` the rest.
     ``top1`` is the metric of the heuristic's pick, the best-scored architecture (the mean metric of the
-    architectures tied at the best score, so that a tie picks no favourite).
+    architectures tied at the best score, so that a tie picks no favourite).  ``spearman_low/high`` and
+    ``kendall_low/high`` are 95% confidence intervals (:func:`with_intervals`).
     """
     a, b, excluded = finite_pairs(oriented(scores, higher_is_better), metric)
-    return {
+    return with_intervals({
         "top1": float(np.mean(b[a == a.max()])) if a.size else math.nan,
         "spearman": spearman(a, b),
         "kendall": kendall_tau(a, b),
@@ -220,4 +222,47 @@ def rank_consistency(scores, metric, *, higher_is_better: bool = True, top_frac:
         "pairwise": pairwise_agreement(a, b),
         "n": int(a.size),
         "n_excluded": excluded,
-    }
+    })
+
+
+#: How :func:`spearman_interval` and :func:`kendall_interval` are computed (shown on the report page).
+INTERVAL_METHOD = ("Fisher z intervals: z = atanh(r) +- q * se, mapped back with tanh, q the normal quantile; "
+                   "se = sqrt((1 + rho^2 / 2) / (n - 3)) for Spearman (Bonett & Wright 2000), "
+                   "se = sqrt(0.437 / (n - 4)) for Kendall's tau (Fieller, Hartley & Pearson 1957)")
+
+
+def _fisher_interval(r: float, se: float, level: float) -> tuple[float, float]:
+    from statistics import NormalDist
+
+    if not 0 < level < 1:
+        raise InvalidArgument(f"confidence level must be in (0, 1), got {level}")
+    if not (math.isfinite(r) and math.isfinite(se)):
+        return math.nan, math.nan
+    if abs(r) >= 1.0:  # a perfect sample correlation: z is infinite, the interval degenerates to the point
+        return float(r), float(r)
+    z = math.atanh(r)
+    half = NormalDist().inv_cdf(0.5 + level / 2) * se
+    return math.tanh(z - half), math.tanh(z + half)
+
+
+def spearman_interval(rho: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of Spearman's ``rho`` over ``n`` pairs: Fisher z with Bonett and Wright's (2000)
+    standard error sqrt((1 + rho^2/2) / (n - 3)).  ``(nan, nan)`` for n <= 3 or a NaN rho."""
+    if n <= 3 or not math.isfinite(rho):
+        return math.nan, math.nan
+    return _fisher_interval(rho, math.sqrt((1.0 + rho * rho / 2.0) / (n - 3)), level)
+
+
+def kendall_interval(tau: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of Kendall's ``tau`` over ``n`` pairs: Fisher z with the standard error
+    sqrt(0.437 / (n - 4)) of Fieller, Hartley and Pearson (1957).  ``(nan, nan)`` for n <= 4 or a NaN tau."""
+    if n <= 4 or not math.isfinite(tau):
+        return math.nan, math.nan
+    return _fisher_interval(tau, math.sqrt(0.437 / (n - 4)), level)
+
+
+def with_intervals(row: dict, level: float = 0.95) -> dict:
+    """``row`` (with ``spearman``, ``kendall``, ``n``) plus ``spearman_low/high`` and ``kendall_low/high``."""
+    row["spearman_low"], row["spearman_high"] = spearman_interval(row["spearman"], row["n"], level)
+    row["kendall_low"], row["kendall_high"] = kendall_interval(row["kendall"], row["n"], level)
+    return row

@@ -18,7 +18,7 @@ sys.path.insert(0, str(HELPERS))
 import archrank_toy_plugin as toy
 
 from archrank.cli import main
-from archrank.metrics import kendall_tau, majority_agreement, spearman, top_k_overlap
+from archrank.metrics import kendall_tau, majority_agreement, spearman, spearman_interval, top_k_overlap
 from archrank.store import HeuristicInfo, ScoreRecord, SQLiteStore
 
 
@@ -86,10 +86,14 @@ def test_score_then_correlate_json_text_and_plot(tmp_path, bench, capsys):
     assert main(["correlate", "--store", str(db), "--benchmark", str(bench), "--metric", "acc"]) == 0
     text = capsys.readouterr().out.splitlines()
     assert text[0] == "rank consistency against acc"
-    assert text[1].split() == ["heuristic", "spearman", "kendall", "top10", "pairwise", "top1", "n", "excluded",
+    assert text[1].split() == ["heuristic", "spearman", "ci95", "kendall", "top10", "pairwise", "top1", "n", "excluded",
                                 "s/arch"]
     assert [ln.split()[0] for ln in text[2:5]] == ["toy_params", "toy_flaky", "toy_lower"]  # best rho first
     assert len({len(ln) for ln in text[1:5]}) == 1  # aligned
+    row = next(ln.split() for ln in text if ln.startswith("toy_params"))
+    lo, hi = spearman_interval(out["toy_params"]["spearman"], out["toy_params"]["n"])
+    assert row[2] == f"[{lo:.2f},{hi:.2f}]" and lo < out["toy_params"]["spearman"] < hi
+    assert out["toy_params"]["spearman_low"] == pytest.approx(lo)
 
 
 def test_scatter_table_is_the_plotted_data(tmp_path, bench):

@@ -13,7 +13,8 @@ def add_parser(subparsers) -> None:
         "correlate",
         help="rank consistency of stored heuristic scores against a benchmark table",
         description="For each heuristic in the store: Spearman rho, Kendall tau-b, overlap of the top 10%% by "
-        "score with the top 10%% by metric, pairwise agreement, n, and mean measured seconds per architecture. "
+        "score with the top 10%% by metric, pairwise agreement, n, and mean measured seconds per architecture; a 95%% "
+        "interval of rho (Fisher z, Bonett-Wright standard error). "
         "Lower-is-better heuristics are flipped; NaN scores and failures are excluded and counted. Heuristics are "
         "compared on the architectures every one of them scored (the rest are left out and counted) unless "
         "--all-archs is given.",
@@ -38,7 +39,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--all-archs", action="store_true", help="rank each heuristic on every architecture it "
                    "scored, even when the heuristics' sets differ (default: only the architectures all scored)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table (each row: n, n_excluded, "
-                   "n_left_out, set: 'common' or 'all')")
+                   "n_left_out, set: 'common' or 'all', spearman_low/high and kendall_low/high: 95%% intervals; the text "
+                   "column ci95 is Spearman's)")
     p.add_argument("--plot", default=None, metavar="PNG", help="also draw score-vs-metric scatter panels")
     p.set_defaults(func=run, flags={"combine": "--combine", "fit_store": "--fit-store", "all_archs": "--all-archs"})
 
@@ -106,7 +108,7 @@ def _json(v):
 
 def format_table(result: dict[str, dict], metric: str) -> str:
     """An aligned text table, best Spearman first (vote last)."""
-    head = ["heuristic", "spearman", "kendall", "top10", "pairwise", "top1", "n", "excluded", "s/arch"]
+    head = ["heuristic", "spearman", "ci95", "kendall", "top10", "pairwise", "top1", "n", "excluded", "s/arch"]
     combined = [h for h in result if h == "vote" or "(" in h or h in ("mean_rank", "fit")]
     order = sorted((h for h in result if h not in combined),
                    key=lambda h: -result[h]["spearman"] if math.isfinite(result[h]["spearman"]) else math.inf)
@@ -114,7 +116,8 @@ def format_table(result: dict[str, dict], metric: str) -> str:
     rows = []
     for h in order:
         r = result[h]
-        rows.append([h, _f(r["spearman"]), _f(r["kendall"]), _f(r["top10"]), _f(r["pairwise"]), _f(r.get("top1", math.nan), 2),
+        ci = f"[{_f(r.get('spearman_low', math.nan), 2)},{_f(r.get('spearman_high', math.nan), 2)}]"
+        rows.append([h, _f(r["spearman"]), ci, _f(r["kendall"]), _f(r["top10"]), _f(r["pairwise"]), _f(r.get("top1", math.nan), 2),
                      str(r["n"]),
                      str(r["n_excluded"]), _f(r["seconds_per_arch"], 4)])
     widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]

@@ -2,8 +2,8 @@
 
 :data:`ANCHORS` holds figures measured by others (quoted, not computed here), keyed by (task, heuristic):
 Abdelfattah et al. (ICLR 2021, from their released notebook) on all 423,624 NAS-Bench-101 cells.
-:func:`spearman_ci` is the Fisher-z interval of a Spearman coefficient over ``n`` pairs, with the
-standard error sqrt(1.06 / (n - 3)) of Fieller, Hartley and Pearson (1957) for Spearman's rho.
+:func:`spearman_ci` is the Fisher-z interval of a Spearman coefficient over ``n`` pairs, the one interval
+archrank reports everywhere (:func:`archrank.metrics.spearman_interval`: Bonett and Wright's standard error).
 :func:`compare` lines a table's cells up with the anchors.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from archrank.metrics import spearman_interval
 from archrank.suite.table import SuiteTable
 
 #: (task, heuristic) -> published Spearman, and where it comes from.
@@ -24,14 +25,7 @@ ANCHORS: dict[tuple[str, str], tuple[float, str]] = {
 
 def spearman_ci(rho: float, n: int, level: float = 0.95) -> tuple[float, float]:
     """Fisher-z interval of a Spearman ``rho`` over ``n`` pairs (NaN for n <= 3 or a NaN rho)."""
-    from statistics import NormalDist
-
-    if n <= 3 or not math.isfinite(rho):
-        return math.nan, math.nan
-    r = max(-0.999999, min(0.999999, rho))
-    z = math.atanh(r)
-    half = NormalDist().inv_cdf(0.5 + level / 2) * math.sqrt(1.06 / (n - 3))
-    return math.tanh(z - half), math.tanh(z + half)
+    return spearman_interval(rho, n, level)
 
 
 @dataclass

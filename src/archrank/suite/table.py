@@ -34,6 +34,10 @@ class Cell:
     n: int = 0
     spearman: float = math.nan
     kendall: float = math.nan
+    spearman_low: float = math.nan  # 95% confidence intervals (archrank.metrics.with_intervals)
+    spearman_high: float = math.nan
+    kendall_low: float = math.nan
+    kendall_high: float = math.nan
     seconds_per_arch: float = math.nan  # mean seconds of the computed (not copied) evaluations
     failed: int = 0  # architectures whose score is an error or NaN
     skipped: str | None = None  # why the heuristic does not apply to the task's space
@@ -116,7 +120,7 @@ def pick_archs(truth: dict[str, float], n: int | None, seed: int) -> list[str]:
 def correlate_cell(task: Task, heuristic, scores: dict[str, tuple[float, float | None, bool]],
                    truth: dict[str, float]) -> Cell:
     """The cell of one heuristic: ``scores`` maps arch -> (value, seconds, computed)."""
-    from archrank.metrics import kendall_tau, oriented, spearman
+    from archrank.metrics import kendall_interval, kendall_tau, oriented, spearman, spearman_interval
 
     x, y, secs, failed = [], [], [], 0
     for a, (v, s, computed) in scores.items():
@@ -135,6 +139,8 @@ def correlate_cell(task: Task, heuristic, scores: dict[str, tuple[float, float |
         xs = oriented(np.array(x), heuristic.higher_is_better)
         ys = oriented(np.array(y), task.higher_is_better)
         cell.spearman, cell.kendall = float(spearman(xs, ys)), float(kendall_tau(xs, ys))
+        cell.spearman_low, cell.spearman_high = spearman_interval(cell.spearman, cell.n)
+        cell.kendall_low, cell.kendall_high = kendall_interval(cell.kendall, cell.n)
     return cell
 
 
