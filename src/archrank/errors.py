@@ -50,3 +50,8 @@ class NumericalError(ArchrankError, ArithmeticError):
 def choices_error(kind: str, value: object, choices: Iterable[object]) -> UnknownName:
     """Shorthand used across the package: ``raise choices_error("space", name, registry.names())``."""
     return UnknownName(kind, value, choices)
+
+
+class PluginError(ArchrankError, ImportError):
+    """A plugin (an entry point of group ``archrank.plugins`` or a module of ``$ARCHRANK_PLUGINS``) that
+    failed to load; the message names it and its error."""

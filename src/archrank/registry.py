@@ -1,27 +1,55 @@
-"""One small registry class, used for spaces, heuristics, kernel layers, strategies and benchmarks."""
+"""Registries: the one way every kind of plug-in is kept, listed, looked up and extended.
+
+Every kind (space, model builder, heuristic, strategy, benchmark reader, task, store backend, executor) is a
+:class:`Registry` obtained with :func:`registry` (one per kind, shared by the whole process) and is filled
+the same way:
+
+* built-in entries as ``REG.register_lazy(name, "package.module:attribute")`` (imported on first use), or
+  by ``REG.register(name, obj)`` / ``@REG.register(name)`` in the module that defines them;
+* anyone else (a plugin, a script) with the same ``REG.register(name, obj)``, or the package's decorator
+  where an entry is a function wrapped with metadata (``register_heuristic``, ``register_strategy``,
+  ``register_builder``, ``register_task``).
+
+Plugins are found by :mod:`archrank.plugins` (the ``archrank.plugins`` entry-point group of installed
+packages, and modules named in ``$ARCHRANK_PLUGINS``) and loaded before a plug-in registry is first read,
+so every command and every lookup sees them; a name that is still unknown is an error that lists the
+valid names and says both ways to register one.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from archrank.errors import InvalidArgument, UnknownName
 
 T = TypeVar("T")
+
+#: How a name unknown to a plug-in registry can be added (appended to its error).
+REGISTER_HINT = ("; to add one, install a package declaring it in the 'archrank.plugins' entry-point group, "
+                 "or name its module in $ARCHRANK_PLUGINS")
 
 
 class Registry(Generic[T]):
     """A name -> object map with decorator registration and errors that list the valid names.
 
     Registration happens in the module that defines the object; the package imports those modules
-    explicitly (no star imports, no import-time side effects beyond filling the registry).
+    explicitly (no star imports, no import-time side effects beyond filling the registry).  A plug-in
+    registry (``plugins=True``, as every one made by :func:`registry`) loads the plugins before it is read.
     """
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, *, plugins: bool = False):
         self.kind = kind
+        self.plugins = plugins
         self._items: dict[str, T] = {}
         self._lazy: dict[str, str] = {}  # name -> "module:attribute", imported on first ``get``
+
+    def _load_plugins(self) -> None:
+        if self.plugins:
+            from archrank.plugins import load_plugins
+
+            load_plugins()
 
     def register_lazy(self, name: str, target: str) -> None:
         """Register ``name`` as ``"package.module:attribute"``, imported the first time it is asked for.
@@ -39,7 +67,9 @@ class Registry(Generic[T]):
         """``REG.register("x", obj)`` or ``@REG.register("x")``. Re-registering a name is an error."""
 
         def add(o: T) -> T:
-            if (name in self._items and self._items[name] is not o):
+            if not isinstance(name, str) or not name:
+                raise InvalidArgument(f"a {self.kind} name must be a non-empty string, got {name!r}")
+            if name in self._items and self._items[name] is not o:
                 raise InvalidArgument(f"{self.kind} {name!r} is already registered")
             self._items[name] = o
             return o
@@ -47,6 +77,7 @@ class Registry(Generic[T]):
         return add(obj) if obj is not None else add
 
     def get(self, name: str) -> T:
+        self._load_plugins()
         if name not in self._items and name in self._lazy:
             module, attr = self._lazy[name].split(":")
             obj = getattr(importlib.import_module(module), attr)
@@ -54,12 +85,17 @@ class Registry(Generic[T]):
         try:
             return self._items[name]
         except KeyError:
-            raise UnknownName(self.kind, name, self.names()) from None
+            err = UnknownName(self.kind, name, self.names())
+            if self.plugins:
+                err.args = (err.args[0] + REGISTER_HINT,)
+            raise err from None
 
     def names(self) -> list[str]:
+        self._load_plugins()
         return sorted(set(self._items) | set(self._lazy))
 
     def __contains__(self, name: object) -> bool:
+        self._load_plugins()
         return name in self._items or name in self._lazy
 
     def __iter__(self) -> Iterator[str]:
@@ -67,3 +103,25 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.names())
+
+
+_REGISTRIES: dict[str, Registry[Any]] = {}
+
+
+def registry(kind: str) -> Registry[Any]:
+    """The process-wide plug-in registry of ``kind`` (created on first use, plugins loaded before reads)."""
+    if kind not in _REGISTRIES:
+        _REGISTRIES[kind] = Registry(kind, plugins=True)
+    return _REGISTRIES[kind]
+
+
+def kinds() -> list[str]:
+    """The kinds of plug-in registries made so far (every package's, once it is imported)."""
+    return sorted(_REGISTRIES)
+
+
+#: The model builders, keyed by space name (filled by :mod:`archrank.models` and by spaces that carry their
+#: own build function, such as :func:`archrank.spaces.grid`).
+BUILDERS: Registry[Any] = registry("model builder")
+
+__all__ = ["BUILDERS", "REGISTER_HINT", "Registry", "kinds", "registry"]

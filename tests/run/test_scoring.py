@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "execution"))
 import archrank_toy_plugin as toy
 
-from archrank.errors import InvalidArgument, UnknownName
+from archrank.errors import InvalidArgument, PluginError, UnknownName
 from archrank.run import ScoreSetting, load_plugins, run_scoring, select_archs
 from archrank.store import SQLiteStore
 
@@ -128,7 +128,7 @@ def test_failures_are_recorded_and_the_run_goes_on(store):
 def test_bad_heuristic_and_plugin_names():
     with pytest.raises(UnknownName, match="toy_params"):
         run(SQLiteStore(":memory:"), heuristics=["nonesuch"])
-    with pytest.raises(InvalidArgument, match="no_such_plugin_module"):
+    with pytest.raises(PluginError, match="no_such_plugin_module"):
         load_plugins(["no_such_plugin_module"])
 
 

@@ -1,7 +1,8 @@
 """The contract every registered search space keeps, checked for each entry of ``SPACES``.
 
 A space registered later (a built-in one or a plugin's) is collected here automatically; the toy plugin
-space of ``tests/execution/archrank_toy_plugin.py`` is loaded first to show it.  ``TINY`` holds small
+space of ``tests/execution/archrank_toy_plugin.py`` and the grid space of ``grid_family.py`` (made with
+``archrank.spaces.grid``) are loaded first to show it.  ``TINY`` holds small
 builder options and the input shape for the forward-pass check; a space not listed there is built with its
 default options on an input chosen by its domain (images 2x3x8x8, vectors 2x4).
 """
@@ -21,6 +22,9 @@ from archrank.spaces import SPACES, get_space
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "execution"))
 import archrank_toy_plugin  # noqa: F401  (registers the plugin space "toy" and its builder)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import grid_family  # noqa: F401  (registers the grid space "gridnet" and its builder)
 
 SPACE_NAMES = SPACES.names()
 SEEDS = (0, 1, 2)
@@ -54,7 +58,7 @@ def _decisions_supported(space) -> bool:
 
 
 def test_builtin_spaces_are_registered_with_builders():
-    assert {"nb201", "nb101", "nats_sss", "generic", "generic_mlp", "toy"} <= set(SPACE_NAMES)
+    assert {"nb201", "nb101", "nats_sss", "generic", "generic_mlp", "toy", "gridnet"} <= set(SPACE_NAMES)
     assert set(SPACE_NAMES) <= set(BUILDERS.names())
 
 

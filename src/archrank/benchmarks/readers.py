@@ -12,9 +12,9 @@ from typing import Any
 
 from archrank.benchmarks.base import BenchmarkReader
 from archrank.errors import ArchrankError, InvalidArgument, UnknownName
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 
-READERS: Registry[Any] = Registry("benchmark")
+READERS: Registry[Any] = registry("benchmark")
 READERS.register_lazy("nats_tss", "archrank.benchmarks.nats:NATSArchive")  # NAS-Bench-201 / NATS topology
 READERS.register_lazy("nats_sss", "archrank.benchmarks.nats:NATSArchive")  # NATS size space
 READERS.register_lazy("nb101", "archrank.benchmarks.nb101:open_nb101")

@@ -6,6 +6,8 @@ adds its parser and sets ``func(args) -> int``.  Only the module of the command 
 heavy at module level, so ``archrank --version`` and ``archrank COMMAND --help`` start without torch.
 
 Any :class:`ArchrankError` becomes one line on stderr and exit code 2; argparse usage errors do the same.
+Every command loads the plugins (:mod:`archrank.plugins`) before it runs; one that fails to load is such an
+error.
 Library errors speak of parameters; an error that names its parameter (``InvalidArgument(...,
 parameter="archs")``) is shown with the command's flag for it.  Every command takes ``--quiet``; a command
 with ``--threads`` runs under :func:`archrank.run.threads.torch_threads`.
@@ -144,15 +146,21 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv)
     try:
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
     except SystemExit as e:  # usage errors (2), --help and --version (0)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    except ArchrankError as e:  # a plugin that fails while a parser lists a registry's names
+        sys.stderr.write(f"archrank {_command_of(argv) or ''}: error: {str(e).splitlines()[0]}\n")
+        return 2
     from archrank.run.guard import signals_raise
 
     try:
         with signals_raise():  # SIGTERM as well as SIGINT ends the command through its finally blocks
+            from archrank.plugins import load_plugins
+
+            load_plugins()  # every command sees the plugins' spaces, heuristics, ... (and fails on a broken one)
             return _run(args)
     except ArchrankError as e:
         sys.stderr.write(f"archrank {args.command}: error: {str(e).splitlines()[0]}{_flag_of(e, args)}\n")

@@ -13,9 +13,9 @@ from typing import Any
 from archrank.errors import InvalidArgument
 from archrank.execution.base import Executor
 from archrank.execution.local import LocalExecutor
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 
-EXECUTORS: Registry[type[Executor]] = Registry("executor")
+EXECUTORS: Registry[type[Executor]] = registry("executor")
 EXECUTORS.register("local", LocalExecutor)
 EXECUTORS.register_lazy("ray", "archrank.execution.ray_executor:RayExecutor")
 

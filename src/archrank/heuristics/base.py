@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 
 
 @dataclass
@@ -142,7 +142,7 @@ class ScoreResult:
     error: str | None = None
 
 
-HEURISTICS: Registry[Heuristic] = Registry("heuristic")
+HEURISTICS: Registry[Heuristic] = registry("heuristic")
 
 #: What a heuristic may declare it needs. Checked at registration.
 NEEDS_VOCABULARY = frozenset({"data", "labels", "gradients", "training"})

@@ -16,11 +16,11 @@ import numpy as np
 import torch
 
 from archrank.errors import InvalidArgument
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 
 Builder = Callable[..., torch.nn.Module]
 
-BUILDERS: Registry[Builder] = Registry("model builder")
+BUILDERS: Registry[Builder] = registry("model builder")
 BUILDERS.register_lazy("nb201", "archrank.models.nb201:build")
 BUILDERS.register_lazy("nats_sss", "archrank.models.nats_sss:build")
 BUILDERS.register_lazy("nb101", "archrank.models.nb101:build")

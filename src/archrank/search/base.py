@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from archrank.errors import InvalidArgument
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 from archrank.search.names import BUILTIN_STRATEGIES
 
 SIGNAL = "signal"
@@ -113,7 +113,7 @@ class Strategy(ABC):
         return math.inf if self.budget_seconds is None else self.budget_seconds - self.spent
 
 
-STRATEGIES: Registry[type[Strategy]] = Registry("strategy")
+STRATEGIES: Registry[type[Strategy]] = registry("strategy")
 for _name, _target in BUILTIN_STRATEGIES.items():  # imported when first asked for
     STRATEGIES.register_lazy(_name, _target)
 

@@ -3,17 +3,19 @@
 :data:`SPACES` maps a name to a space class (or a ready instance).  The built-in spaces are registered
 lazily (their modules are imported on first use, so importing archrank stays cheap); a plugin registers
 its own with ``SPACES.register("name", SpaceClass)``.  Model builders are registered separately, under the
-same names, in :mod:`archrank.models`.
+same names, in :mod:`archrank.models`.  :func:`grid` makes and registers a space, with its builder, from a
+dict of choices and a build function.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 from archrank.spaces.base import SearchSpace
+from archrank.spaces.grid import GridSpace, grid
 
-SPACES: Registry = Registry("space")
+SPACES: Registry = registry("space")
 SPACES.register_lazy("nb201", "archrank.spaces.nb201:NB201Space")
 SPACES.register_lazy("nb101", "archrank.spaces.nb101:NB101Space")
 SPACES.register_lazy("nats_sss", "archrank.spaces.nats_sss:NATSSizeSpace")
@@ -45,4 +47,4 @@ def get_space(name: str) -> SearchSpace:
     return _instance(name)
 
 
-__all__ = ["SPACES", "SearchSpace", "get_space", "space_names"]
+__all__ = ["SPACES", "GridSpace", "SearchSpace", "get_space", "grid", "space_names"]

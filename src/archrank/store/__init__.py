@@ -13,11 +13,11 @@ import os
 import re
 
 from archrank.errors import UnknownName
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
 from archrank.store.sqlite import SQLiteStore
 
-STORES: Registry[type[Store]] = Registry("store backend")
+STORES: Registry[type[Store]] = registry("store backend")
 STORES.register("sqlite", SQLiteStore)
 STORES.register_lazy("memory", "archrank.store.memory:MemoryStore")
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from archrank.benchmarks.table import BenchmarkTable
 from archrank.errors import DataError, InvalidArgument
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Task:
         return {a: float(v) for a, v in zip(archs, values) if np.isfinite(v)}
 
 
-TASKS: Registry[Task] = Registry("task")
+TASKS: Registry[Task] = registry("task")
 
 
 def register_task(task: Task) -> Task:
