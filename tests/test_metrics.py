@@ -90,20 +90,19 @@ def test_pairwise_agreement_matches_brute_force():
 
 def test_orientation_and_finite_pairs():
     assert oriented([1.0, 2.0], higher_is_better=False).tolist() == [-1.0, -2.0]
-    s, m, n = finite_pairs([1.0, math.nan, 3.0, math.inf], [1.0, 2.0, math.nan, 4.0])
-    assert s.tolist() == [1.0, math.inf] and m.tolist() == [1.0, 4.0] and n == 2
+    s, m, n = finite_pairs([1.0, math.nan, 3.0, math.inf, -math.inf], [1.0, 2.0, math.nan, 4.0, 5.0])
+    assert s.tolist() == [1.0] and m.tolist() == [1.0] and n == 4
 
 
-def test_infinite_scores_rank_at_the_ends():
-    # naswot gives -inf for a singular kernel: it is the lowest score, not a missing one.
-    x = np.array([-math.inf, 1.0, 2.0, -math.inf, 3.0])
-    y = np.array([0.5, 2.0, 3.0, 0.4, 4.0])
+def test_infinite_scores_are_excluded_and_counted():
+    # naswot gives -inf for a singular kernel: like NaN it carries no usable order (one rule everywhere)
+    x = np.array([-math.inf, 1.0, 2.0, -math.inf, 3.0, 0.5, math.inf])
+    y = np.array([0.5, 2.0, 3.0, 0.4, 4.0, 1.0, 9.0])
     r = rank_consistency(x, y)
-    assert r["n"] == 5 and r["n_excluded"] == 0
-    assert r["spearman"] == pytest.approx(stats.spearmanr(x, y)[0])
-    assert r["kendall"] == pytest.approx(stats.kendalltau(x, y)[0])
-    # the two -inf scores are tied with each other: tau-b is below 1 although the order is right
-    assert r["kendall"] < 1.0 and r["pairwise"] == pytest.approx(1 - 0.5 / 10)
+    assert r["n"] == 4 and r["n_excluded"] == 3
+    assert r["spearman"] == pytest.approx(1.0) and r["kendall"] == pytest.approx(1.0) and r["pairwise"] == 1.0
+    # the rank functions themselves still order infinities (-inf lowest) for callers that want that
+    assert spearman(x[:6], y[:6]) == pytest.approx(stats.spearmanr(x[:6], y[:6])[0])
     x = np.arange(20.0)
     r = rank_consistency(-x, x, higher_is_better=False)
     assert r["spearman"] == pytest.approx(1.0) and r["kendall"] == pytest.approx(1.0) and r["top10"] == 1.0

@@ -11,9 +11,16 @@
 * :func:`spearman_interval` / :func:`kendall_interval`: Fisher-z confidence intervals (:data:`INTERVAL_METHOD`).
 
 All functions take scores oriented so that higher is better: :func:`oriented` flips lower-is-better
-scores.  An infinite score is an order like any other (``-inf`` ranks below every finite score: e.g.
-naswot's log-determinant of a singular kernel); a NaN score has no order and is left out.
-:func:`finite_pairs` drops entries whose score is NaN or whose metric is not finite, and counts them.
+scores.
+
+**The rule for non-finite values** (one rule for every command: ``correlate``, ``suite``, ``report``, the
+demo and the search strategies all apply it through this module).  A score or a metric value that is not a
+finite number (NaN, ``+inf``, ``-inf``: a failed computation, naswot's log-determinant of a singular kernel,
+an overflow) carries no usable order, so its architecture is *excluded* from that heuristic's figures and
+*counted*: :func:`finite_pairs` returns the finite pairs and the number excluded; :func:`rank_consistency`
+reports ``n`` (pairs used) and ``n_excluded`` (the rest), and Spearman/Kendall are NaN with fewer than
+:data:`MIN_PAIRS` pairs.  :func:`usable` is the same test for one value.  :func:`spearman` and
+:func:`kendall_tau` themselves accept infinities (``-inf`` ranks lowest) for callers ranking raw values.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import numpy as np
 from archrank.errors import InvalidArgument
 
 _CHUNK = 512  # rows per block in the pairwise O(n^2) computations (bounded memory)
+MIN_PAIRS = 3  # fewer usable pairs than this: Spearman and Kendall are NaN (two points always agree or not)
 
 
 def _vec(x: Sequence[float] | np.ndarray, name: str = "values") -> np.ndarray:
@@ -51,12 +59,18 @@ def oriented(values: Sequence[float] | np.ndarray, higher_is_better: bool) -> np
     return a if higher_is_better else -a
 
 
+def usable(value: float | None) -> bool:
+    """Whether one score or metric value enters a ranking: a finite number (not None, NaN or ``±inf``)."""
+    return value is not None and math.isfinite(value)
+
+
 def finite_pairs(scores, metric) -> tuple[np.ndarray, np.ndarray, int]:
-    """``(scores, metric, n_excluded)`` keeping entries with a non-NaN score (``±inf`` kept) and a finite metric."""
+    """``(scores, metric, n_excluded)``: the entries whose score and metric are both finite, and how many
+    others there were (NaN and ``±inf`` alike are excluded and counted: the rule in the module docstring)."""
     a, b = _vec(scores, "scores"), _vec(metric, "metric")
     if a.shape != b.shape:
         raise InvalidArgument(f"scores and metric differ in length: {a.size} vs {b.size}")
-    keep = ~np.isnan(a) & np.isfinite(b)
+    keep = np.isfinite(a) & np.isfinite(b)
     return a[keep], b[keep], int((~keep).sum())
 
 
@@ -208,16 +222,18 @@ def majority_agreement(score_matrix, metric) -> float:
 def rank_consistency(scores, metric, *, higher_is_better: bool = True, top_frac: float = 0.1) -> dict:
     """Spearman, Kendall, top-``frac`` overlap and pairwise agreement of one heuristic against a metric.
 
-    Non-finite scores (and metric values) are excluded; ``n`` counts the pairs used, ``n_excluded`` the rest.
+    Non-finite scores and metric values (NaN, ``±inf``) are excluded; ``n`` counts the pairs used,
+    ``n_excluded`` the rest; Spearman and Kendall are NaN below :data:`MIN_PAIRS` pairs.
     ``top1`` is the metric of the heuristic's pick, the best-scored architecture (the mean metric of the
     architectures tied at the best score, so that a tie picks no favourite).  ``spearman_low/high`` and
     ``kendall_low/high`` are 95% confidence intervals (:func:`with_intervals`).
     """
     a, b, excluded = finite_pairs(oriented(scores, higher_is_better), metric)
+    enough = a.size >= MIN_PAIRS
     return with_intervals({
         "top1": float(np.mean(b[a == a.max()])) if a.size else math.nan,
-        "spearman": spearman(a, b),
-        "kendall": kendall_tau(a, b),
+        "spearman": spearman(a, b) if enough else math.nan,
+        "kendall": kendall_tau(a, b) if enough else math.nan,
         "top10": top_k_overlap(a, b, top_frac) if a.size else math.nan,
         "pairwise": pairwise_agreement(a, b),
         "n": int(a.size),

@@ -10,15 +10,14 @@ MEAN_RANK = "mean_rank"
 
 
 def agreement(scores: np.ndarray, truth: np.ndarray, higher_is_better: bool = True) -> dict[str, float]:
-    """Spearman and Kendall over the finite pairs (NaN where fewer than three remain), and ``n`` used."""
+    """Spearman and Kendall over the finite pairs, ``n`` used and ``n_excluded``
+    (:func:`archrank.metrics.rank_consistency`: the rule every command applies)."""
     from archrank.metrics import rank_consistency
 
-    scores, truth = np.asarray(scores, dtype=float), np.asarray(truth, dtype=float)
-    keep = np.isfinite(scores) & np.isfinite(truth)
-    if keep.sum() < 3:
-        return {"spearman": float("nan"), "kendall": float("nan"), "n": int(keep.sum())}
-    rc = rank_consistency(scores, truth, higher_is_better=higher_is_better)
-    return {"spearman": float(rc["spearman"]), "kendall": float(rc["kendall"]), "n": int(rc["n"])}
+    rc = rank_consistency(np.asarray(scores, dtype=float), np.asarray(truth, dtype=float),
+                          higher_is_better=higher_is_better)
+    return {"spearman": float(rc["spearman"]), "kendall": float(rc["kendall"]), "n": int(rc["n"]),
+            "n_excluded": int(rc["n_excluded"])}
 
 
 def mean_rank_scores(columns: dict[str, np.ndarray], directions: dict[str, bool]) -> np.ndarray:

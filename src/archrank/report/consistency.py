@@ -20,7 +20,7 @@ import numpy as np
 from archrank.benchmarks.table import BenchmarkTable
 from archrank.errors import InvalidArgument
 from archrank.heuristics.aggregate import VOTE_MEMBERS, pairwise_agreement, vote_scores
-from archrank.metrics import oriented, rank_consistency
+from archrank.metrics import oriented, rank_consistency, usable
 from archrank.store.base import Store
 
 
@@ -223,7 +223,7 @@ def vote_inputs(members: list[Paired]) -> tuple[list[str], np.ndarray, np.ndarra
     (members x archs) and the metric."""
     common = None
     for p in members:
-        ok = {a for a, s, m in zip(p.archs, p.scores, p.metric) if not math.isnan(s) and math.isfinite(m)}
+        ok = {a for a, s, m in zip(p.archs, p.scores, p.metric) if usable(s) and usable(m)}
         common = ok if common is None else common & ok
     archs = sorted(common or ())
     matrix = np.array([oriented([dict(zip(p.archs, p.scores))[a] for a in archs], p.higher_is_better)

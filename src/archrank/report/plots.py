@@ -14,27 +14,27 @@ from pathlib import Path
 import numpy as np
 
 from archrank.errors import DataError, InvalidArgument
-from archrank.metrics import finite_pairs, oriented, spearman
+from archrank.metrics import finite_pairs, rank_consistency
 from archrank.report.consistency import VOTE_MEMBERS, Paired, vote_inputs, vote_of_matrix
 
 
 def scatter_table(paired: dict[str, Paired], *, vote: bool = True) -> dict[str, dict]:
     """``{heuristic: {"score": array, "metric": array, "rho": float, "higher_is_better": bool}}``.
 
-    Points are the finite ones; ``rho`` is Spearman's rho with lower-is-better scores flipped (as
+    Points are the finite ones (``n`` of them); ``rho`` is Spearman's rho with lower-is-better scores flipped (as
     ``correlate`` reports it); scores are shown as stored.  ``vote`` adds the Copeland score of the
     snip/synflow/jacob_cov majority vote when all three are present.
     """
     out: dict[str, dict] = {}
     for h, p in paired.items():
         s, m, _ = finite_pairs(p.scores, p.metric)
-        rho = spearman(oriented(s, p.higher_is_better), m) if s.size >= 2 else math.nan
-        out[h] = {"score": s, "metric": m, "rho": rho, "higher_is_better": p.higher_is_better}
+        rc = rank_consistency(p.scores, p.metric, higher_is_better=p.higher_is_better)
+        out[h] = {"score": s, "metric": m, "rho": rc["spearman"], "n": rc["n"], "higher_is_better": p.higher_is_better}
     if vote and all(k in paired for k in VOTE_MEMBERS):
         _, matrix, metric = vote_inputs([paired[k] for k in VOTE_MEMBERS])
         cop, _ = vote_of_matrix(matrix, metric)
-        out["vote"] = {"score": cop, "metric": metric,
-                       "rho": spearman(cop, metric) if metric.size >= 2 else math.nan, "higher_is_better": True}
+        out["vote"] = {"score": cop, "metric": metric, "rho": rank_consistency(cop, metric)["spearman"],
+                       "n": int(metric.size), "higher_is_better": True}
     return out
 
 

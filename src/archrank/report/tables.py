@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from archrank.benchmarks.table import BenchmarkTable
+from archrank.metrics import usable
 from archrank.report.consistency import Paired, consistency_table, paired_scores
 
 SPEARMAN_COLUMNS = ("task", "heuristic", "spearman", "kendall", "top10", "n", "n_excluded", "seconds_per_arch")
@@ -93,11 +94,12 @@ def heatmap_matrix(rows: list[dict[str, Any]]) -> tuple[list[str], list[str], np
 
 
 def scatter_rows(task: Task) -> list[dict[str, Any]]:
-    """The finite (score, metric) points of every heuristic of one task, scores as stored."""
+    """The finite (score, metric) points of every heuristic of one task, scores as stored (the points
+    :func:`spearman_rows` ranks: :func:`archrank.metrics.usable`)."""
     rows = []
     for h, p in task.paired.items():
         for a, s, m in zip(p.archs, p.scores, p.metric):
-            if math.isfinite(s) and math.isfinite(m):
+            if usable(s) and usable(m):
                 rows.append({"task": task.label, "heuristic": h, "higher_is_better": p.higher_is_better,
                              "arch": a, "score": float(s), "metric": float(m)})
     return rows

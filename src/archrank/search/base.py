@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from archrank.errors import InvalidArgument
+from archrank.metrics import usable
 from archrank.registry import Registry, registry
 from archrank.search.names import BUILTIN_STRATEGIES
 
@@ -59,7 +60,8 @@ class Observation:
 
 
 def finite(value: float) -> bool:
-    return value is not None and not math.isnan(value)
+    """Whether a told value can be compared (:func:`archrank.metrics.usable`: NaN and ``±inf`` cannot)."""
+    return usable(value)
 
 
 class Strategy(ABC):

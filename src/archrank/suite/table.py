@@ -39,7 +39,7 @@ class Cell:
     kendall_low: float = math.nan
     kendall_high: float = math.nan
     seconds_per_arch: float = math.nan  # mean seconds of the computed (not copied) evaluations
-    failed: int = 0  # architectures whose score is an error or NaN
+    failed: int = 0  # architectures excluded: score not finite (an error, NaN, ±inf)
     skipped: str | None = None  # why the heuristic does not apply to the task's space
 
 
@@ -119,29 +119,26 @@ def pick_archs(truth: dict[str, float], n: int | None, seed: int) -> list[str]:
 
 def correlate_cell(task: Task, heuristic, scores: dict[str, tuple[float, float | None, bool]],
                    truth: dict[str, float]) -> Cell:
-    """The cell of one heuristic: ``scores`` maps arch -> (value, seconds, computed)."""
-    from archrank.metrics import kendall_interval, kendall_tau, oriented, spearman, spearman_interval
+    """The cell of one heuristic: ``scores`` maps arch -> (value, seconds, computed).  Spearman, Kendall,
+    ``n`` and ``failed`` (the excluded, non-finite scores) come from :func:`archrank.metrics.rank_consistency`,
+    the rule every command applies."""
+    from archrank.metrics import oriented, rank_consistency, usable
 
-    x, y, secs, failed = [], [], [], 0
+    x, y, secs = [], [], []
     for a, (v, s, computed) in scores.items():
         if a not in truth:
             continue
-        if not math.isfinite(v):
-            failed += 1
-            continue
         x.append(v)
         y.append(truth[a])
-        if computed and s is not None and math.isfinite(s):
+        if usable(v) and computed and s is not None and math.isfinite(s):
             secs.append(s)
-    cell = Cell(task.name, heuristic.name, n=len(x), failed=failed,
-                seconds_per_arch=float(np.mean(secs)) if secs else math.nan)
-    if len(x) >= 3:
-        xs = oriented(np.array(x), heuristic.higher_is_better)
-        ys = oriented(np.array(y), task.higher_is_better)
-        cell.spearman, cell.kendall = float(spearman(xs, ys)), float(kendall_tau(xs, ys))
-        cell.spearman_low, cell.spearman_high = spearman_interval(cell.spearman, cell.n)
-        cell.kendall_low, cell.kendall_high = kendall_interval(cell.kendall, cell.n)
-    return cell
+    rc = rank_consistency(np.array(x, dtype=np.float64), oriented(np.array(y, dtype=np.float64),
+                          task.higher_is_better), higher_is_better=heuristic.higher_is_better)
+    return Cell(task.name, heuristic.name, n=rc["n"], failed=rc["n_excluded"],
+                seconds_per_arch=float(np.mean(secs)) if secs else math.nan,
+                spearman=float(rc["spearman"]), kendall=float(rc["kendall"]),
+                spearman_low=rc["spearman_low"], spearman_high=rc["spearman_high"],
+                kendall_low=rc["kendall_low"], kendall_high=rc["kendall_high"])
 
 
 def training_free_names() -> list[str]:
@@ -177,9 +174,10 @@ def combination_cell(task: Task, row: str, comb, by_h: dict[str, dict[str, tuple
     from types import SimpleNamespace
 
     from archrank.heuristics import HEURISTICS
+    from archrank.metrics import usable
 
     archs = sorted(set.union(*(set(by_h[m]) for m in comb.members)) & set(truth))
-    ok = [a for a in archs if all(a in by_h[m] and math.isfinite(by_h[m][a][0]) for m in comb.members)]
+    ok = [a for a in archs if all(a in by_h[m] and usable(by_h[m][a][0]) for m in comb.members)]
     directions = {m: HEURISTICS.get(m).higher_is_better for m in comb.members}
     values = comb.scores({m: {a: by_h[m][a][0] for a in ok} for m in comb.members}, directions) if ok else {}
     cell = correlate_cell(task, SimpleNamespace(name=row, higher_is_better=comb.higher_is_better),
