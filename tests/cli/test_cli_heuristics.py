@@ -32,3 +32,24 @@ def test_text_table(capsys):
     assert lines[0].split()[:2] == ["heuristic", "better"]
     assert any(line.startswith("ntk_cond") and " lower " in line for line in lines)
     assert any(line.startswith("te_nas") for line in lines)
+
+
+def test_every_combination_has_members_rule_direction_and_reference(capsys):
+    from archrank.heuristics.combinations import RULE_NAMES
+    from archrank.heuristics.ranker import RANKER_RULE, RULES
+
+    assert main(["heuristics", "--json"]) == 0
+    combos = {c["name"]: c for c in json.loads(capsys.readouterr().out)["combinations"]}
+    assert {"te_nas", "vote", "az_nas_rank", "ranker"} <= set(combos)
+    assert set(RULE_NAMES) == set(RULES)
+    for name, c in combos.items():
+        assert c["members"] and all(m in HEURISTICS.names() for m in c["members"]), name
+        assert c["rule"] in RULE_NAMES and c["rule_text"] == RULE_NAMES[c["rule"]], name
+        assert isinstance(c["higher_is_better"], bool) and c["reference"], name
+    assert combos["te_nas"]["rule"] == "mean_rank" and combos["vote"]["rule"] == "copeland"
+    assert combos["az_nas_rank"]["rule"] == "log_rank" and combos["ranker"]["rule"] == RANKER_RULE
+    assert combos["ranker"]["row"] == "ranker (combination)" and combos["te_nas"]["row"] == "te_nas"
+    assert combos["vote"]["members"] == ["snip", "synflow", "jacob_cov"]
+    assert main(["heuristics"]) == 0
+    text = capsys.readouterr().out
+    assert any(line.split()[:3] == ["vote", "higher", "copeland"] for line in text.splitlines())

@@ -56,15 +56,21 @@ def heuristic_rows() -> list[dict]:
 
 
 def combination_rows() -> list[dict]:
-    """One row per population-relative combination: name, higher_is_better, members, reference, description."""
-    from archrank.heuristics.combinations import COMBINATIONS
+    """One row per population-relative combination: name, higher_is_better, members, rule (its key and
+    ``rule_text`` in words), reference, description, and ``row``: the name of its row in ``correlate`` and
+    ``suite`` (``<name> (combination)`` when a heuristic has the same name)."""
+    from archrank.heuristics import HEURISTICS
+    from archrank.heuristics.combinations import COMBINATIONS, RULE_NAMES
 
     return [{"name": n, "higher_is_better": bool(c.higher_is_better), "members": list(c.members),
-             "reference": c.reference, "description": c.description}
+             "rule": c.rule, "rule_text": RULE_NAMES.get(c.rule, c.rule), "reference": c.reference,
+             "description": c.description, "row": f"{n} (combination)" if n in HEURISTICS.names() else n}
             for n, c in ((n, COMBINATIONS.get(n)) for n in COMBINATIONS.names())]
 
 
 def run(args: argparse.Namespace) -> int:
+    from archrank.heuristics.combinations import RULE_NAMES
+
     rows, combos = heuristic_rows(), combination_rows()
     n_spaces = len(_spaces())
     if args.json:
@@ -80,8 +86,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r['name']:<{w}}  {better:<6}  {needs:<28}  {domains:<13}  {canon:<5}  {r['reference'] or '-'}")
     if combos:
         print()
-        print(f"{'combination':<{w}}  {'better':<6}  {'members (ranked over the scored population)':<50}  reference")
+        mw = max(len(", ".join(c["members"])) for c in combos)
+        print(f"{'combination':<{w}}  {'better':<6}  {'rule':<9}  {'members (ranked over the scored population)':<{mw}}  "
+              "reference")
         for c in combos:
             better = "higher" if c["higher_is_better"] else "lower"
-            print(f"{c['name']:<{w}}  {better:<6}  {', '.join(c['members']):<50}  {c['reference'] or '-'}")
+            print(f"{c['name']:<{w}}  {better:<6}  {c['rule']:<9}  {', '.join(c['members']):<{mw}}  "
+                  f"{c['reference'] or '-'}")
+        print("rules: " + "; ".join(f"{k}: {v}" for k, v in RULE_NAMES.items()))
     return 0

@@ -43,6 +43,9 @@ class Combination:
     description: str = ""
     reference: str = ""
     higher_is_better: bool = True
+    #: how the members' scores are combined, one of :data:`RULE_NAMES`' keys (the rank rules of
+    #: :mod:`archrank.heuristics.ranker`: ``mean_rank``, ``log_rank``, ``copeland``)
+    rule: str = ""
 
     def scores(self, scores: aggregate.Scores, directions: Mapping[str, bool] | None = None
                ) -> dict[Hashable, float]:
@@ -51,6 +54,13 @@ class Combination:
 
 
 COMBINATIONS: Registry[Combination] = Registry("combination")
+
+#: The combination rules in words (ranks over the population, each member oriented higher-is-better).
+RULE_NAMES: dict[str, str] = {
+    "mean_rank": "mean of the members' tie-averaged ranks",
+    "log_rank": "sum over members of log(rank / n), ranks ascending (1 = worst)",
+    "copeland": "Copeland score of the members' pairwise majority vote (wins - losses)",
+}
 
 TE_NAS_MEMBERS: tuple[str, ...] = ("ntk_cond", "linear_regions")
 AZ_NAS_MEMBERS: tuple[str, ...] = ("az_expressivity", "az_progressivity", "az_trainability", "az_complexity")
@@ -90,21 +100,21 @@ COMBINATIONS.register("te_nas", Combination(
     "te_nas", TE_NAS_MEMBERS, te_nas_scores,
     description="mean rank of the NTK condition number (lower better) and the number of linear regions "
                 "(higher better) over the scored population (TE-NAS); higher is better",
-    reference="Chen et al., ICLR 2021"))
+    reference="Chen et al., ICLR 2021", rule="mean_rank"))
 COMBINATIONS.register("az_nas_rank", Combination(
     "az_nas_rank", AZ_NAS_MEMBERS, az_nas_rank_scores,
     description="AZ-NAS as in the paper: sum of log(rank/n) of az_expressivity, az_progressivity, "
                 "az_trainability and az_complexity over the scored population; higher is better",
-    reference="Lee & Ham, CVPR 2024"))
+    reference="Lee & Ham, CVPR 2024", rule="log_rank"))
 COMBINATIONS.register("ranker", Combination(
     "ranker", RANKER_MEMBERS, _ranker,
     description=f"training-free ranker: {RANKER_RULE} over {', '.join(RANKER_MEMBERS)} (members and rule "
                 "chosen on an NB201 selection split, then frozen); higher is better",
-    reference="archrank (docs/heuristics.md, 'The training-free ranker')"))
+    reference="archrank (docs/heuristics.md, 'The training-free ranker')", rule=RANKER_RULE))
 COMBINATIONS.register("vote", Combination(
     "vote", aggregate.VOTE_MEMBERS, _vote,
     description="Copeland score of the snip / synflow / jacob_cov pairwise majority vote; higher is better",
-    reference="Abdelfattah et al., ICLR 2021"))
+    reference="Abdelfattah et al., ICLR 2021", rule="copeland"))
 
 
-__all__ = ["AZ_NAS_MEMBERS", "COMBINATIONS", "TE_NAS_MEMBERS", "Combination", "az_nas_rank_scores", "te_nas_scores"]
+__all__ = ["AZ_NAS_MEMBERS", "COMBINATIONS", "RULE_NAMES", "TE_NAS_MEMBERS", "Combination", "az_nas_rank_scores", "te_nas_scores"]
