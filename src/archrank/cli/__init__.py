@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("search_cmd", "search a space with a strategy; report the chosen architectures over several seeds"),
     "suite": ("suite_cmd", "heuristic x task rank consistency over every benchmark task (resumable)"),
     "export": ("export_cmd", "write a store's scores as a CSV or Parquet table"),
+    "table": ("table_cmd", "list, describe, build and export the precomputed score tables"),
     "report": ("report_cmd", "write an HTML report of a store (heatmap, scatter, cost, search curves, provenance)"),
 }
 

@@ -116,6 +116,10 @@ class Heuristic:
     #: A further test of a space within those domains: ``space_check(space)`` is None when the heuristic's
     #: definition applies to it, else the reason it does not (e.g. an analytic kernel known for NB201 only).
     space_check: Callable[[Any], str | None] | None = field(default=None, compare=False)
+    #: The version of the heuristic's definition: raised whenever a change of the code changes its values
+    #: (a fix, another reading of the paper), so that stored values of an older definition are recognised
+    #: (a precomputed table retires a column whose version differs; :mod:`archrank.tables`).
+    version: int = 1
 
     def applies_to(self, space: Any) -> str | None:
         """None when the heuristic applies to ``space``; otherwise one line saying why it does not."""
@@ -158,21 +162,27 @@ def register_heuristic(
     reference: str = "",
     domains: tuple[str, ...] | frozenset[str] | None = None,
     space_check: Callable[[Any], str | None] | None = None,
+    version: int = 1,
 ) -> Callable[[Callable[[ScoreContext], Any]], Callable[[ScoreContext], Any]]:
-    """Decorator: ``@register_heuristic("snip", needs=("data", "labels", "gradients"))``."""
+    """Decorator: ``@register_heuristic("snip", needs=("data", "labels", "gradients"))``.
+
+    ``version`` (a positive integer, default 1) is the version of the definition: raise it with every
+    change that changes the heuristic's values."""
     from archrank.errors import InvalidArgument
 
     unknown = set(needs) - NEEDS_VOCABULARY
     if unknown:
         raise InvalidArgument(f"heuristic {name!r} declares unknown needs {sorted(unknown)}; "
                               f"valid: {', '.join(sorted(NEEDS_VOCABULARY))}")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise InvalidArgument(f"heuristic {name!r}: version must be a positive integer, got {version!r}")
 
     def deco(fn: Callable[[ScoreContext], Any]) -> Callable[[ScoreContext], Any]:
         HEURISTICS.register(
             name,
             Heuristic(name, fn, higher_is_better, frozenset(needs), description or (fn.__doc__ or "").strip(),
                       canonical_invariant, reference, None if domains is None else frozenset(domains),
-                      space_check),
+                      space_check, int(version)),
         )
         return fn
 

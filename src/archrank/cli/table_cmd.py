@@ -1,0 +1,113 @@
+"""``archrank table``: list, describe, build and export the precomputed score tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from archrank.cli.arg_types import positive_int
+from archrank.cli.output import JSON_HELP, print_json
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "table",
+        description="Precomputed score tables: every training-free heuristic on a benchmark's architectures, "
+        "shipped with archrank as shards (see docs/tables.md). Read one anywhere a store is read with "
+        "--store table:NAME.",
+    )
+    sub = p.add_subparsers(dest="table_command", metavar="ACTION", required=True)
+    ls = sub.add_parser("list", help="the tables, their shards present and their columns")
+    ls.add_argument("--json", action="store_true", help=JSON_HELP)
+    ls.set_defaults(func=run_list)
+
+    info = sub.add_parser("info", help="one table: protocol, shards, columns with versions and provenance")
+    info.add_argument("table", help="a table's name (see 'archrank table list') or a folder of shards")
+    info.add_argument("--json", action="store_true", help=JSON_HELP)
+    info.set_defaults(func=run_info)
+
+    b = sub.add_parser("build", help="compute the missing shards (or columns) of a table; resumes from those present")
+    b.add_argument("table", help="the table's name (see 'archrank table list')")
+    b.add_argument("--out", default=None, help="folder of the shards (default: the table's folder in the package)")
+    b.add_argument("--shards", default=None, help="shard numbers, e.g. 0,3,10-19 (default all)")
+    b.add_argument("--heuristics", default=None, help="comma-separated columns (default: every training-free "
+                   "heuristic that applies to the table's space)")
+    b.add_argument("--skip", default="", help="comma-separated heuristics left out of this build")
+    b.add_argument("--data-dir", default=None, help="data directory (default $ARCHRANK_DATA or ~/.cache)")
+    b.add_argument("--work", default=None, help="folder of the scratch stores of shards under way "
+                   "(default OUT/.partial)")
+    b.add_argument("--workers", type=positive_int, default=None, help="worker processes (default one per core)")
+    b.add_argument("--device", default="cpu", help="where models run: cpu, cuda, cuda:N or auto")
+    b.set_defaults(func=run_build, flags={"table": "TABLE"})
+
+
+def _tables():
+    from archrank.tables.catalog import TABLES
+    from archrank.tables.table import open_table
+
+    return [open_table(n) for n in TABLES.names()]
+
+
+def _describe(t) -> dict:
+    return {"table": t.name, "version": t.version, "folder": str(t.folder), "protocol": t.protocol,
+            "shards_present": len(t.shards), "shards": t.n_shards, "architectures": t.n_rows(),
+            "columns": t.served, "partial_columns": t.partial,
+            "retired_columns": {h: {"stored_version": s, "current_version": c} for h, (s, c) in t.retired.items()},
+            "description": t.spec.description if t.spec else ""}
+
+
+def run_list(args: argparse.Namespace) -> int:
+    rows = [_describe(t) for t in _tables()]
+    if args.json:
+        print_json(rows)
+        return 0
+    print(f"{'table':<15} {'shards':>9} {'archs':>7} {'columns':>7}  description")
+    for r in rows:
+        print(f"{r['table']:<15} {r['shards_present']:>4} / {r['shards']:<3} {r['architectures']:>7} "
+              f"{len(r['columns']):>7}  {r['description']}")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from archrank.tables.table import open_table
+
+    t = open_table(args.table)
+    d = _describe(t)
+    d["column_info"] = {h: t.column_info(h) for h in t.served + t.partial + list(t.retired)}
+    d["source"] = t.source
+    if args.json:
+        print_json(d)
+        return 0
+    print(f"table {t.name} version {t.version}: {d['description']}")
+    print(f"  protocol: {', '.join(f'{k}={v}' for k, v in t.protocol.items())}")
+    print(f"  folder: {t.folder}")
+    print(f"  shards: {len(t.shards)} of {t.n_shards} present, {t.n_rows()} architectures")
+    for h in t.served + t.partial:
+        i = d["column_info"][h]
+        state = "" if h in t.served else "  (not in every present shard: not served)"
+        print(f"  {h:<18} v{i.get('version')}  archrank {i.get('archrank')}  torch {i.get('torch')}  "
+              f"{i.get('date')}{state}")
+    for h, (s, c) in t.retired.items():
+        print(f"  {h:<18} retired: computed with definition v{s}, archrank now has "
+              f"{'none' if c is None else f'v{c}'}")
+    return 0
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from archrank.execution.local import default_workers
+    from archrank.tables.build import build_table
+
+    quiet = args.quiet
+
+    def log(message: str) -> None:
+        if not quiet:
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+
+    skip = [s.strip() for s in args.skip.split(",") if s.strip()]
+    s = build_table(args.table, out=args.out, shards=args.shards, heuristics=args.heuristics, skip=skip,
+                    data_dir=args.data_dir, work=args.work, workers=args.workers or default_workers(),
+                    device=args.device, log=log)
+    print(f"table {s.table}: {len(s.written)} shard(s) written, {len(s.complete_before)} already complete, "
+          f"{len(s.left)} left for a later call, in {s.seconds:.0f} s; folder {s.folder}")
+    return 0
