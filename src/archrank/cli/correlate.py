@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from pathlib import Path
 
 
 def add_parser(subparsers) -> None:
@@ -19,7 +18,8 @@ def add_parser(subparsers) -> None:
         "compared on the architectures every one of them scored (the rest are left out and counted) unless "
         "--all-archs is given.",
     )
-    p.add_argument("--store", required=True, help="results store written by 'archrank score'")
+    p.add_argument("--store", required=True, help="results store written by 'archrank score', or table:NAME (a "
+                   "precomputed table, see 'archrank table list')")
     p.add_argument("--benchmark", required=True, help="benchmark table (CSV, or Parquet with pyarrow/pandas) "
                    "with an 'arch' and/or 'index' column")
     p.add_argument("--metric", required=True, help="benchmark column to compare with, e.g. c10_test_200")
@@ -47,16 +47,17 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archrank.benchmarks.table import BenchmarkTable
-    from archrank.errors import DataError
+    from archrank.cli.output import existing_store
     from archrank.report.combine import add_combinations, fit_members, parse_combination
     from archrank.report.consistency import consistency_table, on_common_archs, paired_scores
     from archrank.run import load_plugins
     from archrank.store import open_store
 
     load_plugins()
-    for path in (args.store, args.fit_store):
-        if path is not None and not Path(path).expanduser().is_file():
-            raise DataError(f"store {path!r} not found")
+    sources = [existing_store(args.store, "--store")]
+    if args.fit_store is not None:
+        sources.append(existing_store(args.fit_store, "--fit-store"))
+    source = "; ".join(s for s in sources if s) or None
     combos = [parse_combination(c) for c in args.combine]
     table = BenchmarkTable.from_file(args.benchmark)
     names = [h.strip() for h in args.heuristics.split(",") if h.strip()] if args.heuristics else None
@@ -77,11 +78,14 @@ def run(args: argparse.Namespace) -> int:
         plot_scatter(scatter_table(paired), args.plot, metric_name=args.metric)
     if args.json:
         which = "all" if args.all_archs else "common"
-        print(json.dumps({h: {**{k: _json(v) for k, v in row.items()}, "set": which} for h, row in result.items()},
+        extra = {"set": which} if source is None else {"set": which, "source": source}
+        print(json.dumps({h: {**{k: _json(v) for k, v in row.items()}, **extra} for h, row in result.items()},
                          indent=2))
     else:
         print(format_table(result, args.metric))
         print(set_line(paired, all_archs=args.all_archs))
+        if source:
+            print(f"scores {source}")
         if args.plot:
             print(f"plot written to {args.plot}")
     return 0

@@ -95,6 +95,24 @@ def existing_file(path: str | os.PathLike, flag: str) -> Path:
     return p
 
 
+def existing_store(location: str | os.PathLike, flag: str = "--store") -> str | None:
+    """Check that the store ``location`` exists before any work: a store file, or ``table:NAME`` (a table
+    with at least one shard).  Returns the table's source line for a table, else None."""
+    from archrank.store import split_location
+
+    backend, where = split_location(location)
+    if backend != "table":
+        existing_file(location, flag)
+        return None
+    from archrank.tables.table import open_table
+
+    t = open_table(where)
+    if not t.shards:
+        raise DataError(f"{flag} {str(location)!r}: table {t.name} has no shards yet (build them with "
+                        f"'archrank table build {t.name}')")
+    return t.source
+
+
 def positive(value: float | None, flag: str, *, allow_zero: bool = False) -> None:
     """An InvalidArgument naming ``flag`` unless ``value`` is > 0 (>= 0 with ``allow_zero``); None passes."""
     from archrank.errors import InvalidArgument

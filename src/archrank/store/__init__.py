@@ -2,7 +2,8 @@
 
 ``STORES`` maps a URL scheme to a backend class: ``sqlite`` (the default: a plain path, or
 ``sqlite:///path``; ``":memory:"`` is a private SQLite database) and ``memory`` (``memory://`` for a private
-in-process store, ``memory://NAME`` for one shared by name within the process).  A new backend subclasses
+in-process store, ``memory://NAME`` for one shared by name within the process) and ``table`` (``table:NAME``:
+a precomputed table archrank ships, read-only; :mod:`archrank.tables`).  A new backend subclasses
 :class:`Store`, keeps the promises written there and is registered here under its scheme; the contract
 suite in ``tests/store`` then runs against it.
 """
@@ -20,6 +21,11 @@ from archrank.store.sqlite import SQLiteStore
 STORES: Registry[type[Store]] = registry("store backend")
 STORES.register("sqlite", SQLiteStore)
 STORES.register_lazy("memory", "archrank.store.memory:MemoryStore")
+# A precomputed table read as a store (read-only): ``table:NAME`` or ``table:/folder/of/shards``.
+STORES.register_lazy("table", "archrank.tables.store:TableStore")
+
+#: Schemes written ``scheme:where`` (without ``//``).
+_OPAQUE = ("table",)
 
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.DOTALL)
 
@@ -27,6 +33,9 @@ _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.DOTALL)
 def split_location(location: str | os.PathLike) -> tuple[str, str]:
     """``(backend, location within it)``: ``"memory://x"`` -> ``("memory", "x")``, a path -> ``("sqlite", path)``."""
     text = os.fspath(location)
+    for scheme in _OPAQUE:
+        if text.startswith(scheme + ":") and not text.startswith(scheme + "://"):
+            return scheme, text[len(scheme) + 1:]
     m = _URL.match(text)
     if m is None:
         return "sqlite", text

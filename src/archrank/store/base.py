@@ -166,6 +166,9 @@ class Store(ABC):
     SCHEMA_VERSION = 2
     #: Whether several processes can open the same location and see each other's writes.
     multiprocess: bool = True
+    #: Whether every write raises (a precomputed table read as a store): commands that would record
+    #: something (a search's trajectories, live scores) leave it out.
+    read_only: bool = False
 
     @classmethod
     def open_location(cls, location: str) -> Store:

@@ -77,6 +77,8 @@ def table_archs(spec: TableSpec, data_dir: str | os.PathLike | None = None) -> l
     from archrank.spaces import get_space
 
     sp = get_space(spec.space)
+    if not isinstance(spec.archs, str):
+        return list(dict.fromkeys(sp.format(sp.parse_any(a)) for a in spec.archs))
     if spec.archs == "all":
         return [sp.format(sp.index_to_arch(i)) for i in range(sp.size)]
     from archrank.suite.tasks import TASKS

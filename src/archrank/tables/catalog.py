@@ -37,7 +37,9 @@ class TableSpec:
     dataset: str
     batch_size: int
     seed: int
-    archs: str  # "all" (every architecture of the space) or "task" (the suite task's ground truth)
+    #: "all" (every architecture of the space), "task" (the suite task's ground truth) or the architectures
+    #: themselves (a tuple of strings in the space's notation).
+    archs: str | tuple[str, ...]
     n_shards: int
     num_classes: int | None = None  # None: the data set's
     version: int = 1
@@ -93,4 +95,4 @@ def table_folder(location: str | os.PathLike) -> tuple[str, Path]:
     if p.is_dir():
         return p.name, p
     raise InvalidArgument(f"unknown table {text!r}: neither a table archrank ships ({', '.join(TABLES.names())}) "
-                          "nor a folder of table shards", parameter="table")
+                          "nor a folder of table shards")

@@ -1,0 +1,157 @@
+"""A precomputed table read as a results store: ``open_store("table:nb201-cifar10")`` (read-only).
+
+Every command that reads a store (``correlate``, ``suite --from-store``, ``report``, ``search``,
+``export``) reads a table this way.  The scores are the table's served columns (:mod:`.table`), one record
+per architecture; a canonical-invariant heuristic's record is ``computed`` on the first member of its
+class (the one the build scored) and a copy on the others, as a scoring run stores them.  The store holds
+one run, of kind ``table``, whose settings name the table, its version, its shards and every column's
+provenance, and :attr:`TableStore.source` is the line outputs print.  Every write raises
+:class:`~archrank.errors.InvalidArgument`: a table is changed only by ``archrank table build``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from archrank.errors import InvalidArgument
+from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
+from archrank.tables.table import Table, open_table
+
+
+class TableStore(Store):
+    """The read-only store of one table (``table:NAME`` or ``table:/folder/of/shards``)."""
+
+    multiprocess = True
+    read_only = True
+
+    def __init__(self, location: str):
+        self.location = location
+        self.table: Table = open_table(location)
+        self._records: dict[str, list[ScoreRecord]] = {}
+        self._archs: dict[str, tuple[str, int | None]] | None = None
+
+    @classmethod
+    def open_location(cls, location: str) -> TableStore:
+        return cls(location)
+
+    @property
+    def source(self) -> str:
+        return self.table.source
+
+    def _refuse(self, what: str) -> InvalidArgument:
+        return InvalidArgument(f"table {self.table.name} is read-only: cannot write {what} (use a store file to "
+                               "keep new results; 'archrank table build' computes a table's shards)",
+                               parameter="store")
+
+    # --- runs ------------------------------------------------------------------------------------
+    def open_run(self, kind: str, config: dict[str, Any]) -> int:
+        raise self._refuse("a run")
+
+    def finish_run(self, run_id: int, status: str = "finished") -> None:
+        raise self._refuse("a run's status")
+
+    def runs(self, kind: str | None = None) -> list[RunInfo]:
+        t = self.table
+        if kind not in (None, "", "table") or not t.shards:
+            return []
+        columns = {h: {k: v for k, v in t.column_info(h).items() if k in ("version", "archrank", "torch", "date")}
+                   for h in t.served}
+        dates = sorted(c["date"] for c in columns.values() if c.get("date")) or ["1970-01-01"]
+        config = {"table": t.name, "version": t.version, "shards": f"{len(t.shards)} of {t.n_shards}",
+                  **t.protocol, "columns": columns, "retired": sorted(t.retired)}
+        stamp = [calendar.timegm(time.strptime(d, "%Y-%m-%d")) for d in (dates[0], dates[-1])]
+        return [RunInfo(1, "table", config, "finished" if t.complete else "incomplete", stamp[0], stamp[1])]
+
+    # --- architectures and heuristics --------------------------------------------------------------
+    def put_archs(self, space: str, archs: Iterable[tuple[str, str, int | None]]) -> None:
+        raise self._refuse("architectures")
+
+    def archs(self, space: str) -> dict[str, tuple[str, int | None]]:
+        if space != self.table.protocol.get("space"):
+            return {}
+        if self._archs is None:
+            from archrank.spaces import get_space
+
+            sp = get_space(space)
+            out = {}
+            for s in self.table.shards:
+                for r, a in enumerate(s.archs):
+                    idx = sp.arch_to_index(sp.parse(a)) if sp.size is not None else None
+                    out[a] = (s.classes[int(s.klass[r])], idx)
+            self._archs = out
+        return dict(self._archs)
+
+    def put_heuristics(self, infos: Iterable[HeuristicInfo]) -> None:
+        raise self._refuse("heuristics")
+
+    def heuristic_info(self) -> dict[str, HeuristicInfo]:
+        out = {}
+        for h in self.table.served:
+            i = self.table.column_info(h)
+            out[h] = HeuristicInfo(h, bool(i.get("higher_is_better", True)), tuple(i.get("needs", ())),
+                                   f"{self.source}; definition version {i.get('version')}")
+        return out
+
+    # --- scores ----------------------------------------------------------------------------------
+    def _column_records(self, h: str) -> list[ScoreRecord]:
+        hit = self._records.get(h)
+        if hit is not None:
+            return hit
+        p = self.table.protocol
+        out = []
+        for s in self.table.shards:
+            c = s.columns[h]
+            invariant = bool(c.info.get("canonical_invariant", True))
+            first: dict[int, str] = {}
+            for r, a in enumerate(s.archs):
+                k = int(s.klass[r])
+                rep = first.setdefault(k, a)
+                computed = not invariant or rep == a
+                secs = float(c.seconds[r])
+                out.append(ScoreRecord(p["space"], a, h, p["dataset"], int(p["batch_size"]), int(p["seed"]),
+                                       float(c.values[r]), None if math.isnan(secs) else secs, None, c.errors.get(r),
+                                       computed, None if computed else rep, 1))
+        out.sort(key=lambda r: r.arch)
+        self._records[h] = out
+        return out
+
+    def scores(self, *, space: str | None = None, heuristic: str | None = None, dataset: str | None = None,
+               batch_size: int | None = None, seed: int | None = None) -> list[ScoreRecord]:
+        p = self.table.protocol
+        wanted = {"space": space, "dataset": dataset, "batch_size": batch_size, "seed": seed}
+        if any(v is not None and v != p.get(k) for k, v in wanted.items()):
+            return []
+        names = [heuristic] if heuristic is not None else self.table.served
+        return [r for h in names if h in self.table.served for r in self._column_records(h)]
+
+    def score_keys(self, *, space: str, dataset: str, batch_size: int, seed: int,
+                   include_errors: bool = True) -> set[tuple[str, str]]:
+        return {(r.arch, r.heuristic) for r in self.scores(space=space, dataset=dataset, batch_size=batch_size,
+                                                            seed=seed) if include_errors or r.error is None}
+
+    def put_scores(self, records: Iterable[ScoreRecord], *, replace: bool = False) -> int:
+        raise self._refuse("scores")
+
+    # --- training results and trajectories: a table holds none --------------------------------------
+    def put_training(self, records: Iterable[TrainingRecord], *, replace: bool = False) -> int:
+        raise self._refuse("training results")
+
+    def training(self, *, space: str | None = None, regime: str | None = None, dataset: str | None = None,
+                 seed: int | None = None) -> list[TrainingRecord]:
+        return []
+
+    def put_trajectory(self, steps: Iterable[TrajectoryStep]) -> int:
+        raise self._refuse("search trajectories")
+
+    def trajectory(self, run_id: int) -> list[TrajectoryStep]:
+        return []
+
+    def close(self) -> None:
+        self._records.clear()
+
+    def __repr__(self) -> str:
+        return f"TableStore({self.location!r})"
