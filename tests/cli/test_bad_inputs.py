@@ -132,6 +132,16 @@ CASES: dict[str, list[str]] = {
     "report out into missing folder": ["report", "--store", "{store}", "--out", "{tmp}/a/b/r"],
     "report out is a file": ["report", "--store", "{store}", "--out", "{file}"],
     "report missing store": ["report", "--store", "{new}", "--out", "{tmp}/r"],
+    # table
+    "table info unknown table": ["table", "info", "nope"],
+    "table build unknown table": ["table", "build", "nope", "--out", "{tmp}/t"],
+    "table build shard out of range": ["table", "build", "nb201-cifar10", "--shards", "0,64", "--out", "{tmp}/t"],
+    "table build malformed shards": ["table", "build", "nb201-cifar10", "--shards", "1-x", "--out", "{tmp}/t"],
+    "table build training heuristic": ["table", "build", "nb201-cifar10", "--heuristics", "weight_sharing",
+                                       "--out", "{tmp}/t"],
+    "table missing action": ["table"],
+    "correlate unknown table": ["correlate", "--store", "table:nope", "--benchmark", "nb201", "--metric",
+                                "c10_test_200"],
     # suite
     "suite unknown task": ["suite", "--tasks", "nope", "--heuristics", "params", "--store", "{new}"],
     "suite unknown heuristic": ["suite", "--tasks", "nb201-cifar10", "--heuristics", "nope", "--store", "{new}"],
@@ -314,7 +324,7 @@ def test_bad_input_in_a_real_process(argv, places):
 def test_help_of_every_command_lists_defaults(capsys):
     for name in COMMANDS:
         assert main([name, "--help"]) == 0
-        assert "--quiet" in capsys.readouterr().out or name in ("bench", "data", "supernet")
+        assert "--quiet" in capsys.readouterr().out or name in ("bench", "data", "supernet", "table")
     from contextlib import redirect_stdout
     from io import StringIO
 
