@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from archrank.cli.output import writable_file
 
@@ -24,16 +23,16 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archrank.errors import DataError
+    from archrank.cli.output import existing_store
     from archrank.store import open_store
     from archrank.store.export import score_rows, write_scores
 
-    if not Path(args.store).expanduser().is_file():
-        raise DataError(f"store {args.store!r} not found")
+    source = existing_store(args.store, "--store")
     writable_file(args.out, "--out")
     with open_store(args.store) as store:
         rows = score_rows(store, space=args.space, heuristic=args.heuristic, dataset=args.dataset)
     out = write_scores(rows, args.out)
     print(f"wrote {len(rows)} scores ({len({r['heuristic'] for r in rows})} heuristics, "
-          f"{len({(r['space'], r['arch']) for r in rows})} architectures) to {out}")
+          f"{len({(r['space'], r['arch']) for r in rows})} architectures) to {out}"
+          + ("" if source is None else f"; values {source}"))
     return 0

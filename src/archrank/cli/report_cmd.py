@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from archrank.cli.output import writable_folder
 
@@ -25,14 +24,13 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archrank.errors import DataError
+    from archrank.cli.output import existing_store
     from archrank.report.build import write_report
     from archrank.run import load_plugins
     from archrank.store import open_store
 
     load_plugins()
-    if not Path(args.store).expanduser().is_file():
-        raise DataError(f"store {args.store!r} not found")
+    existing_store(args.store, "--store")
     writable_folder(args.out, "--out")
     with open_store(args.store) as store:
         files = write_report(store, args.out, benchmarks=args.benchmark, metric=args.metric,

@@ -130,6 +130,9 @@ def run(args: argparse.Namespace) -> int:
         from archrank.store import open_store
 
         store = open_store(args.store)
+    # A precomputed table (table:NAME) is read, never written: no trajectories, no live scores kept.
+    source = getattr(store, "source", None) if store is not None and store.read_only else None
+    record = None if source else store
     try:
         hobj = None
         if HEURISTIC in needs or args.heuristic:
@@ -152,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
                    "max_queries": args.max_queries, "charge": args.charge, "live": not args.no_live,
                    "score_setting": None if hobj is None else hobj.setting.key, "supernet": args.supernet}
         # Recorded as one run (interrupted by SIGINT/SIGTERM, failed on an error); a rerun reuses live scores.
-        with recorded_search(store, command):
+        with recorded_search(record, command):
             bar = _run_bar(args, len(entries) * args.runs)
             try:
                 results = compare(entries, space=space, objectives=objectives, budget_seconds=args.budget_seconds,
@@ -162,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
             finally:
                 if bar is not None:
                     bar.close()
-            if store is not None:
+            if record is not None:
                 for e, summary, _ in results:
                     config = {"space": space.name, "strategy": e.strategy, "params": e.params,
                               "benchmark": str(args.benchmark), "signal": args.signal, "report": args.report,
@@ -200,6 +203,8 @@ def run(args: argparse.Namespace) -> int:
     out = summaries[0].to_json()
     if hobj is not None:  # which heuristic scores came from the store and which were computed now
         out["heuristic_scores"] = dict(hobj.stats)
+        if source:
+            out["heuristic_source"] = source
     if args.json:
         print_json(out)
     else:
@@ -213,10 +218,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  queries per run {out['queries_mean']:.1f}, simulated seconds {out['simulated_seconds_mean']:.0f}, "
               f"wall {out['wall_seconds']:.1f} s")
         if hobj is not None:
-            how = {"stored": "stored seconds", "wall": "measured seconds"}.get(args.charge, f"{args.charge:g} s each")
+            how = ({"stored": "stored seconds", "wall": "measured seconds"}[args.charge]
+                   if isinstance(args.charge, str) else f"{args.charge:g} s each")
             print(f"  heuristic {args.heuristic}: {hobj.stats['stored']} stored scores used, "
                   f"{hobj.stats['live']} computed live (charge: {how}"
                   + (f"; {hobj.stats['wall']} live ones at wall seconds)" if hobj.stats["wall"] else ")"))
+            if source:
+                print(f"  stored scores {source} (charged their stored seconds; nothing recorded: the table is "
+                      "read-only)")
         if args.plot:
             print(f"  plot: {args.plot} (table: {Path(args.plot).with_suffix('.csv')})")
     sys.stdout.flush()

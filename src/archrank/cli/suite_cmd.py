@@ -22,7 +22,9 @@ def add_parser(subparsers) -> None:
                    "the --benchmark task when one is given)")
     p.add_argument("--heuristics", default=None, help="comma-separated heuristic names or 'all' (every "
                    "heuristic that trains nothing; needed unless --search)")
-    p.add_argument("--store", default=None, help="results store (SQLite file or memory://; needed unless --search)")
+    p.add_argument("--store", default=None, help="results store (SQLite file or memory://; needed unless --search), "
+                   "or table:NAME, a precomputed table (read only: implies --from-store, the table's batch size "
+                   "and, by default, the task of the same name)")
     p.add_argument("--archs-per-task", type=int, default=100,
                    help="architectures per task, drawn with --seed from its table (default 100; 0 = all)")
     p.add_argument("--batch-size", type=int, default=None, help="scoring batch of every task (default the task's: "
@@ -65,9 +67,32 @@ def _tasks(args: argparse.Namespace) -> list:
     return chosen
 
 
+def _table_defaults(args: argparse.Namespace) -> str | None:
+    """For ``--store table:NAME``: read only (``--from-store``), the table's batch size and task; its source
+    line.  None for any other store."""
+    if not args.store:
+        return None
+    from archrank.store import split_location
+
+    if split_location(args.store)[0] != "table":
+        return None
+    from archrank.cli.output import existing_store
+    from archrank.tables.table import open_table
+
+    source = existing_store(args.store, "--store")
+    t = open_table(split_location(args.store)[1])
+    args.from_store = True
+    if args.batch_size is None:
+        args.batch_size = int(t.protocol["batch_size"])
+    if args.tasks is None and not args.benchmark:
+        args.tasks = t.name
+    return source
+
+
 def run(args: argparse.Namespace) -> int:
     from archrank.errors import InvalidArgument
 
+    source = None if args.search else _table_defaults(args)
     tasks = _tasks(args)
     if args.search:
         return _run_search(args, tasks)
@@ -101,11 +126,15 @@ def run(args: argparse.Namespace) -> int:
     anchors = compare(table)
     if args.json:
         js = table.to_json()
+        if source:
+            js["source"] = source
         js["anchors"] = [{"task": c.task, "heuristic": c.heuristic, "n": c.n, "spearman": c.ours, "ci95": [c.low, c.high],
                           "published": c.published, "source": c.source} for c in anchors]
         print(json.dumps(js, indent=1))
         return 0
     print(table.format_text())
+    if source:
+        print(f"scores {source}")
     for c in anchors:
         print(f"anchor {c.task} {c.heuristic}: {c.ours:+.3f} (95% CI {c.low:+.2f}..{c.high:+.2f}, n={c.n}) vs "
               f"published {c.published:+.3f} ({c.source}){' differs by > 0.05' if c.differs else ''}"

@@ -27,6 +27,9 @@ def provenance_rows(store, *, store_path: str, benchmarks: list[str], now: float
             {"item": "python", "value": platform.python_version()},
             {"item": "store", "value": store_path},
             {"item": "benchmarks", "value": ", ".join(benchmarks) or "(none)"}]
+    source = getattr(store, "source", None)  # a precomputed table read as a store
+    if source:
+        rows.append({"item": "scores", "value": f"{source}; not computed for this report"})
     seen_search: set[str] = set()
     for r in store.runs():
         cfg = dict(r.config)

@@ -190,7 +190,7 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
 
     The score setting is (dataset, batch size, seed); each left ``None`` is taken from the store when it
     holds exactly one setting of ``heuristic``, else the run layer's defaults.  Live scores are written
-    back to the store.  ``charge``: ``"stored"`` (default), ``"wall"`` or seconds (module docstring).
+    back to the store unless it is read-only (a precomputed table, ``table:NAME``).  ``charge``: ``"stored"`` (default), ``"wall"`` or seconds (module docstring).
     ``threads``: torch threads of a live score (default 1, as a scoring run, so that live and stored scores
     agree).  A heuristic that scores with a supernet reads and writes the scores of that supernet file
     (``supernet``; stored as ``weight_sharing@<its content hash>``).
@@ -216,6 +216,8 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
             cached, found = stored_scores(store, name, asked)
     setting = asked if found is None else found.replace(data_dir=data_dir, threads=asked.threads, device=device)
     scorer = live_scorer(space, heuristic, setting, supernet=supernet) if live else None
-    writer = store_writer(store, setting, name) if (store is not None and live) else None
+    # A read-only store (a precomputed table) keeps no live score: they are computed and used, not written.
+    writable = store is not None and not getattr(store, "read_only", False)
+    writer = store_writer(store, setting, name) if (writable and live) else None
     return HeuristicObjective(space=space, name=heuristic, higher_is_better=h.higher_is_better, cached=cached,
                               live=scorer, on_live=writer, setting=setting, charge=charge)
