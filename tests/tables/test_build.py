@@ -12,23 +12,11 @@ from archrank.heuristics import HEURISTICS
 from archrank.run import ScoreSetting, run_scoring
 from archrank.store import open_store
 from archrank.tables.build import build_table, plan_shards, table_archs
-from archrank.tables.catalog import TABLES, TableSpec
+from archrank.tables.catalog import TABLES
 from archrank.tables.table import open_table
 
-# Two pairs of NB201 architectures that compute the same function (same canonical class) and two others.
-ARCHS = ("0", "3", "25", "7", "79", "100", "4000")
-SPEC = TableSpec("test-tiny", "nb201", "cifar10", 8, 0, ARCHS, 2, description="test table")
-if SPEC.name not in TABLES:
-    TABLES.register(SPEC.name, SPEC)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, shared_data):
-    out = tmp_path_factory.mktemp("tables") / "test-tiny"
-    s = build_table("test-tiny", out=out, heuristics="params,naswot", data_dir=shared_data, workers=1)
-    assert sorted(s.written) == [0, 1] and not s.left
-    return out
-
+SPEC = TABLES.get("test-tiny")  # registered by conftest.py
+ARCHS = SPEC.archs
 
 def _values(table) -> list[dict]:
     return [{k: v for k, v in r.items() if not k.startswith("seconds:")} for r in table.rows()]

@@ -1,0 +1,47 @@
+"""Every command that reads a store reads a table (``--store table:FOLDER``) and says where the values come from."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from archrank.cli import main
+from archrank.search.heuristic_objective import heuristic_objective
+from archrank.spaces import get_space
+from archrank.store import open_store
+
+SOURCE = "looked up from table test-tiny version 1 (2 of 2 shards)"
+
+
+def test_correlate_reads_a_table(built, capsys):
+    argv = ["correlate", "--store", f"table:{built}", "--benchmark", "nb201", "--metric", "c10_test_200"]
+    assert main([*argv, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert set(rows) == {"naswot", "params"}
+    assert all(r["n"] == 7 and r["source"] == SOURCE for r in rows.values())
+    assert main(argv) == 0
+    assert f"scores {SOURCE}" in capsys.readouterr().out
+
+
+def test_report_export_and_suite_read_a_table(built, tmp_path, capsys, shared_data):
+    assert main(["report", "--store", f"table:{built}", "--out", str(tmp_path / "r"), "--benchmark", "nb201"]) == 0
+    prov = (tmp_path / "r" / "provenance.csv").read_text()
+    assert SOURCE in prov and "table" in prov
+    assert main(["export", "--store", f"table:{built}", "--out", str(tmp_path / "s.csv")]) == 0
+    assert SOURCE in capsys.readouterr().out
+    with open(tmp_path / "s.csv") as f:
+        assert len(list(csv.DictReader(f))) == 14
+    assert main(["suite", "--store", f"table:{built}", "--tasks", "nb201-cifar10", "--heuristics", "naswot,params",
+                 "--archs-per-task", "0", "--data-dir", str(shared_data), "--json", "--no-progress"]) == 0
+    js = json.loads(capsys.readouterr().out)
+    assert js["source"] == SOURCE
+    cells = {c["heuristic"]: c for c in js["cells"]}
+    assert cells["naswot"]["n"] == 7 and cells["params"]["n"] == 7
+
+
+def test_a_search_objective_reads_a_table_and_writes_nothing(built):
+    with open_store(f"table:{built}") as store:
+        obj = heuristic_objective(get_space("nb201"), "naswot", store=store)
+        assert obj.on_live is None and len(obj.cached) == 7
+        assert obj.setting.batch_size == 8  # the table's protocol
+        assert all(secs is not None and secs > 0 for _, secs in obj.cached.values())
