@@ -132,6 +132,7 @@ CASES: dict[str, list[str]] = {
     "report out into missing folder": ["report", "--store", "{store}", "--out", "{tmp}/a/b/r"],
     "report out is a file": ["report", "--store", "{store}", "--out", "{file}"],
     "report missing store": ["report", "--store", "{new}", "--out", "{tmp}/r"],
+    "report top zero": ["report", "--store", "{store}", "--out", "{tmp}/r", "--top", "0"],
     # table
     "table info unknown table": ["table", "info", "nope"],
     "table build unknown table": ["table", "build", "nope", "--out", "{tmp}/t"],

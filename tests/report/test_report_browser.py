@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from archrank.report.build import write_report
-from archrank.report.html import SECTIONS
+from archrank.report.html import OWN_SECTIONS, SECTIONS
 from archrank.store import open_store
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -172,15 +172,17 @@ CHECK = """JSON.stringify({
 })"""
 
 
-def test_report_renders_in_chromium(report_store, tmp_path, browser):
-    with open_store(report_store) as st:
-        files = write_report(st, tmp_path / "rep", store_path=str(report_store))
+@pytest.mark.parametrize("kind", ["truth", "own"])
+def test_report_renders_in_chromium(kind, report_store, own_store, tmp_path, browser):
+    path = report_store if kind == "truth" else own_store
+    with open_store(path) as st:
+        files = write_report(st, tmp_path / "rep", store_path=str(path))
     browser.open(files.page.resolve().as_uri())
     info = json.loads(browser.evaluate(CHECK))
-    assert info["sections"] == list(SECTIONS)
-    assert len(info["images"]) == 4
+    assert info["sections"] == list(SECTIONS if kind == "truth" else OWN_SECTIONS)
+    assert len(info["images"]) == (5 if kind == "truth" else 3)
     assert all(complete and w > 0 and h > 0 for complete, w, h in info["images"]), info["images"]
-    assert info["tables"] >= 5
+    assert info["tables"] >= 6
     assert browser.console_errors() == []
     png = browser.screenshot()
     (tmp_path / "screenshot.png").write_bytes(png)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from archrank.cli.arg_types import positive_int
 from archrank.cli.output import writable_folder
 
 
@@ -11,8 +12,11 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "report",
         description="Writes DIR/index.html (self-contained: pictures embedded, no network) and the table behind "
-        "each picture as CSV in DIR: spearman.csv (heuristic x task), scatter.csv, cost_fidelity.csv, "
-        "search_curves.csv (the store's search runs), provenance.csv. Needs matplotlib.")
+        "each picture as CSV in DIR. With ground truth (the store's architectures found in --benchmark): "
+        "spearman.csv (heuristic x task, with 95%% intervals), scatter.csv, top_archs.csv, cost_fidelity.csv. "
+        "Without (the user's own space): consensus.csv and ranking.csv, distributions.csv, agreement.csv "
+        "(heuristic x heuristic Spearman), cost.csv. Both: search_summary.csv and search_curves.csv (the store's "
+        "search runs), provenance.csv, runs.csv, architectures.csv.")
     p.add_argument("--store", required=True, help="results store")
     p.add_argument("--benchmark", action="append", default=None, metavar="TABLE",
                    help="benchmark table file or packaged name (repeatable; default: nb201 when the store "
@@ -20,6 +24,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--metric", default=None, help="benchmark column to rank against (default c10_test_200)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
     p.add_argument("--title", default="archrank report", help="title of the page")
+    p.add_argument("--top", type=positive_int, default=10, metavar="K",
+                   help="architectures listed per heuristic in the ranking tables (default 10)")
     p.set_defaults(func=run)
 
 
@@ -34,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
     writable_folder(args.out, "--out")
     with open_store(args.store) as store:
         files = write_report(store, args.out, benchmarks=args.benchmark, metric=args.metric,
-                             store_path=str(args.store), title=args.title)
-    print(f"report written to {files.page} ({len(files.tasks)} task(s); tables: "
+                             store_path=str(args.store), title=args.title, top_k=args.top)
+    kind = f"{len(files.tasks)} task(s)" if files.tasks else "no ground truth"
+    print(f"report written to {files.page} ({kind}; tables: "
           f"{', '.join(p.name for p in files.tables.values())})")
     for n in files.notes:
         print(f"  note: {n}")

@@ -7,7 +7,6 @@ its own task.  Each function returns a list of flat dict rows, written as CSV ne
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +17,11 @@ from archrank.benchmarks.table import BenchmarkTable
 from archrank.metrics import usable
 from archrank.report.consistency import Paired, consistency_table, paired_scores
 
-SPEARMAN_COLUMNS = ("task", "heuristic", "spearman", "kendall", "top10", "n", "n_excluded", "seconds_per_arch")
+SPEARMAN_COLUMNS = ("task", "heuristic", "spearman", "spearman_low", "spearman_high", "kendall", "kendall_low",
+                    "kendall_high", "top10", "n", "n_excluded", "seconds_per_arch")
 SCATTER_COLUMNS = ("task", "heuristic", "higher_is_better", "arch", "score", "metric")
 COST_COLUMNS = ("task", "heuristic", "seconds_per_arch", "spearman", "pareto")
-SEARCH_COLUMNS = ("strategy", "cost", "median", "q25", "q75", "mean", "runs")
+TOP_COLUMNS = ("task", "heuristic", "rank", "arch", "score", "metric", "metric_rank", "n")
 
 
 @dataclass
@@ -70,25 +70,26 @@ def find_tasks(store, benchmarks: list[Benchmark]) -> list[Task]:
 
 
 def spearman_rows(tasks: list[Task]) -> list[dict[str, Any]]:
-    """One row per (heuristic, task): Spearman, Kendall, top-10% overlap, n, seconds per architecture."""
+    """One row per (heuristic, task): Spearman and Kendall with their 95% intervals
+    (:func:`archrank.metrics.with_intervals`), top-10% overlap, n, seconds per architecture."""
     rows = []
     for t in tasks:
         for h, r in consistency_table(t.paired, vote=False).items():
-            rows.append({"task": t.label, "heuristic": h, "spearman": r["spearman"], "kendall": r["kendall"],
-                         "top10": r["top10"], "n": r["n"], "n_excluded": r["n_excluded"],
-                         "seconds_per_arch": r["seconds_per_arch"]})
+            rows.append({"task": t.label, "heuristic": h, **{c: r[c] for c in SPEARMAN_COLUMNS[2:]}})
     return rows
 
 
-def heatmap_matrix(rows: list[dict[str, Any]]) -> tuple[list[str], list[str], np.ndarray]:
-    """(heuristics, tasks, matrix of Spearman) from :func:`spearman_rows`; NaN where a pair is missing.
-    Heuristics are ordered by mean Spearman over tasks, best first."""
+def heatmap_matrix(rows: list[dict[str, Any]], stat: str = "spearman") -> tuple[list[str], list[str], np.ndarray]:
+    """(heuristics, tasks, matrix of ``stat``) from :func:`spearman_rows`; NaN where a pair is missing.
+    Heuristics are ordered by mean Spearman over tasks, best first, whatever ``stat`` is shown."""
     tasks = list(dict.fromkeys(r["task"] for r in rows))
     heur = list(dict.fromkeys(r["heuristic"] for r in rows))
+    rho = np.full((len(heur), len(tasks)), np.nan)
     m = np.full((len(heur), len(tasks)), np.nan)
     for r in rows:
-        m[heur.index(r["heuristic"]), tasks.index(r["task"])] = r["spearman"]
-    means = [np.nanmean(row) if np.isfinite(row).any() else -np.inf for row in m]
+        i, j = heur.index(r["heuristic"]), tasks.index(r["task"])
+        rho[i, j], m[i, j] = r["spearman"], r[stat]
+    means = [np.nanmean(row) if np.isfinite(row).any() else -np.inf for row in rho]
     order = sorted(range(len(heur)), key=lambda i: -means[i])
     return [heur[i] for i in order], tasks, m[order]
 
@@ -102,6 +103,39 @@ def scatter_rows(task: Task) -> list[dict[str, Any]]:
             if usable(s) and usable(m):
                 rows.append({"task": task.label, "heuristic": h, "higher_is_better": p.higher_is_better,
                              "arch": a, "score": float(s), "metric": float(m)})
+    return rows
+
+
+def ranked(archs: list[str], scores, higher_is_better: bool) -> list[tuple[str, float]]:
+    """``(arch, score)`` with a finite score, best first (``higher_is_better`` decides), ties by name."""
+    sign = 1.0 if higher_is_better else -1.0
+    pts = [(a, float(s)) for a, s in zip(archs, scores) if math.isfinite(s)]
+    return sorted(pts, key=lambda p: (-sign * p[1], p[0]))
+
+
+def top_rows(label: str, heuristic: str, archs: list[str], scores, higher_is_better: bool,
+             metric=None, k: int = 10, key: str = "task") -> list[dict[str, Any]]:
+    """The ``k`` best-ranked architectures of one heuristic: rank, arch, score as stored and, with ``metric``
+    (aligned with ``archs``; higher is better), the architecture's metric and its rank by metric among the
+    ``n`` ranked architectures with a finite metric (1 = the best of them).  ``label`` goes in column ``key``."""
+    best = ranked(archs, scores, higher_is_better)
+    known = {}
+    if metric is not None:
+        known = {a: float(m) for a, m in zip(archs, metric) if math.isfinite(m)}
+    order = {a: i + 1 for i, a in enumerate(sorted((a for a, _ in best if a in known), key=lambda a: -known[a]))}
+    rows = []
+    for r, (a, s) in enumerate(best[:k], start=1):
+        rows.append({key: label, "heuristic": heuristic, "rank": r, "arch": a, "score": s,
+                     "metric": known.get(a, math.nan), "metric_rank": order.get(a, ""),
+                     "n": len(order) if known else len(best)})
+    return rows
+
+
+def task_top_rows(task: Task, k: int = 10) -> list[dict[str, Any]]:
+    """:func:`top_rows` of every heuristic of one task, with the task's benchmark metric."""
+    rows = []
+    for h, p in task.paired.items():
+        rows += top_rows(task.label, h, p.archs, p.scores, p.higher_is_better, p.metric, k)
     return rows
 
 
@@ -129,61 +163,3 @@ def cost_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out.append({"task": task, "heuristic": r["heuristic"], "seconds_per_arch": r["seconds_per_arch"],
                         "spearman": r["spearman"], "pareto": f})
     return out
-
-
-def _search_label(config: dict[str, Any]) -> str:
-    label = str(config.get("strategy", "search"))
-    if config.get("heuristic"):
-        label += f" ({config['heuristic']})"
-    return label
-
-
-def search_runs(store) -> dict[str, list[list[tuple[float, float]]]]:
-    """``{label: [run: [(cumulative cost, best so far), ...]]}`` of the store's search runs; the store runs
-    of one search run (one per fidelity) are merged back by step."""
-    groups: dict[tuple[str, str], dict[int, list]] = {}
-    for info in store.runs("search"):
-        cfg = dict(info.config)
-        run = cfg.pop("run", 0)
-        cfg.pop("run_seed", None)
-        cfg.pop("fidelity", None)
-        key = (_search_label(cfg), json.dumps(cfg, sort_keys=True, default=str))
-        groups.setdefault(key, {}).setdefault(run, []).extend(store.trajectory(info.run_id))
-    out: dict[str, list] = {}
-    labels = {}
-    for (label, cfg), runs in sorted(groups.items()):
-        n = labels[label] = labels.get(label, 0) + 1
-        name = label if n == 1 else f"{label} #{n}"
-        curves = []
-        for _, steps in sorted(runs.items()):
-            steps.sort(key=lambda s: s.step)
-            cost = np.cumsum([s.cost or 0.0 for s in steps])
-            curves.append([(float(c), float(s.best_so_far) if s.best_so_far is not None else math.nan)
-                           for c, s in zip(cost, steps)])
-        out[name] = curves
-    return out
-
-
-def search_curve_rows(runs: dict[str, list[list[tuple[float, float]]]], points: int = 60) -> list[dict[str, Any]]:
-    """Best so far on a common cost grid per strategy: median, 25% and 75% quantiles, mean, runs."""
-    rows = []
-    for name, curves in runs.items():
-        curves = [c for c in curves if c]
-        if not curves:
-            continue
-        end = max(c[-1][0] for c in curves)
-        grid = np.linspace(0.0, end, points)
-        vals = np.full((len(curves), points), np.nan)
-        for i, c in enumerate(curves):
-            cost = np.array([x for x, _ in c])
-            best = np.array([y for _, y in c])
-            pos = np.searchsorted(cost, grid, side="right") - 1
-            vals[i] = np.where(pos >= 0, best[np.clip(pos, 0, None)], np.nan)
-        for j, g in enumerate(grid):
-            col = vals[:, j][np.isfinite(vals[:, j])]
-            if col.size == 0:
-                continue
-            rows.append({"strategy": name, "cost": float(g), "median": float(np.median(col)),
-                         "q25": float(np.quantile(col, 0.25)), "q75": float(np.quantile(col, 0.75)),
-                         "mean": float(col.mean()), "runs": int(col.size)})
-    return rows
