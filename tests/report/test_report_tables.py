@@ -174,3 +174,19 @@ def test_source_commit_only_for_a_checkout_of_archrank(tmp_path):
     assert source_commit(other) is None
     (pkg / "__init__.py").write_text("x = 1\n")
     assert source_commit(pkg) == head + " (local changes)"
+
+
+def test_scatter_top_and_title_use_the_same_points_as_the_correlation():
+    from archrank.report.consistency import Paired
+
+    archs = [f"a{i}" for i in range(12)]
+    metric = np.arange(12.0)
+    scores = metric.copy()
+    scores[[0, 5, 11]] = [-np.inf, np.nan, np.inf]  # one rule: all three excluded and counted
+    p = Paired("h", True, archs, scores, metric, [0.1] * 12)
+    task = tables.Task("s", "d", 1, 0, None, "t", {"h": p})
+    (row,) = tables.spearman_rows([task])
+    assert row["n"] == 9 and row["n_excluded"] == 3 and row["spearman"] == pytest.approx(1.0)
+    assert len(tables.scatter_rows(task)) == row["n"]
+    top = tables.task_top_rows(task, k=20)
+    assert len(top) == 9 and top[0]["arch"] == "a10" and top[0]["n"] == 9  # +inf is not the top pick

@@ -13,7 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from archrank.metrics import average_ranks, oriented, spearman, spearman_interval
+from archrank.metrics import (
+    MIN_PAIRS,
+    average_ranks,
+    finite_pairs,
+    oriented,
+    spearman,
+    spearman_interval,
+    usable,
+)
 from archrank.report.scales import axis_scale
 from archrank.report.tables import score_settings, top_rows
 
@@ -70,6 +78,11 @@ def score_groups(store) -> list[Group]:
     return out
 
 
+def _usable(values: np.ndarray) -> np.ndarray:
+    """Mask of the scores that enter a ranking (:func:`archrank.metrics.usable`: finite numbers only)."""
+    return np.array([usable(v) for v in values.tolist()], dtype=bool)
+
+
 def ranking_rows(group: Group, k: int = 10) -> list[dict[str, Any]]:
     """The ``k`` best-ranked architectures of every heuristic (no metric: the store has no ground truth)."""
     rows = []
@@ -84,7 +97,7 @@ def consensus_rows(group: Group, k: int = 10, heuristics: list[str] | None = Non
     scored finitely are ranked (``n``).  ``heuristics`` names the rank columns (default: the group's); a
     heuristic the group lacks gets empty cells."""
     names = list(group.scores)
-    finite = {h: {a: v for a, v in zip(s.archs, oriented(s.values, s.higher_is_better)) if math.isfinite(v)}
+    finite = {h: {a: v for a, v in zip(s.archs, oriented(s.values, s.higher_is_better)) if usable(v)}
               for h, s in group.scores.items()}
     common = sorted(set.intersection(*(set(f) for f in finite.values()))) if finite else []
     ranks = {h: dict(zip(common, (len(common) + 1 - average_ranks([finite[h][a] for a in common])).tolist()))
@@ -102,7 +115,7 @@ def distribution_rows(group: Group) -> list[dict[str, Any]]:
     """Quantiles of every heuristic's finite scores (as stored), and the axis they are drawn on."""
     rows = []
     for h, s in group.scores.items():
-        v = s.values[np.isfinite(s.values)]
+        v = s.values[_usable(s.values)]
         q = np.quantile(v, [0.0, 0.25, 0.5, 0.75, 1.0]) if v.size else np.full(5, np.nan)
         sc = axis_scale(v)
         rows.append({"group": group.label, "heuristic": h, "higher_is_better": s.higher_is_better, "n": int(v.size),
@@ -114,16 +127,17 @@ def distribution_rows(group: Group) -> list[dict[str, Any]]:
 
 def agreement_rows(group: Group) -> list[dict[str, Any]]:
     """Spearman's rho between every pair of heuristics (both oriented higher-is-better), over the architectures
-    both scored finitely, with its 95% interval; the diagonal is included (rho 1 over the heuristic's own n)."""
+    both scored finitely (:func:`archrank.metrics.finite_pairs`; NaN below ``MIN_PAIRS``), with its 95%
+    interval; the diagonal is included (rho 1 over the heuristic's own n)."""
     names = list(group.scores)
-    finite = {h: {a: float(v) for a, v in zip(s.archs, oriented(s.values, s.higher_is_better)) if math.isfinite(v)}
-              for h, s in group.scores.items()}
+    values = {h: dict(zip(s.archs, oriented(s.values, s.higher_is_better).tolist())) for h, s in group.scores.items()}
     rows = []
     for a in names:
         for b in names:
-            common = sorted(set(finite[a]) & set(finite[b]))
-            n = len(common)
-            rho = spearman([finite[a][x] for x in common], [finite[b][x] for x in common]) if n >= 2 else math.nan
+            both = sorted(set(values[a]) & set(values[b]))
+            x, y, _ = finite_pairs([values[a][k] for k in both], [values[b][k] for k in both])
+            n = int(x.size)
+            rho = spearman(x, y) if n >= MIN_PAIRS else math.nan
             lo, hi = spearman_interval(rho, n)
             rows.append({"group": group.label, "heuristic_a": a, "heuristic_b": b, "spearman": rho,
                          "spearman_low": lo, "spearman_high": hi, "n": n})

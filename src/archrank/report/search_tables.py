@@ -5,7 +5,7 @@ queries, and recommends the architecture with the best signal so far; the harnes
 the *report* value (e.g. the test accuracy) of that recommendation.  Two curves follow per run:
 
 * ``best``: the best signal found so far, the running maximum of the values told at the signal fidelity
-  (NaN values ignored). This is what "best so far" means and it never falls.
+  (values that are not finite ignored, :func:`archrank.metrics.usable`). This is what "best so far" means and it never falls.
 * ``report``: the report value of the recommendation. It can fall, because the recommendation is chosen on
   the signal and a better validation accuracy can come with a worse test accuracy.
 
@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from archrank.metrics import usable
 
 SEARCH_COLUMNS = ("strategy", "cost", "median", "q25", "q75", "report_median", "report_q25", "report_q75", "runs")
 SUMMARY_COLUMNS = ("strategy", "signal", "report", "runs", "queries_median", "cost_median", "best_median",
@@ -77,7 +79,7 @@ def search_runs(store) -> list[StrategyRuns]:
                 continue
             steps.sort(key=lambda fs: fs[1].step)
             cost = np.cumsum([s.cost or 0.0 for _, s in steps])
-            told = np.array([s.value if f == "signal" and s.value is not None else np.nan for f, s in steps], dtype=float)
+            told = np.array([s.value if f == "signal" and usable(s.value) else np.nan for f, s in steps], dtype=float)
             best = np.fmax.accumulate(told)
             report = np.array([np.nan if s.best_so_far is None else s.best_so_far for _, s in steps], dtype=float)
             curves.append(RunCurve(cost, best, report))

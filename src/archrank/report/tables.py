@@ -107,9 +107,10 @@ def scatter_rows(task: Task) -> list[dict[str, Any]]:
 
 
 def ranked(archs: list[str], scores, higher_is_better: bool) -> list[tuple[str, float]]:
-    """``(arch, score)`` with a finite score, best first (``higher_is_better`` decides), ties by name."""
+    """``(arch, score)`` with a usable score (:func:`archrank.metrics.usable`), best first (``higher_is_better``
+    decides), ties by name."""
     sign = 1.0 if higher_is_better else -1.0
-    pts = [(a, float(s)) for a, s in zip(archs, scores) if math.isfinite(s)]
+    pts = [(a, float(s)) for a, s in zip(archs, scores) if usable(s)]
     return sorted(pts, key=lambda p: (-sign * p[1], p[0]))
 
 
@@ -121,7 +122,7 @@ def top_rows(label: str, heuristic: str, archs: list[str], scores, higher_is_bet
     best = ranked(archs, scores, higher_is_better)
     known = {}
     if metric is not None:
-        known = {a: float(m) for a, m in zip(archs, metric) if math.isfinite(m)}
+        known = {a: float(m) for a, m in zip(archs, metric) if usable(m)}
     order = {a: i + 1 for i, a in enumerate(sorted((a for a, _ in best if a in known), key=lambda a: -known[a]))}
     rows = []
     for r, (a, s) in enumerate(best[:k], start=1):
