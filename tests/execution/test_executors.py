@@ -143,3 +143,25 @@ def test_local_workers_give_one_worker_results(tmp_path):
 def test_local_workers_must_be_positive():
     with pytest.raises(InvalidArgument, match="workers must be positive, got 0"):
         LocalExecutor(workers=0)
+
+
+def _pid(item, context):
+    return os.getpid()
+
+
+def test_kept_workers_serve_calls_with_the_same_task_until_closed():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+        ex = LocalExecutor(workers=2, keep_workers=True)
+        try:
+            first = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": [1, 2]})}
+            again = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": [1, 2]})}
+            assert again <= first and os.getpid() not in first  # the same worker processes
+            other = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": [3]})}
+            assert not other & first  # another context: new workers
+            with pytest.raises(ValueError, match="negative item -2"):
+                list(ex.imap_unordered(_square_plus, [1, -2, 3], 0))
+            assert sorted(ex.imap_unordered(_square_plus, range(3), 1)) == [(0, 1), (1, 2), (2, 5)]
+        finally:
+            ex.close()
+        assert ex._pool is None

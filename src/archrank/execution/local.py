@@ -6,12 +6,20 @@ order.  ``workers=N > 1`` starts N worker processes (``spawn``: no state forked 
 as they complete.  Each task fixes its own torch thread count (``ScoreSetting.threads``), so results are
 identical whatever the number of workers.  ``archrank score`` runs with one worker per core by default
 (:func:`default_workers`); see docs/scoring.md for the measurement behind that choice.
+
+``keep_workers=True`` keeps the worker processes from one ``imap_unordered`` call to the next as long as
+the task function and its context are the same (compared by their pickled bytes), until :meth:`close`:
+what a worker caches per process (a heuristic's reference sample, ...) is then computed once for a series
+of runs, such as the shards of a table build.  A call stopped early (an error, an interrupt, a consumer
+that stops reading) ends the workers, so no task of it runs on into the next call.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -70,13 +78,35 @@ class LocalExecutor(Executor):
     name = "local"
     options = ("num_cpus", "cpus_per_task", "workers")
 
-    def __init__(self, *, num_cpus: int | None = None, cpus_per_task: int = 1, workers: int = 1):
+    def __init__(self, *, num_cpus: int | None = None, cpus_per_task: int = 1, workers: int = 1,
+                 keep_workers: bool = False):
         # num_cpus / cpus_per_task are accepted so that every executor takes the same sizing options.
         if int(workers) < 1:
             raise InvalidArgument(f"workers must be positive, got {workers}", parameter="workers")
         self.num_cpus = num_cpus
         self.cpus_per_task = cpus_per_task
         self.workers = int(workers)
+        self.keep_workers = bool(keep_workers)
+        self._pool: Any = None
+        self._pool_key: bytes | None = None
+
+    def _start(self, n: int, fn: Callable[[Any, Any], Any], context: Any) -> Any:
+        return multiprocessing.get_context("spawn").Pool(n, initializer=_start_worker, initargs=(fn, context))
+
+    def _kept_pool(self, fn: Callable[[Any, Any], Any], context: Any) -> Any:
+        key = hashlib.sha256(pickle.dumps((fn, context), protocol=4)).digest()
+        if self._pool is None or self._pool_key != key:
+            self.close()
+            self._pool = self._start(self.workers, fn, context)
+            self._pool_key = key
+        return self._pool
+
+    def close(self) -> None:
+        """End the kept workers (``keep_workers``); a no-op otherwise."""
+        pool, self._pool, self._pool_key = self._pool, None, None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
     def imap_unordered(
         self, fn: Callable[[Any, Any], Any], items: Iterable[Any], context: Any = None
@@ -87,7 +117,17 @@ class LocalExecutor(Executor):
             for i, item in enumerate(items):
                 yield i, fn(item, context)
             return
-        pool = multiprocessing.get_context("spawn").Pool(n, initializer=_start_worker, initargs=(fn, context))
+        if self.keep_workers:
+            pool = self._kept_pool(fn, context)
+            finished = False
+            try:
+                yield from pool.imap_unordered(_run_one, enumerate(items))
+                finished = True
+            finally:
+                if not finished:
+                    self.close()
+            return
+        pool = self._start(n, fn, context)
         try:
             yield from pool.imap_unordered(_run_one, enumerate(items))
         finally:

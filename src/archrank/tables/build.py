@@ -189,7 +189,9 @@ def build_table(
                            data_dir=None if data_dir is None else str(data_dir), device=device)
     plans = plan_shards(spec, table_archs(spec, data_dir))
     summary = BuildSummary(name, folder)
-    executor = LocalExecutor(workers=int(workers))
+    # The workers are kept from shard to shard: what they cache per process (the reference samples of the
+    # ranker and az_nas stand-ins) is computed once for the whole build.
+    executor = LocalExecutor(workers=int(workers), keep_workers=True)
     try:
         for i in wanted:
             plan = plans[i]

@@ -58,7 +58,7 @@ def _register(spec: TableSpec) -> None:
     TABLES.register(spec.name, spec)
 
 
-_register(TableSpec("nb201-cifar10", "nb201", "cifar10", 64, 0, "all", 64,
+_register(TableSpec("nb201-cifar10", "nb201", "cifar10", 64, 0, "all", 256,
                     description="every NB201 architecture (15,625; 6,466 canonical classes), CIFAR-10 batch 64"))
 _register(TableSpec("nb101-cifar10", "nb101", "cifar10", 64, 0, "task", 8,
                     description="the 500 NB101 cells with ground truth (nb101/nb101_cifar10_500.json)"))
