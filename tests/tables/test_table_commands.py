@@ -45,3 +45,20 @@ def test_a_search_objective_reads_a_table_and_writes_nothing(built):
         assert obj.on_live is None and len(obj.cached) == 7
         assert obj.setting.batch_size == 8  # the table's protocol
         assert all(secs is not None and secs > 0 for _, secs in obj.cached.values())
+
+
+def test_a_table_exports_to_nas_bench_suite_zero_json(built, tmp_path, capsys):
+    out = tmp_path / "zc.json"
+    assert main(["bench", "export", "--store", f"table:{built}", "--out", str(out), "--space", "nb201",
+                 "--benchmark", "nb201", "--metric", "c10v_valid_200"]) == 0
+    assert SOURCE in capsys.readouterr().out
+    zc = json.loads(out.read_text())["nasbench201"]["cifar10"]
+    assert len(zc) == 7
+    with open_store(f"table:{built}") as store:
+        naswot = {r.arch: r.value for r in store.scores(heuristic="naswot")}
+    from archrank.benchmarks.naslib_keys import arch_to_key
+
+    sp = get_space("nb201")
+    for arch, v in naswot.items():
+        entry = zc[arch_to_key("nb201", sp.parse(arch))]
+        assert entry["naswot"]["score"] == v and "val_accuracy" in entry
