@@ -109,14 +109,14 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from archrank.benchmarks.convert import training_table, write_table
-    from archrank.errors import DataError
     from archrank.store import open_store
 
     writable_file(args.out, "--out")
     if naslib_cmd.wants_naslib(args):
         return naslib_cmd.run_export(args)
-    if not Path(args.store).expanduser().is_file():
-        raise DataError(f"store {args.store!r} not found")
+    from archrank.cli.output import existing_store
+
+    existing_store(args.store, "--store")
     with open_store(args.store) as store:
         recs = _training_under(store.training(space=args.space, dataset=args.dataset, seed=args.seed), args.regime)
         spaces = {r.space for r in recs}

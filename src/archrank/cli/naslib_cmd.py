@@ -71,13 +71,14 @@ def wants_naslib(args: argparse.Namespace) -> bool:
 
 def run_export(args: argparse.Namespace) -> int:
     from archrank.benchmarks.naslib import export_zc
-    from archrank.errors import DataError, InvalidArgument
+    from archrank.errors import InvalidArgument
     from archrank.store import open_store
 
     if not args.space:
         raise InvalidArgument("exporting a NASLib file needs --space (nb101, nb201 or nb301)")
-    if not Path(args.store).expanduser().is_file():
-        raise DataError(f"store {args.store!r} not found")
+    from archrank.cli.output import existing_store
+
+    source = existing_store(args.store, "--store")
     accuracy = None
     if args.benchmark:
         if not args.metric:
@@ -101,5 +102,5 @@ def run_export(args: argparse.Namespace) -> int:
     extra = f", val_accuracy for {s['val_accuracy']}" if accuracy is not None else ""
     print(f"wrote {s['archs']} architectures x {len(s['heuristics'])} heuristics of {s['space']} "
           f"({', '.join(s['datasets'])}; {s['values']} values; {s['sentinels']} non-finite as -1e8{extra}) "
-          f"to {args.out}")
+          f"to {args.out}" + ("" if source is None else f"; values {source}"))
     return 0
