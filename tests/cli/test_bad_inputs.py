@@ -141,6 +141,11 @@ CASES: dict[str, list[str]] = {
     "table build training heuristic": ["table", "build", "nb201-cifar10", "--heuristics", "weight_sharing",
                                        "--out", "{tmp}/t"],
     "table missing action": ["table"],
+    "table score unknown heuristic": ["table", "score", "nb201-cifar10", "--heuristics", "nope", "--store", "{new}"],
+    "table score bad selection": ["table", "score", "nb201-cifar10", "--heuristics", "params", "--store", "{new}",
+                                  "--archs", "random:0"],
+    "table score metric without benchmark": ["table", "score", "nb201-cifar10", "--heuristics", "params",
+                                             "--store", "{new}", "--metric", "c10_test_200"],
     "correlate unknown table": ["correlate", "--store", "table:nope", "--benchmark", "nb201", "--metric",
                                 "c10_test_200"],
     # suite

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from archrank.cli.arg_types import positive_int
+from archrank.cli.arg_types import nonnegative_int, positive_int
 from archrank.cli.output import JSON_HELP, print_json
 
 
@@ -39,6 +39,21 @@ def add_parser(subparsers) -> None:
     b.add_argument("--workers", type=positive_int, default=None, help="worker processes (default one per core)")
     b.add_argument("--device", default="cpu", help="where models run: cpu, cuda, cuda:N or auto")
     b.set_defaults(func=run_build, flags={"table": "TABLE"})
+
+    sc = sub.add_parser("score", help="score new heuristics on a table's architectures (its protocol) into a store "
+                        "and compare them with the table's columns")
+    sc.add_argument("table", help="a table's name or a folder of shards")
+    sc.add_argument("--heuristics", required=True, help="comma-separated heuristics to score (e.g. your own, "
+                    "registered through ARCHRANK_PLUGINS)")
+    sc.add_argument("--store", required=True, help="store file the new scores go to (created if missing; resumable)")
+    sc.add_argument("--archs", default="all", help="'all' rows of the table or 'random:N' of them (drawn with --seed)")
+    sc.add_argument("--seed", type=nonnegative_int, default=0, help="seed of a random:N selection")
+    sc.add_argument("--benchmark", default=None, help="benchmark table to compare against (e.g. nb201)")
+    sc.add_argument("--metric", default=None, help="benchmark column, e.g. c10_test_200")
+    sc.add_argument("--data-dir", default=None, help="data directory (default $ARCHRANK_DATA or ~/.cache)")
+    sc.add_argument("--workers", type=positive_int, default=None, help="worker processes (default one per core)")
+    sc.add_argument("--json", action="store_true", help=JSON_HELP)
+    sc.set_defaults(func=run_score, flags={"table": "TABLE"})
 
 
 def _tables():
@@ -110,4 +125,48 @@ def run_build(args: argparse.Namespace) -> int:
                     device=args.device, log=log)
     print(f"table {s.table}: {len(s.written)} shard(s) written, {len(s.complete_before)} already complete, "
           f"{len(s.left)} left for a later call, in {s.seconds:.0f} s; folder {s.folder}")
+    return 0
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from archrank.benchmarks.table import BenchmarkTable
+    from archrank.errors import InvalidArgument
+    from archrank.execution import LocalExecutor
+    from archrank.execution.local import default_workers
+    from archrank.run import heuristic_names, load_plugins
+    from archrank.tables.beside import beside_archs, score_beside
+
+    load_plugins()
+    names = heuristic_names(args.heuristics)
+    beside_archs(args.table, args.archs, args.seed)  # a bad table or selection fails before the store is made
+    bench = None
+    if args.benchmark or args.metric:
+        if not (args.benchmark and args.metric):
+            raise InvalidArgument("--benchmark and --metric go together")
+        bench = BenchmarkTable.from_file(args.benchmark)
+        bench.values(args.metric)
+    with LocalExecutor(workers=args.workers or default_workers()) as ex:
+        store = score_beside(args.table, names, store=args.store, archs=args.archs, seed=args.seed,
+                             data_dir=args.data_dir, executor=ex, progress=not (args.quiet or args.json))
+    with store:
+        if bench is None:
+            n = {h: len(store.scores(heuristic=h)) for h in names}
+            out = {"source": store.source, "scored": n, "store": args.store}
+            if args.json:
+                print_json(out)
+            else:
+                print(f"scored {', '.join(f'{h} ({k} architectures)' for h, k in n.items())} into {args.store}; "
+                      f"beside the columns {store.source}")
+            return 0
+        from archrank.cli.correlate import format_table
+        from archrank.report.consistency import consistency_table, on_common_archs, paired_scores
+
+        paired = on_common_archs(paired_scores(store, bench, args.metric))
+        result = consistency_table(paired)
+    if args.json:
+        print_json({"source": store.source, "rows": result})
+    else:
+        print(format_table(result, args.metric))
+        n = len(next(iter(paired.values())).archs) if paired else 0
+        print(f"on the {n} architectures every column holds; {store.source}")
     return 0

@@ -6,7 +6,8 @@
 * :mod:`~archrank.tables.table`: a table's shards merged (:func:`open_table`, :func:`load` as rows), columns
   of a retired heuristic definition set aside;
 * :mod:`~archrank.tables.build`: the shards that are missing, computed through the scoring run;
-* :mod:`~archrank.tables.store`: a table read as a read-only results store (``table:NAME``).
+* :mod:`~archrank.tables.store`: a table read as a read-only results store (``table:NAME``);
+* :mod:`~archrank.tables.beside`: a new heuristic scored on a table's architectures, beside its columns.
 
 The names below are imported on first use (PEP 562).
 """
@@ -19,8 +20,10 @@ _EXPORTS = {
     "TABLES": "catalog", "TableSpec": "catalog", "shard_of": "catalog",
     "Table": "table", "open_table": "table", "load": "table",
     "build_table": "build", "table_heuristics": "build",
+    "score_beside": "beside", "BesideStore": "store", "TableStore": "store",
 }
 
-__all__ = ["TABLES", "Table", "TableSpec", "build_table", "load", "open_table", "shard_of", "table_heuristics"]
+__all__ = ["TABLES", "BesideStore", "Table", "TableSpec", "TableStore", "build_table", "load", "open_table",
+           "score_beside", "shard_of", "table_heuristics"]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

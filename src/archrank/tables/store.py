@@ -155,3 +155,46 @@ class TableStore(Store):
 
     def __repr__(self) -> str:
         return f"TableStore({self.location!r})"
+
+
+class BesideStore(TableStore):
+    """A table's scores beside a store's own (a new heuristic scored on the table's architectures, under its
+    protocol), read as one store: the table's columns, then every heuristic the store holds that the table
+    does not.  Read-only like the table; the store's scores are its own (computed, not looked up)."""
+
+    def __init__(self, table: str, store: Store):
+        super().__init__(table)
+        self.other = store
+        p = self.table.protocol
+        key = {k: p[k] for k in ("space", "dataset", "batch_size", "seed")}
+        mine = [r for r in store.scores(**key) if r.heuristic not in self.table.served]
+        self._mine: dict[str, list[ScoreRecord]] = {}
+        for r in mine:
+            self._mine.setdefault(r.heuristic, []).append(r)
+
+    @property
+    def source(self) -> str:
+        new = ", ".join(sorted(self._mine)) or "none"
+        return f"{self.table.source}; computed now: {new}"
+
+    def runs(self, kind: str | None = None) -> list[RunInfo]:
+        return super().runs(kind) + [r for r in self.other.runs(kind)]
+
+    def archs(self, space: str) -> dict[str, tuple[str, int | None]]:
+        return {**self.other.archs(space), **super().archs(space)}
+
+    def heuristic_info(self) -> dict[str, HeuristicInfo]:
+        theirs = self.other.heuristic_info()
+        return {**{h: theirs[h] for h in self._mine if h in theirs}, **super().heuristic_info()}
+
+    def scores(self, *, space: str | None = None, heuristic: str | None = None, dataset: str | None = None,
+               batch_size: int | None = None, seed: int | None = None) -> list[ScoreRecord]:
+        out = super().scores(space=space, heuristic=heuristic, dataset=dataset, batch_size=batch_size, seed=seed)
+        p = self.table.protocol
+        wanted = {"space": space, "dataset": dataset, "batch_size": batch_size, "seed": seed}
+        if any(v is not None and v != p.get(k) for k, v in wanted.items()):
+            return out
+        for h in sorted(self._mine):
+            if heuristic is None or h == heuristic:
+                out += sorted(self._mine[h], key=lambda r: r.arch)
+        return out
