@@ -11,8 +11,7 @@ configurations).  ``--num-archs`` of them (``random:N`` with ``--seed``) are
 
 both into one store, as ``archrank score`` and ``archrank train --store`` do, so a killed run resumes.
 Then each heuristic's Spearman rho against the trained validation accuracy is printed with its 95%
-Fisher-z interval (``archrank.suite.anchors.spearman_ci``), the same comparison ``archrank correlate
---store STORE --metric trained`` makes.  Caveat: training this short is itself a noisy reference (the
+Fisher-z interval, the same figures ``archrank correlate --store STORE --metric trained`` prints.  Caveat: training this short is itself a noisy reference (the
 ranking of a few epochs on a few thousand images is not the ranking of full training), so read these as
 agreement with a cheap training signal, not with final accuracy.
 
@@ -53,7 +52,6 @@ def main(argv: list[str] | None = None) -> int:
     from archrank.report.trained import TRAINED_COLUMN, trained_table
     from archrank.run import ScoreSetting, TrainSetting, run_scoring, run_training
     from archrank.store import open_store
-    from archrank.suite.anchors import spearman_ci
 
     space = rank_my_resnets.SPACE.name
     archs = f"random:{args.num_archs}"
@@ -83,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'heuristic':<12}{'n':>4}{'spearman':>10}{'95% CI':>18}{'failed':>8}{'s/arch':>9}")
     for h in sorted(rows, key=lambda h: -rows[h]["spearman"] if math.isfinite(rows[h]["spearman"]) else math.inf):
         r = rows[h]
-        lo, hi = spearman_ci(r["spearman"], r["n"])
+        lo, hi = r["spearman_low"], r["spearman_high"]
         print(f"{h:<12}{r['n']:>4}{r['spearman']:>10.3f}{f'[{lo:.2f}, {hi:.2f}]':>18}{r['n_excluded']:>8}"
               f"{r['seconds_per_arch']:>9.2f}")
     print("caveat: the reference is itself a short, noisy training; figures are agreement with it, not with "

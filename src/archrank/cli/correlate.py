@@ -1,4 +1,5 @@
-"""``archrank correlate``: how faithfully each stored heuristic ranks architectures, against a benchmark."""
+"""``archrank correlate``: how faithfully each stored heuristic ranks architectures, against a benchmark or
+against the training results held in the same store (``--metric trained``)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--store", required=True, help="results store written by 'archrank score', or table:NAME (a "
                    "precomputed table, see 'archrank table list')")
-    p.add_argument("--benchmark", required=True, help="benchmark table (CSV, or Parquet with pyarrow/pandas) "
-                   "with an 'arch' and/or 'index' column")
-    p.add_argument("--metric", required=True, help="benchmark column to compare with, e.g. c10_test_200")
+    p.add_argument("--benchmark", default=None, help="benchmark table (CSV, or Parquet with pyarrow/pandas) "
+                   "with an 'arch' and/or 'index' column; not needed with --metric trained")
+    p.add_argument("--metric", required=True, help="benchmark column to compare with, e.g. c10_test_200; or "
+                   "'trained' (the validation accuracies 'archrank train --store' recorded in --store; "
+                   "'trained:KEY' picks one regime key when it holds several)")
     p.add_argument("--heuristics", default=None, help="comma-separated subset (default: all in the store)")
     p.add_argument("--space", default=None, help="only scores of this space")
     p.add_argument("--dataset", default=None, help="only scores computed on this data set")
@@ -48,6 +51,7 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from archrank.benchmarks.table import BenchmarkTable
     from archrank.cli.output import existing_store
+    from archrank.errors import InvalidArgument
     from archrank.report.combine import add_combinations, fit_members, parse_combination
     from archrank.report.consistency import consistency_table, on_common_archs, paired_scores
     from archrank.run import load_plugins
@@ -59,30 +63,44 @@ def run(args: argparse.Namespace) -> int:
         sources.append(existing_store(args.fit_store, "--fit-store"))
     source = "; ".join(s for s in sources if s) or None
     combos = [parse_combination(c) for c in args.combine]
-    table = BenchmarkTable.from_file(args.benchmark)
+    trained = args.metric == "trained" or args.metric.startswith("trained:")
+    if trained and args.benchmark:
+        raise InvalidArgument("--metric trained reads the ground truth from --store; drop --benchmark")
+    if not trained and not args.benchmark:
+        raise InvalidArgument("--benchmark is needed unless --metric is 'trained' (training results in --store)")
+    table = None if trained else BenchmarkTable.from_file(args.benchmark)
     names = [h.strip() for h in args.heuristics.split(",") if h.strip()] if args.heuristics else None
     filters = {"space": args.space, "dataset": args.dataset, "batch_size": args.batch_size, "seed": args.seed}
+    metric = label = args.metric
     with open_store(args.store) as store:
-        paired = paired_scores(store, table, args.metric, heuristics=names, **filters)
+        if trained:
+            from archrank.report.trained import TRAINED_COLUMN, score_heuristics, trained_table
+
+            key = args.metric.partition(":")[2].strip() or None
+            table, key = trained_table(store, space=args.space, regime=key, dataset=args.dataset)
+            names = names or score_heuristics(store, space=args.space)
+            metric = TRAINED_COLUMN
+            label = f"validation accuracy after training under {key} ({len(table)} architectures trained)"
+        paired = paired_scores(store, table, metric, heuristics=names, **filters)
     if not args.all_archs:
         paired = on_common_archs(paired)
     fit = None
     if args.fit_store and fit_members(combos):
         with open_store(args.fit_store) as store:
-            fit = paired_scores(store, table, args.metric, heuristics=fit_members(combos), **filters)
+            fit = paired_scores(store, table, metric, heuristics=fit_members(combos), **filters)
     result = add_combinations(consistency_table(paired), paired, combos, fit=fit, fit_n=args.fit_n,
                               fit_seed=args.fit_seed)
     if args.plot:
         from archrank.report.plots import plot_scatter, scatter_table
 
-        plot_scatter(scatter_table(paired), args.plot, metric_name=args.metric)
+        plot_scatter(scatter_table(paired), args.plot, metric_name=metric)
     if args.json:
         which = "all" if args.all_archs else "common"
         extra = {"set": which} if source is None else {"set": which, "source": source}
         print(json.dumps({h: {**{k: _json(v) for k, v in row.items()}, **extra} for h, row in result.items()},
                          indent=2))
     else:
-        print(format_table(result, args.metric))
+        print(format_table(result, label))
         print(set_line(paired, all_archs=args.all_archs))
         if source:
             print(f"scores {source}")

@@ -1,4 +1,5 @@
-"""``archrank search``: run a search strategy over several seeds against a benchmark table, under a budget."""
+"""``archrank search``: run a search strategy over several seeds against a benchmark table, under a budget;
+or, with ``--objective heuristic:NAME``, search on a heuristic alone (no benchmark) and write the top K."""
 
 from __future__ import annotations
 
@@ -30,15 +31,29 @@ def add_parser(subparsers) -> None:
         "search",
         description="Run a search strategy against a benchmark table (simulated cost) for several seeds. "
         "Defaults follow the NAS-Bench-201 CIFAR-10 protocol: select by c10v_valid_12, charge 12/200 of "
-        "c10v_train_seconds_200 per query, report c10_test_200.",
+        "c10v_train_seconds_200 per query, report c10_test_200. With --objective heuristic:NAME no benchmark "
+        "is needed: the strategy (default rea) searches on the heuristic, whose measured scoring time is the "
+        "budget (--budget-seconds and/or --budget-archs), and the best --top architectures are printed and "
+        "written to --out (an architecture file for 'archrank train --archs').",
     )
     from archrank.search.names import BUILTIN_STRATEGIES
 
     p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
-    p.add_argument("--strategy", required=True, help="strategy name, or several comma-separated (one comparison "
-                   "table and one plot); built in: " + ", ".join(sorted(BUILTIN_STRATEGIES)))
-    p.add_argument("--benchmark", required=True, help="benchmark table (CSV with an index or arch column)")
-    p.add_argument("--budget-seconds", type=positive_float, required=True, help="simulated seconds per run")
+    p.add_argument("--strategy", default=None, help="strategy name, or several comma-separated (one comparison "
+                   "table and one plot); built in: " + ", ".join(sorted(BUILTIN_STRATEGIES))
+                   + " (needed with --benchmark; default rea with --objective)")
+    p.add_argument("--benchmark", default=None, help="benchmark table (CSV with an index or arch column); needed "
+                   "unless --objective is given")
+    p.add_argument("--budget-seconds", type=positive_float, default=None, help="simulated seconds per run (with "
+                   "--objective: measured seconds of scoring)")
+    p.add_argument("--objective", default=None, metavar="heuristic:NAME", help="search on this heuristic alone, "
+                   "with no benchmark (e.g. heuristic:synflow)")
+    p.add_argument("--budget-archs", type=positive_int, default=None, help="with --objective: stop after this many "
+                   "distinct architectures scored")
+    p.add_argument("--top", type=positive_int, default=10, help="with --objective: how many of the best to print "
+                   "and write (default 10)")
+    p.add_argument("--out", default=None, metavar="FILE", help="with --objective: write the top architectures to "
+                   "FILE, one per line (for 'archrank train --archs FILE')")
     p.add_argument("--runs", type=positive_int, default=1, help="independent runs (seeds derived from --seed)")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="base seed (default 0)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
@@ -88,6 +103,23 @@ def _run_bar(args: argparse.Namespace, total: int):
 
 
 def run(args: argparse.Namespace) -> int:
+    from archrank.errors import InvalidArgument
+
+    if args.objective is not None:
+        from archrank.cli.search_heuristic import run_objective
+
+        return run_objective(args)
+    for flag, value in (("--strategy", args.strategy), ("--benchmark", args.benchmark),
+                        ("--budget-seconds", args.budget_seconds)):
+        if value is None:
+            raise InvalidArgument(f"{flag} is needed (or search on a heuristic alone with --objective heuristic:NAME)")
+    for flag, value in (("--budget-archs", args.budget_archs), ("--out", args.out)):
+        if value is not None:
+            raise InvalidArgument(f"{flag} goes with --objective heuristic:NAME")
+    return _run_benchmark(args)
+
+
+def _run_benchmark(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from archrank.errors import InvalidArgument

@@ -30,12 +30,11 @@ def space_rows() -> list[dict]:
             if e.name and e.name.startswith("archrank.spaces."):
                 continue
             raise
-        doc = (type(space).__doc__ or "").strip().splitlines()
         rows.append({
             "name": name,
             "size": space.size,
             "num_canonical": space.num_canonical,
-            "description": doc[0] if doc else "",
+            "description": space.description,
         })
     return rows
 

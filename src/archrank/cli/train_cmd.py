@@ -1,4 +1,5 @@
-"""``archrank train``: train one architecture (full NB201 schedule or a reduced regime), resumable."""
+"""``archrank train``: train one architecture, or a list of them (``--archs``), under the NB201 schedule or a
+reduced regime, resumable."""
 
 from __future__ import annotations
 
@@ -15,10 +16,16 @@ def add_parser(subparsers) -> None:
         description="Train one architecture of a space on a data set: SGD with Nesterov momentum 0.9, lr 0.1 "
         "cosine, weight decay 5e-4, batch 256, 200 epochs and crop+flip augmentation unless changed; "
         "--regime applies a reduced regime c<a>r<b>e<d>s<g> on top. With --checkpoint a killed run resumes "
-        "from its last finished epoch. With --store the result is recorded as a training result.",
+        "from its last finished epoch. With --store the result is recorded as a training result. --archs "
+        "trains several (a file such as 'archrank search --objective ... --out' writes, 'random:N' or 'all'), each "
+        "recorded the moment it is done, so a rerun trains only the missing ones; 'archrank correlate --metric "
+        "trained' then compares them with the stored heuristic scores.",
     )
     p.add_argument("--space", default="nb201", help="search space (see 'archrank spaces')")
-    p.add_argument("--arch", required=True, help="architecture string or index")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--arch", help="architecture string or index")
+    which.add_argument("--archs", help="several: a FILE (one architecture a line, '#' comments), 'random:N' (drawn "
+                       "with --seed) or 'all'")
     p.add_argument("--dataset", default="cifar10")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--regime", default="c0r0e0s1", help="reduced regime (default: none)")
@@ -33,9 +40,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--threads", type=positive_int, default=None, help="torch threads (default: all cores)")
     p.add_argument("--device", default="auto", help="where the model trains: auto (CUDA when available), cpu, "
                    "cuda or cuda:N (default auto)")
-    p.add_argument("--checkpoint", default=None, help="checkpoint file (resumed if it exists)")
+    p.add_argument("--checkpoint", default=None, help="checkpoint file (resumed if it exists); with --archs a "
+                   "folder holding one checkpoint per architecture")
     p.add_argument("--store", default=None, help="record the result in this store (an architecture it already "
                    "holds under the same setting is not trained again)")
+    p.add_argument("--json", action="store_true", help="with --archs: print one JSON object instead of a table "
+                   "(one --arch always prints JSON)")
     p.set_defaults(func=run, flags={"base_epochs": "--epochs", "train_limit": "--train-images",
                                     "valid_limit": "--valid-images"})
 
@@ -53,17 +63,27 @@ def _epoch_bar(bar):
     return on_epoch
 
 
+def _setting(args: argparse.Namespace):
+    from archrank.run import TrainSetting
+
+    return TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
+                        data_dir=args.data_dir, batch_size=args.batch_size, lr=args.lr,
+                        weight_decay=args.weight_decay, augment=not args.no_augment, base_epochs=args.epochs,
+                        train_limit=args.train_images, valid_limit=args.valid_images, device=args.device)
+
+
 def run(args: argparse.Namespace) -> int:
-    from archrank.run import TrainSetting, run_training
+    if args.archs is not None:
+        from archrank.cli.train_many import run_many
+
+        return run_many(args, _setting(args))
+    from archrank.run import run_training
+    from archrank.run.training import check_training_args, training_key
     from archrank.spaces import get_space
 
     space = get_space(args.space)
     arch = space.parse_any(args.arch)
-    setting = TrainSetting(args.space, regime=args.regime, dataset=args.dataset, seed=args.seed,
-                           data_dir=args.data_dir, batch_size=args.batch_size, lr=args.lr,
-                           weight_decay=args.weight_decay, augment=not args.no_augment, base_epochs=args.epochs,
-                           train_limit=args.train_images, valid_limit=args.valid_images, device=args.device)
-    from archrank.run.training import check_training_args, training_key
+    setting = _setting(args)
 
     check_training_args(setting, [arch])  # before the store file is created
     bar = None

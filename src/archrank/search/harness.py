@@ -61,8 +61,10 @@ def run_search(
     best_report: float = math.nan,
     max_queries: int = 1_000_000,
     seed: int = 0,
+    max_archs: int | None = None,
 ) -> RunResult:
-    """Run ``strategy`` until the budget is spent, it stops asking, or ``max_queries`` queries were made."""
+    """Run ``strategy`` until the budget is spent, it stops asking, ``max_queries`` queries were made or
+    (when given) ``max_archs`` distinct architectures were queried."""
     if not budget_seconds > 0:
         raise InvalidArgument(f"budget must be > 0 seconds, got {budget_seconds}")
     for fid in (SIGNAL, *strategy.needs):
@@ -85,7 +87,8 @@ def run_search(
     steps: list[Step] = []
     incumbent: Hashable | None = None
     inc_report = math.nan
-    while spent < budget_seconds and len(steps) < max_queries:
+    seen: set[Hashable] = set()
+    while spent < budget_seconds and len(steps) < max_queries and (max_archs is None or len(seen) < max_archs):
         q = strategy.ask()
         if q is None:
             break
@@ -94,6 +97,7 @@ def run_search(
         if obj is None:
             raise InvalidArgument(f"strategy {strategy.name!r} asked for an unavailable {fid!r} evaluation")
         ev = obj.evaluate(arch)
+        seen.add(arch)
         if not (ev.cost >= 0):
             raise InvalidArgument(f"objective {fid!r} charged an invalid cost {ev.cost} for {arch!r}")
         spent += ev.cost
@@ -174,8 +178,10 @@ def search(
     best_report: float = math.nan,
     max_queries: int = 1_000_000,
     on_run: Callable[[int, RunResult], None] | None = None,
+    max_archs: int | None = None,
 ) -> SearchSummary:
-    """Run strategy ``name`` for ``runs`` independent seeds; ``on_run(i, result)`` after each run."""
+    """Run strategy ``name`` for ``runs`` independent seeds; ``on_run(i, result)`` after each run.
+    ``max_archs`` stops each run after that many distinct architectures (see :func:`run_search`)."""
     if runs < 1:
         raise InvalidArgument(f"runs must be >= 1, got {runs}")
     params = dict(params or {})
@@ -185,7 +191,7 @@ def search(
         strat = make_strategy(name, space=space, rng=np.random.default_rng(s), budget_seconds=budget_seconds,
                               **params)
         res = run_search(strat, objectives, budget_seconds=budget_seconds, report_of=report_of,
-                         best_report=best_report, max_queries=max_queries, seed=s)
+                         best_report=best_report, max_queries=max_queries, seed=s, max_archs=max_archs)
         results.append(res)
         if on_run is not None:
             on_run(i, res)

@@ -28,6 +28,12 @@ class SearchSpace(ABC):
     #: (language models over token sequences) or "vector". Heuristics declare the domains they apply to.
     domain: str = "image"
 
+    @property
+    def description(self) -> str:
+        """One line saying what the space is (default: the first line of the class's docstring)."""
+        doc = (type(self).__doc__ or "").strip().splitlines()
+        return doc[0] if doc else ""
+
     # --- size and enumeration -------------------------------------------------------------------
     @property
     @abstractmethod

@@ -241,10 +241,11 @@ class GridSpace(SearchSpace):
             raise InvalidArgument(f"decisions {choices!r} do not fit space {self.name!r} (sizes {sizes})")
         return tuple(self.choices[k][int(c)] for k, c in zip(self.keys, choices))
 
-    def describe(self) -> str:
+    @property
+    def description(self) -> str:
         """One line: the keys and their choices, and the constraint if any."""
         parts = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in self.choices.items())
-        return parts + (" (with a constraint)" if self.constraint is not None else "")
+        return "grid of " + parts + (" (with a constraint)" if self.constraint is not None else "")
 
 
 def grid_builder(space: GridSpace, build: Callable[..., Any]) -> Callable[..., Any]:
