@@ -47,6 +47,7 @@ def test_cost_rows_mark_the_front(report_store):
     rows = tables.cost_rows(tables.spearman_rows(_tasks(report_store)))
     front = {r["heuristic"]: r["pareto"] for r in rows}
     assert front == {"good": True, "cheap": True, "slow_bad": False}
+    assert all(r["spearman_low"] < r["spearman"] < r["spearman_high"] for r in rows)
 
 
 def test_scatter_rows_are_the_finite_points(report_store):

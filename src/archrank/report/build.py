@@ -140,8 +140,8 @@ def _truth_sections(w: _Writer, tasks: list[tables.Task], top_k: int) -> None:
                    "first task; the large dot is each heuristic's first pick.")
     crows = w.table("cost", tables.cost_rows(rows), "cost_fidelity.csv", tables.COST_COLUMNS)
     timed = [r for r in crows if math.isfinite(r["seconds_per_arch"]) and r["seconds_per_arch"] > 0]
-    text = ("Mean measured seconds per architecture against Spearman's rho; the dashed line joins the Pareto front "
-            "(no other heuristic is both cheaper and more faithful).")
+    text = ("Mean measured seconds per architecture against Spearman's rho, its 95% interval as a vertical bar; the "
+            "dashed line joins the Pareto front (no other heuristic is both cheaper and more faithful).")
     untimed = sorted({r["heuristic"] for r in crows} - {r["heuristic"] for r in timed})
     if not timed:
         text = "No heuristic has measured seconds (imported scores carry none)."

@@ -26,6 +26,15 @@ def _figure(w: float, h: float):
     return fig
 
 
+def _panels(count: int, columns: int, height: float):
+    """A figure with ``count`` panels, ``columns`` per row (3.4 inches wide, ``height`` high each), and its axes."""
+    n = max(count, 1)
+    cols = min(columns, n)
+    nrows = math.ceil(n / cols)
+    fig = _figure(3.4 * cols, height * nrows)
+    return fig, [fig.add_subplot(nrows, cols, k + 1) for k in range(count)]
+
+
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -60,12 +69,8 @@ def scatter_png(rows: list[dict[str, Any]], stats: dict[str, dict[str, Any]], me
     the title gives rho, its 95% interval and n from ``stats`` (the heuristic's row of
     :func:`tables.spearman_rows`); the score axis follows :func:`scales.axis_scale`."""
     names = list(dict.fromkeys(r["heuristic"] for r in rows))
-    n = max(len(names), 1)
-    cols = min(columns, n)
-    nrows = math.ceil(n / cols)
-    fig = _figure(3.4 * cols, 3.0 * nrows)
-    for k, h in enumerate(names):
-        ax = fig.add_subplot(nrows, cols, k + 1)
+    fig, axes = _panels(len(names), columns, 3.0)
+    for h, ax in zip(names, axes):
         sub = [r for r in rows if r["heuristic"] == h]
         s = np.array([r["score"] for r in sub])
         m = np.array([r["metric"] for r in sub])
@@ -88,7 +93,8 @@ def _num(v, digits: int = 3) -> str:
 
 
 def cost_png(rows: list[dict[str, Any]]) -> bytes:
-    """Seconds per architecture (log) against Spearman, one marker per heuristic, Pareto front joined."""
+    """Seconds per architecture (log) against Spearman with its 95% interval as a bar, one marker per
+    heuristic, Pareto front joined."""
     fig = _figure(7.0, 4.4)
     ax = fig.add_subplot(1, 1, 1)
     for task in dict.fromkeys(r["task"] for r in rows):
@@ -97,6 +103,12 @@ def cost_png(rows: list[dict[str, Any]]) -> bytes:
         if not sub:
             continue
         pts = ax.scatter([r["seconds_per_arch"] for r in sub], [r["spearman"] for r in sub], s=22, label=task)
+        ax.errorbar([r["seconds_per_arch"] for r in sub], [r["spearman"] for r in sub],
+                    yerr=[[max(0.0, r["spearman"] - r["spearman_low"]) if math.isfinite(r["spearman_low"]) else 0.0
+                           for r in sub],
+                          [max(0.0, r["spearman_high"] - r["spearman"]) if math.isfinite(r["spearman_high"]) else 0.0
+                           for r in sub]],
+                    fmt="none", ecolor=pts.get_facecolor()[0], alpha=0.5, lw=1)
         for r in sub:
             ax.annotate(r["heuristic"], (r["seconds_per_arch"], r["spearman"]), fontsize=6,
                         xytext=(3, 2), textcoords="offset points")
@@ -144,12 +156,8 @@ def distribution_png(values: dict[str, np.ndarray], columns: int = 4) -> bytes:
     """One histogram per heuristic of its finite scores as stored, on the axis :func:`scales.axis_scale`
     chooses (bins equally wide on that axis)."""
     names = list(values)
-    n = max(len(names), 1)
-    cols = min(columns, n)
-    nrows = math.ceil(n / cols)
-    fig = _figure(3.4 * cols, 2.6 * nrows)
-    for k, h in enumerate(names):
-        ax = fig.add_subplot(nrows, cols, k + 1)
+    fig, axes = _panels(len(names), columns, 2.6)
+    for h, ax in zip(names, axes):
         v = np.asarray(values[h], dtype=float)
         v = v[np.isfinite(v)]
         scale = axis_scale(v)

@@ -23,7 +23,7 @@ from archrank.metrics import (
     usable,
 )
 from archrank.report.scales import axis_scale
-from archrank.report.tables import score_settings, top_rows
+from archrank.report.tables import settings_with_suffix, top_rows
 
 DISTRIBUTION_COLUMNS = ("group", "heuristic", "higher_is_better", "n", "n_nonfinite", "n_failed", "min", "q25",
                         "median", "q75", "max", "scale", "decades")
@@ -58,12 +58,8 @@ def score_groups(store) -> list[Group]:
     from archrank.report.consistency import _direction
 
     info = store.heuristic_info()
-    settings = score_settings(store)
-    per_sd: dict[tuple[str, str], int] = {}
-    for sp, ds, _, _ in settings:
-        per_sd[(sp, ds)] = per_sd.get((sp, ds), 0) + 1
     out = []
-    for sp, ds, bs, sd in settings:
+    for (sp, ds, bs, sd), suffix in settings_with_suffix(store):
         by_h: dict[str, list] = {}
         for r in store.scores(space=sp, dataset=ds, batch_size=bs, seed=sd):
             by_h.setdefault(r.heuristic, []).append(r)
@@ -73,8 +69,7 @@ def score_groups(store) -> list[Group]:
                                np.array([r.value for r in recs], dtype=np.float64),
                                [r.seconds for r in recs if r.computed and r.seconds is not None],
                                sum(r.error is not None for r in recs))
-        label = f"{sp} / {ds}" + (f" (batch {bs}, seed {sd})" if per_sd[(sp, ds)] > 1 else "")
-        out.append(Group(sp, ds, bs, sd, label, scores))
+        out.append(Group(sp, ds, bs, sd, f"{sp} / {ds}{suffix}", scores))
     return out
 
 

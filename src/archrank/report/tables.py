@@ -20,7 +20,7 @@ from archrank.report.consistency import Paired, consistency_table, paired_scores
 SPEARMAN_COLUMNS = ("task", "heuristic", "spearman", "spearman_low", "spearman_high", "kendall", "kendall_low",
                     "kendall_high", "top10", "n", "n_excluded", "seconds_per_arch")
 SCATTER_COLUMNS = ("task", "heuristic", "higher_is_better", "arch", "score", "metric")
-COST_COLUMNS = ("task", "heuristic", "seconds_per_arch", "spearman", "pareto")
+COST_COLUMNS = ("task", "heuristic", "seconds_per_arch", "spearman", "spearman_low", "spearman_high", "pareto")
 TOP_COLUMNS = ("task", "heuristic", "rank", "arch", "score", "metric", "metric_rank", "n")
 
 
@@ -49,23 +49,27 @@ def score_settings(store) -> list[tuple[str, str, int, int]]:
     return sorted({(r.space, r.dataset, r.batch_size, r.seed) for r in store.scores()})
 
 
-def find_tasks(store, benchmarks: list[Benchmark]) -> list[Task]:
-    """Every setting x benchmark where at least two stored architectures are found in the benchmark."""
+def settings_with_suffix(store) -> list[tuple[tuple[str, str, int, int], str]]:
+    """Each score setting with the suffix its label needs: ``" (batch B, seed S)"`` where the space and data
+    set were scored under several settings, else empty."""
     settings = score_settings(store)
     per_sd: dict[tuple[str, str], int] = {}
     for sp, ds, _, _ in settings:
         per_sd[(sp, ds)] = per_sd.get((sp, ds), 0) + 1
+    return [((sp, ds, bs, sd), f" (batch {bs}, seed {sd})" if per_sd[(sp, ds)] > 1 else "")
+            for sp, ds, bs, sd in settings]
+
+
+def find_tasks(store, benchmarks: list[Benchmark]) -> list[Task]:
+    """Every setting x benchmark where at least two stored architectures are found in the benchmark."""
     tasks = []
-    for sp, ds, bs, sd in settings:
+    for (sp, ds, bs, sd), suffix in settings_with_suffix(store):
         for b in benchmarks:
             paired = paired_scores(store, b.table, b.metric, space=sp, dataset=ds, batch_size=bs, seed=sd)
             paired = {h: p for h, p in paired.items() if len(p.archs) >= 2}
             if not paired:
                 continue
-            label = f"{sp} / {ds} / {b.label}"
-            if per_sd[(sp, ds)] > 1:
-                label += f" (batch {bs}, seed {sd})"
-            tasks.append(Task(sp, ds, bs, sd, b, label, paired))
+            tasks.append(Task(sp, ds, bs, sd, b, f"{sp} / {ds} / {b.label}{suffix}", paired))
     return tasks
 
 
@@ -154,13 +158,15 @@ def pareto_front(cost: list[float], quality: list[float]) -> list[bool]:
 
 
 def cost_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Seconds per architecture against Spearman, per task, with the Pareto front marked.  Heuristics
-    without measured seconds (e.g. imported ones) are kept with ``pareto`` False."""
+    """Seconds per architecture against Spearman (with its 95% interval), per task, with the Pareto front
+    marked (on rho itself).  Heuristics without measured seconds (e.g. imported ones) are kept with ``pareto``
+    False."""
     out = []
     for task in dict.fromkeys(r["task"] for r in rows):
         sub = [r for r in rows if r["task"] == task]
         front = pareto_front([r["seconds_per_arch"] for r in sub], [r["spearman"] for r in sub])
         for r, f in zip(sub, front):
             out.append({"task": task, "heuristic": r["heuristic"], "seconds_per_arch": r["seconds_per_arch"],
-                        "spearman": r["spearman"], "pareto": f})
+                        "spearman": r["spearman"], "spearman_low": r["spearman_low"],
+                        "spearman_high": r["spearman_high"], "pareto": f})
     return out
