@@ -1,0 +1,105 @@
+"""The shipped values are what ``archrank score`` computes: random classes of every shard, recomputed.
+
+For every table archrank ships with shards, one random class of every shard is scored again with
+``archrank score`` under the table's protocol, with the cheap heuristics (median stored seconds at most
+0.05 s); each costly heuristic is checked on the class of one shard (rotating over the shards), so the
+test stays short.  Values must equal the shipped ones to float32 rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from archrank.cli import main
+from archrank.store import open_store
+from archrank.tables.catalog import TABLES, packaged_folder
+from archrank.tables.table import Table, open_table
+
+CHEAP_SECONDS = 0.05
+
+
+def _plan(t: Table, seed: int = 0) -> dict[str, list[str]]:
+    """heuristic -> architectures to recompute."""
+    cheap, costly = [], []
+    for h in t.served:
+        secs = np.concatenate([s.columns[h].seconds for s in t.shards])
+        (cheap if np.nanmedian(secs) <= CHEAP_SECONDS else costly).append(h)
+    rng = np.random.default_rng(seed)
+    plan: dict[str, list[str]] = {h: [] for h in t.served}
+    for k, s in enumerate(t.shards):
+        if not s.classes:
+            continue
+        c = int(rng.integers(len(s.classes)))
+        members = [a for a, kk in zip(s.archs, s.klass) if kk == c]
+        for h in cheap:
+            plan[h] += members[:2]  # the computed member and, for structural counts, another
+        if costly:
+            plan[costly[k % len(costly)]].append(members[0])
+    return {h: a for h, a in plan.items() if a}
+
+
+def recompute_and_compare(t: Table, tmp_path, data_dir, seed: int = 0) -> int:
+    """Score the planned architectures with ``archrank score``; return how many values were compared."""
+    p = t.protocol
+    shipped = {}
+    for s in t.shards:
+        for h in t.served:
+            shipped.update({(a, h): float(v) for a, v in zip(s.archs, s.columns[h].values)})
+    by_set: dict[tuple[str, ...], list[str]] = {}
+    for h, archs in _plan(t, seed).items():
+        for a in archs:
+            by_set.setdefault((a,), []).append(h)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for (a,), hs in by_set.items():
+        groups.setdefault(tuple(sorted(hs)), []).append(a)
+    db = tmp_path / "recomputed.db"
+    for i, (hs, archs) in enumerate(groups.items()):
+        f = tmp_path / f"archs{i}.txt"
+        f.write_text("\n".join(archs) + "\n")
+        code = main(["score", "--space", p["space"], "--archs", str(f), "--heuristics", ",".join(hs), "--dataset",
+                     p["dataset"], "--batch-size", str(p["batch_size"]), "--seed", str(p["seed"]), "--store", str(db),
+                     "--data-dir", str(data_dir), "--device", "cpu", "--workers", "1", "--quiet", "--no-progress"])
+        assert code == 0
+    compared = 0
+    with open_store(db) as store:
+        for r in store.scores():
+            want = shipped[(r.arch, r.heuristic)]
+            got = np.float32(r.value) if np.asarray(want).dtype == np.float64 and abs(want) < 3e38 else r.value
+            ok = (np.isnan(want) and np.isnan(r.value)) or np.float32(got) == np.float32(want) \
+                or abs(float(got) - want) <= 1e-6 * abs(want)
+            assert ok, f"{r.heuristic} on {r.arch}: recomputed {r.value!r}, shipped {want!r}"
+            compared += 1
+    return compared
+
+
+def test_the_check_itself_on_a_small_table(built, tmp_path, shared_data):
+    t = open_table(built)
+    assert recompute_and_compare(t, tmp_path, shared_data) >= 2
+
+
+@pytest.mark.parametrize("name", TABLES.names())
+def test_shipped_values_are_recomputed_by_archrank_score(name, tmp_path, shared_data):
+    if not list(packaged_folder(name).glob("shard-*.npz")):
+        pytest.skip(f"no shards of table {name} in the package yet")
+    t = open_table(name)
+    assert not t.retired, f"table {name} holds retired columns {sorted(t.retired)}: rebuild them"
+    assert recompute_and_compare(t, tmp_path, shared_data) >= sum(bool(s.classes) for s in t.shards)
+
+
+def test_the_check_finds_a_changed_value(built, tmp_path, shared_data):
+    import dataclasses
+    import shutil
+
+    from archrank.tables.shard import read_shard, write_shard
+
+    out = tmp_path / "changed"
+    shutil.copytree(built, out)
+    for f in out.glob("shard-*.npz"):
+        s = read_shard(f)
+        if s.archs:
+            c = s.columns["params"]
+            s.columns["params"] = dataclasses.replace(c, values=c.values * np.float32(1.001))
+            write_shard(s, out)
+    with pytest.raises(AssertionError, match="params on"):
+        recompute_and_compare(open_table(out), tmp_path, shared_data)
