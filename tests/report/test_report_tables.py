@@ -191,3 +191,12 @@ def test_scatter_top_and_title_use_the_same_points_as_the_correlation():
     assert len(tables.scatter_rows(task)) == row["n"]
     top = tables.task_top_rows(task, k=20)
     assert len(top) == 9 and top[0]["arch"] == "a10" and top[0]["n"] == 9  # +inf is not the top pick
+
+
+def test_search_picture_without_report_values():
+    from archrank.report.figures import search_png
+
+    a = search_tables.RunCurve(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([np.nan, np.nan]))
+    rows = search_tables.search_curve_rows([search_tables.StrategyRuns("s", "v", "t", [a])], points=2)
+    assert all(math.isnan(r["report_median"]) for r in rows)
+    assert search_png(rows)[:4] == b"\x89PNG"

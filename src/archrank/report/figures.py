@@ -127,23 +127,29 @@ def cost_png(rows: list[dict[str, Any]]) -> bytes:
 
 def search_png(rows: list[dict[str, Any]], signal: str = "signal", report: str = "report") -> bytes:
     """Two panels from :func:`search_tables.search_curve_rows`: the best signal so far (median over runs, 25-75%
-    band) and the report value of the recommendation, against the cost charged."""
-    fig = _figure(11.0, 4.2)
-    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    band) and the report value of the recommendation (left out when no run has one), against the cost."""
+    with_report = any(math.isfinite(r["report_median"]) for r in rows)
+    fig = _figure(11.0 if with_report else 6.0, 4.2)
+    left = fig.add_subplot(1, 2 if with_report else 1, 1)
+    right = fig.add_subplot(1, 2, 2) if with_report else None
     for name in dict.fromkeys(r["strategy"] for r in rows):
         sub = [r for r in rows if r["strategy"] == name]
         x = [r["cost"] for r in sub]
         runs = max(r["runs"] for r in sub)
         (line,) = left.plot(x, [r["median"] for r in sub], label=f"{name} ({runs} runs)")
         left.fill_between(x, [r["q25"] for r in sub], [r["q75"] for r in sub], alpha=0.2, color=line.get_color())
-        right.plot(x, [r["report_median"] for r in sub], color=line.get_color(), label=f"{name} ({runs} runs)")
-        right.fill_between(x, [r["report_q25"] for r in sub], [r["report_q75"] for r in sub], alpha=0.2,
-                           color=line.get_color())
+        if right is not None:
+            right.plot(x, [r["report_median"] for r in sub], color=line.get_color(), label=f"{name} ({runs} runs)")
+            right.fill_between(x, [r["report_q25"] for r in sub], [r["report_q75"] for r in sub], alpha=0.2,
+                               color=line.get_color())
     left.set_title(f"best {signal} so far", fontsize=9)
     left.set_ylabel(signal)
-    right.set_title(f"{report} of the recommended architecture", fontsize=9)
-    right.set_ylabel(report)
+    if right is not None:
+        right.set_title(f"{report} of the recommended architecture", fontsize=9)
+        right.set_ylabel(report)
     for ax in (left, right):
+        if ax is None:
+            continue
         ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
         ax.set_xlabel("simulated seconds charged")
         ax.legend(fontsize=7)
