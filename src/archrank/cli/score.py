@@ -49,31 +49,19 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
-    from archrank.errors import InvalidArgument
-    from archrank.execution.device import resolve_device
-    from archrank.execution.local import default_workers
-    from archrank.run import ScoreSetting, heuristic_names, load_plugins, run_scoring
-    from archrank.run.context import resource_extras
+    from archrank.run import ScoreSetting
+    from archrank.run.prepare import prepare_scoring
+    from archrank.run.scoring import run_prepared
 
-    # Everything is checked before the store is opened: a bad call creates and changes nothing.
-    load_plugins()
-    names = heuristic_names(args.heuristics)
+    # One preparation step checks everything before the store is opened: a bad call creates and changes nothing.
     setting = ScoreSetting(args.space, dataset=args.dataset, batch_size=args.batch_size, seed=args.seed,
                            data_dir=args.data_dir, threads=args.threads, device=args.device)
-    resolve_device(setting.device)  # --device cuda without CUDA: one line, before the store is opened
-    resource_extras(names, supernet=args.supernet)  # a missing resource fails before the store is opened
-    workers = args.workers
-    if args.executor != "local" and workers is not None:
-        raise InvalidArgument(f"--workers is only valid with --executor local (got --executor {args.executor})")
-    if args.executor == "local" and workers is None:
-        workers = max(1, default_workers() // max(1, args.threads))
-    if workers is not None and resolve_device(setting.device) != "cpu":
-        workers = 1 if args.workers is None else workers  # one process drives the GPU unless asked otherwise
-    with executor_from_args(args, cpus_per_task=args.threads, workers=workers) as executor:
-        # run_scoring checks the selection and the data, then opens the store
-        s = run_scoring(setting, archs=args.archs, heuristics=names, store=args.store, executor=executor,
-                        supernet=args.supernet, retry_failed=args.retry_failed,
-                        progress=not (args.no_progress or args.quiet or args.json))
+    prepared = prepare_scoring(setting, archs=args.archs, heuristics=args.heuristics, store=args.store,
+                               supernet=args.supernet, executor=args.executor, workers=args.workers)
+    names = list(prepared.names)
+    with executor_from_args(args, cpus_per_task=args.threads, workers=prepared.workers) as executor:
+        s = run_prepared(prepared, store=args.store, executor=executor, retry_failed=args.retry_failed,
+                         progress=not (args.no_progress or args.quiet or args.json))
     for arch, h, err in s.failures[:5]:
         sys.stderr.write(f"archrank score: {h} failed on {arch}: {err}\n")
     if len(s.failures) > 5:

@@ -127,7 +127,7 @@ class Heuristic:
         if self.domains is not None and domain not in self.domains:
             return (f"heuristic {self.name!r} applies to {', '.join(sorted(self.domains))} models, "
                     f"not to space {getattr(space, 'name', space)!r} ({domain})")
-        if self.space_check is not None:
+        if self.space_check is not None and getattr(space, "sampled_checks", True):
             reason = self.space_check(space)
             if reason:
                 return f"heuristic {self.name!r} does not apply to space {getattr(space, 'name', space)!r}: {reason}"

@@ -33,6 +33,7 @@ BUILDERS.register_lazy("nds_enas", "archrank.models.darts_builders:build_nds_ena
 BUILDERS.register_lazy("nds_nasnet", "archrank.models.darts_builders:build_nds_nasnet")
 BUILDERS.register_lazy("nds_pnas", "archrank.models.darts_builders:build_nds_pnas")
 BUILDERS.register_lazy("nbnlp", "archrank.models.nbnlp:build_nbnlp")
+BUILDERS.register_lazy("own_models", "archrank.models.own:build")
 
 
 def register_builder(space: str) -> Callable[[Builder], Builder]:
@@ -63,7 +64,8 @@ def build_model(space: Any, arch: Hashable | str, num_classes: int = 10, *, seed
                 **options: Any) -> torch.nn.Module:
     """A freshly initialised model for ``arch`` of ``space`` (a name or a SearchSpace instance).
 
-    The builder is the one registered under the space's name; the space's :meth:`model_options` come
+    The builder is the one registered under the space's name (or under its ``builder`` attribute, for a
+    space that shares a builder, such as a set of user models); the space's :meth:`model_options` come
     first and ``options`` override them.  ``arch`` may be the space's string form.  With ``seed`` the
     weights are drawn from ``torch.manual_seed(seed)`` inside a forked RNG, so repeated calls give
     identical models and the caller's random state is untouched.
@@ -71,7 +73,7 @@ def build_model(space: Any, arch: Hashable | str, num_classes: int = 10, *, seed
     from archrank.spaces import get_space
 
     sp = get_space(space) if isinstance(space, str) else space
-    name = getattr(sp, "name", None)
+    name = getattr(sp, "builder", None) or getattr(sp, "name", None)
     if not isinstance(name, str) or name not in BUILDERS:
         raise InvalidArgument(f"no model builder is registered for space {name!r}; registered: "
                               f"{', '.join(BUILDERS.names())} (use @register_builder({name!r}))")

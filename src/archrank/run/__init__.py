@@ -5,7 +5,9 @@
   batch size) and :class:`TrainSetting`;
 * :mod:`~archrank.run.context`: a heuristic's context built from a setting, and :class:`Scorer` (one
   architecture at a time, e.g. search's live scores);
+* :mod:`~archrank.run.prepare`: the one preparation step of a scoring run (every argument checked once);
 * :mod:`~archrank.run.scoring` / :mod:`~archrank.run.score_task`: the scoring run loop and its task;
+* :mod:`~archrank.run.own_models`: ``score_model`` / ``score_models`` on a user's own networks;
 * :mod:`~archrank.run.training`: the training run loop (a single architecture is a run of one);
 * :mod:`~archrank.run.threads`: the one torch-thread policy of every command;
 * :mod:`~archrank.run.plugins`: ``$ARCHRANK_PLUGINS``.
@@ -20,8 +22,10 @@ from archrank.lazy import lazy_exports
 
 _EXPORTS = {
     "Scorer": "context", "score_context": "context",
+    "ModelScores": "own_models", "score_model": "own_models", "score_models": "own_models",
+    "PreparedScoring": "prepare", "heuristic_names": "prepare", "prepare_scoring": "prepare",
     "PLUGINS_ENV": "plugins", "load_plugins": "plugins", "plugin_modules": "plugins",
-    "ScoringSummary": "scoring", "heuristic_names": "scoring", "run_scoring": "scoring",
+    "ScoringSummary": "scoring", "run_prepared": "scoring", "run_scoring": "scoring",
     "select_archs": "selection",
     "DEFAULT_BATCH_SIZE": "setting", "DEFAULT_DATASET": "setting", "DEFAULT_SEED": "setting",
     "ScoreSetting": "setting", "TrainSetting": "setting",
@@ -33,6 +37,8 @@ __all__ = [
     "DEFAULT_DATASET",
     "DEFAULT_SEED",
     "PLUGINS_ENV",
+    "ModelScores",
+    "PreparedScoring",
     "ScoreSetting",
     "Scorer",
     "ScoringSummary",
@@ -41,9 +47,13 @@ __all__ = [
     "heuristic_names",
     "load_plugins",
     "plugin_modules",
+    "prepare_scoring",
+    "run_prepared",
     "run_scoring",
     "run_training",
     "score_context",
+    "score_model",
+    "score_models",
     "score_name",
     "select_archs",
 ]

@@ -33,6 +33,9 @@ class ScoringTask:
     num_classes: int = 10
     plugins: tuple[str, ...] = ()
     extras: dict[str, Any] = field(default_factory=dict)
+    #: A space that is not registered (a set of user models), shipped with the task; None: the setting's
+    #: space, looked up by name in each worker.
+    space: Any = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def _score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
 
     load_plugins(task.plugins)
     arch_text, names, *rest = item  # (arch, heuristics[, class values: ((heuristic, value), ...)])
-    space = get_space(task.setting.space)
+    space = get_space(task.setting.space) if task.space is None else task.space
     arch = space.parse(arch_text)
     out = []
     # One context for all the heuristics of this architecture: the passes they share are computed once.

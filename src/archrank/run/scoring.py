@@ -30,14 +30,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from archrank.errors import InvalidArgument
 from archrank.execution import Executor, LocalExecutor
-from archrank.run.context import load_task_batch, needs_batch, resource_extras, stored_heuristic
+from archrank.run.context import stored_heuristic
 from archrank.run.guard import guarded_run
-from archrank.run.plugins import load_plugins
+from archrank.run.prepare import PreparedScoring
 from archrank.run.progress import progress_bar
 from archrank.run.score_task import ScoringTask, score_arch
-from archrank.run.selection import identities, select_archs
+from archrank.run.selection import identities
 from archrank.run.setting import ScoreSetting
 from archrank.store.base import HeuristicInfo, ScoreRecord, Store
 from archrank.store.failures import is_environment_error
@@ -71,21 +70,6 @@ class ScoringSummary:
                 f"(stored as they are): {per}")
 
 
-def heuristic_names(heuristics: str | Sequence[str]) -> list[str]:
-    """Registered heuristic names from a comma-separated string or a sequence (unknown names: an error)."""
-    from archrank.heuristics import HEURISTICS
-
-    if isinstance(heuristics, str):
-        heuristics = heuristics.split(",")
-    names = list(dict.fromkeys(h.strip() for h in heuristics if h.strip()))
-    if not names:
-        raise InvalidArgument("no heuristics given; valid choices: " + ", ".join(HEURISTICS.names()),
-                              parameter="heuristics")
-    for n in names:
-        HEURISTICS.get(n)
-    return names
-
-
 def run_scoring(
     setting: ScoreSetting,
     *,
@@ -98,78 +82,71 @@ def run_scoring(
     supernet: str | os.PathLike | None = None,
     retry_failed: bool = False,
     progress: bool = True,
-    _archs_spec: str | Sequence[Any] | None = None,
+    space: Any = None,
 ) -> ScoringSummary:
     """Score ``archs`` of ``setting.space`` with ``heuristics`` on one batch of the setting, into ``store``.
 
     ``batch`` (inputs, targets) overrides loading the data; ``supernet`` is the checkpoint the
-    ``weight_sharing`` heuristic scores with; ``retry_failed`` recomputes stored failures.  ``store`` is a
-    :class:`Store` or a location for :func:`archrank.store.open_store`, opened (and created) only once every
-    argument has been checked and closed at the end.  Returns a :class:`ScoringSummary`.  See the module
-    docstring for the guarantees.
+    ``weight_sharing`` heuristic scores with; ``retry_failed`` recomputes stored failures; ``space`` is a
+    space object that is not registered (a set of user models).  ``store`` is a :class:`Store` or a location
+    for :func:`archrank.store.open_store`, opened (and created) only once every argument has been checked
+    (:func:`~archrank.run.prepare.prepare_scoring`) and closed at the end.  Returns a
+    :class:`ScoringSummary`.  See the module docstring for the guarantees.
     """
-    from archrank.execution.device import resolve_device
-    from archrank.heuristics import HEURISTICS
-    from archrank.spaces import get_space
+    from archrank.run.prepare import prepare_scoring
 
     t_start = time.perf_counter()
-    resolve_device(setting.device)  # CUDA asked for where there is none: an error before any work
-    plugins = load_plugins()
-    if int(setting.seed) < 0:
-        raise InvalidArgument(f"seed must be a non-negative integer, got {setting.seed}", parameter="seed")
-    sp = get_space(setting.space)
-    names = heuristic_names(heuristics)
-    hs = [HEURISTICS.get(n) for n in names]
-    extras = resource_extras(names, supernet=None if supernet is None else str(supernet))
-    selection = select_archs(sp, archs, setting.seed)
-    if num_classes is None:
-        from archrank.data import num_classes_of
+    prepared = prepare_scoring(setting, archs=archs, heuristics=heuristics, store=store, space=space, batch=batch,
+                               num_classes=num_classes, supernet=supernet)
+    return run_prepared(prepared, store=store, executor=executor, retry_failed=retry_failed, progress=progress,
+                        t_start=t_start)
 
-        num_classes = num_classes_of(setting.dataset)
-    if batch is None and needs_batch(hs):
-        batch = load_task_batch(setting)  # missing or corrupt data fails here, before the store is touched
 
-    # Identity of every selected architecture, and its canonical class.
-    ids = identities(sp, selection)
-    strings = [s for s, _, _ in ids]
-    classes: dict[str, list[str]] = {}
-    for s, c, _ in ids:
-        classes.setdefault(c, []).append(s)
+def run_prepared(prepared: PreparedScoring, *, store: Store | str | os.PathLike, executor: Executor | None = None,
+                 retry_failed: bool = False, progress: bool = True, t_start: float | None = None) -> ScoringSummary:
+    """Execute a run :func:`~archrank.run.prepare.prepare_scoring` checked, into ``store`` (a Store, or a
+    location opened here and closed at the end)."""
+    t_start = time.perf_counter() if t_start is None else t_start
     if not isinstance(store, Store):
         from archrank.store import open_store
 
         with open_store(store) as opened:
-            return run_scoring(setting, archs=selection, heuristics=names, store=opened, executor=executor,
-                               batch=batch, num_classes=num_classes, supernet=supernet, retry_failed=retry_failed,
-                               progress=progress, _archs_spec=archs)
-
+            return run_prepared(prepared, store=opened, executor=executor, retry_failed=retry_failed,
+                                progress=progress, t_start=t_start)
+    setting, sp, names, hs = prepared.setting, prepared.space, list(prepared.names), list(prepared.heuristics)
+    extras = prepared.extras
+    # Identity of every selected architecture, and its canonical class.
+    ids = identities(sp, prepared.selection)
+    strings = [s for s, _, _ in ids]
+    classes: dict[str, list[str]] = {}
+    for s, c, _ in ids:
+        classes.setdefault(c, []).append(s)
     store.put_archs(sp.name, ids)
     stored = {n: stored_heuristic(n, extras) for n in names}  # weight_sharing@<supernet hash>
     store.put_heuristics(HeuristicInfo(stored[h.name], h.higher_is_better, tuple(sorted(h.needs)), h.description)
                          for h in hs)
-    spec = archs if _archs_spec is None else _archs_spec
+    spec = prepared.archs_spec
     config = {"space": sp.name, "archs": spec if isinstance(spec, str) else strings,
               "heuristics": [stored[n] for n in names],
               "dataset": setting.dataset, "batch_size": setting.batch_size, "seed": setting.seed}
     run_id = store.open_run("score", config)
-    summary = ScoringSummary(run_id=run_id, n_archs=len(selection), n_classes=len(classes))
+    summary = ScoringSummary(run_id=run_id, n_archs=len(prepared.selection), n_classes=len(classes))
     with guarded_run(store, run_id):
-        _score_missing(summary, store, setting, strings, classes, hs, batch, num_classes, plugins, extras,
-                       executor, retry_failed, progress)
+        _score_missing(summary, store, prepared, strings, classes, executor, retry_failed, progress)
         summary.status = "incomplete" if summary.failures or summary.stored_failures else "finished"
         store.finish_run(run_id, summary.status)
     summary.seconds = time.perf_counter() - t_start
     return summary
 
 
-def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting, strings: list[str],
-                   classes: dict[str, list[str]], hs: list[Any], batch: tuple[Any, Any] | None, num_classes: int,
-                   plugins: tuple[str, ...], extras: dict[str, Any], executor: Executor | None,
-                   retry_failed: bool, progress: bool) -> None:
+def _score_missing(summary: ScoringSummary, store: Store, prepared: PreparedScoring, strings: list[str],
+                   classes: dict[str, list[str]], executor: Executor | None, retry_failed: bool,
+                   progress: bool) -> None:
     """Copy or compute every (architecture, heuristic) pair the store does not hold, into ``summary``.
 
     Pairs are read and written under each heuristic's stored name (:func:`stored_heuristic`); tasks name
     the registered heuristic."""
+    setting, hs, extras = prepared.setting, prepared.heuristics, prepared.extras
     stored = {h.name: stored_heuristic(h.name, extras) for h in hs}
     names = list(stored.values())
     run_id = summary.run_id
@@ -218,9 +195,10 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
         summary.recorded += summary.copied
     if not todo:
         return
-    inputs, targets = batch if batch is not None else (None, None)
-    task = ScoringTask(setting=setting, inputs=inputs, targets=targets, num_classes=num_classes,
-                       plugins=plugins, extras=extras)
+    inputs, targets = prepared.batch if prepared.batch is not None else (None, None)
+    registered = _is_registered(prepared.space)
+    task = ScoringTask(setting=setting, inputs=inputs, targets=targets, num_classes=prepared.num_classes,
+                       plugins=prepared.plugins, extras=extras, space=None if registered else prepared.space)
     # Two phases: the architectures with canonical-invariant heuristics to compute (class representatives)
     # first, then those with structural heuristics only (the other class members), which get the class's
     # invariant values (stored by then) so that a heuristic built on others need not recompute them.
@@ -240,6 +218,14 @@ def _score_missing(summary: ScoringSummary, store: Store, setting: ScoreSetting,
         bar.close()
         if own_executor:
             ex.close()
+
+
+def _is_registered(space: Any) -> bool:
+    """Whether ``space`` is the registered instance of its name (workers then look it up by name)."""
+    from archrank.spaces import SPACES, get_space
+
+    name = getattr(space, "name", None)
+    return isinstance(name, str) and name in SPACES and get_space(name) is space
 
 
 def _execute(summary: ScoringSummary, store: Store, key: dict, ex: Executor, items: list[tuple], task: ScoringTask,

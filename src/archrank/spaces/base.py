@@ -27,6 +27,10 @@ class SearchSpace(ABC):
     #: What kind of model the space's architectures become: "image" (classifiers of images), "sequence"
     #: (language models over token sequences) or "vector". Heuristics declare the domains they apply to.
     domain: str = "image"
+    #: Whether a heuristic's ``space_check`` (which looks at one sampled network) speaks for every network of
+    #: the space.  False for a set of unrelated networks (:class:`archrank.spaces.own.ModelSet`): each network
+    #: a heuristic cannot read then fails with its own reason when it is scored.
+    sampled_checks: bool = True
 
     @property
     def description(self) -> str:
