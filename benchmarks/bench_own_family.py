@@ -1,8 +1,8 @@
 """How well each heuristic ranks configurations of a user's own network family, against real (short) training.
 
 The family is the ResNet family of ``examples/rank_my_resnets.py`` (a space made with
-``archrank.spaces.grid``: depth 1-3 blocks per stage, base width 8-24, kernel 3 or 5, ReLU or GELU; 96
-configurations).  ``--num-archs`` of them (``random:N`` with ``--seed``) are
+``archrank.spaces.grid``: depth 1-3 blocks per stage, base width 8-24, kernel 3 or 5, ReLU, GELU or SiLU;
+72 configurations).  ``--num-archs`` of them (``random:N`` with ``--seed``) are
 
 1. scored with every heuristic of ``--heuristics`` (``run_scoring``, one CIFAR-10 batch of 64 images), and
 2. trained for real under a short regime (``run_training``): ``--epochs`` epochs on ``--train-images``
@@ -41,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--heuristics", default=",".join(HEURISTICS))
     p.add_argument("--regime", default="c0r1e0s1", help="reduced regime (default: half resolution, 16x16)")
     p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--train-images", type=int, default=2000)
+    p.add_argument("--train-images", type=int, default=3000)
     p.add_argument("--valid-images", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=64, help="training mini-batch (default 64)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads of the training (default 1)")
     args = p.parse_args(argv)
 
     import rank_my_resnets  # registers the space "myresnet"
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from archrank.report.consistency import consistency_table, paired_scores
     from archrank.report.trained import TRAINED_COLUMN, trained_table
     from archrank.run import ScoreSetting, TrainSetting, run_scoring, run_training
+    from archrank.run.threads import torch_threads
     from archrank.store import open_store
 
     space = rank_my_resnets.SPACE.name
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     setting = TrainSetting(space, regime=args.regime, dataset="cifar10", seed=args.seed, data_dir=args.data_dir,
                            batch_size=args.batch_size, base_epochs=args.epochs, train_limit=args.train_images,
                            valid_limit=args.valid_images)
-    with open_store(args.store) as store:
+    with open_store(args.store) as store, torch_threads(args.threads):
         train = run_training(setting, archs=archs, store=store)
     t2 = time.perf_counter()
     print(f"{args.num_archs} configurations of {space}; scoring: {score.computed} computed now, {score.failed} "

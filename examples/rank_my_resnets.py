@@ -1,7 +1,7 @@
 """Rank 50 configurations of your own ResNet family without training them.
 
 The family is yours: a dict of choices and a function that builds a network from one configuration.
-archrank turns them into a search space (``archrank.spaces.grid``) and scores every configuration with
+archrank turns them into a search space (``archrank.spaces.grid``) and scores 50 configurations with
 training-free heuristics, into a results store (resumable: run it again and nothing is recomputed).
 
     PYTHONPATH=examples python examples/rank_my_resnets.py --data-dir /path/to/data
@@ -20,7 +20,7 @@ from torch import nn
 import archrank.spaces
 
 # --- the user's own code: a ResNet family and its choices ----------------------------------------------
-CHOICES = {"depth": [1, 2, 3], "width": [8, 12, 16, 24], "kernel": [3, 5], "act": ["relu", "gelu"]}
+CHOICES = {"depth": [1, 2, 3], "width": [8, 12, 16, 24], "kernel": [3, 5], "act": ["relu", "gelu", "silu"]}
 
 
 class Block(nn.Module):
@@ -41,7 +41,7 @@ class Block(nn.Module):
 
 def build_resnet(config: dict, num_classes: int = 10) -> nn.Module:
     """Three stages of ``depth`` blocks (widths w, 2w, 4w; the last two halve the resolution), then a head."""
-    act = {"relu": nn.ReLU, "gelu": nn.GELU}[config["act"]]
+    act = {"relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU}[config["act"]]
     w, k = config["width"], config["kernel"]
     layers: list[nn.Module] = [nn.Conv2d(3, w, 3, 1, 1, bias=False), nn.BatchNorm2d(w), act()]
     c_in = w
@@ -73,7 +73,8 @@ def main(argv: list[str]) -> None:
     run_scoring(setting, archs="random:50", heuristics=heuristics, store=args.store, progress=False)
     with open_store(args.store) as store:
         for h in heuristics:
-            best = sorted(store.scores(heuristic=h, **setting.key), key=lambda r: -r.value)[:10]
+            scored = [r for r in store.scores(heuristic=h, **setting.key) if r.error is None]
+            best = sorted(scored, key=lambda r: -r.value)[:10]
             print(h, "best ten:", *(f"  {r.arch}  {r.value:.4g}" for r in best), sep="\n")
 
 

@@ -155,3 +155,25 @@ def test_large_grids_are_sampled_not_enumerated():
     assert a[0] % 2 == 0 and sp.parse(sp.format(a)) == a
     with pytest.raises(InvalidArgument, match="no index order"):
         sp.index_to_arch(0)
+
+
+def test_register_space_registers_a_space_and_its_builder_in_one_call():
+    from archrank.spaces import register_space
+
+    class Pair(GridSpace):
+        name = "pair_space"
+
+        def __init__(self):
+            super().__init__(name="pair_space", choices={"a": [1, 2], "b": [3, 4]}, domain="vector")
+
+    def build(arch, num_classes=10):
+        return nn.Linear(arch[0] + arch[1], num_classes)
+
+    with pytest.raises(InvalidArgument, match="named 'pair_space', not 'other'"):
+        register_space("other", Pair, build=build)
+    with pytest.raises(InvalidArgument, match="already registered"):
+        register_space("gridnet", grid_family.SPACE, build=build)
+    assert "other" not in SPACES
+    register_space("pair_space", Pair, build=build)
+    assert get_space("pair_space").size == 4
+    assert build_model("pair_space", "a=2,b=4", 3).in_features == 6

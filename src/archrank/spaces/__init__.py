@@ -1,15 +1,17 @@
 """Search spaces. ``get_space(name)`` returns a ready instance; ``SPACES.names()`` lists them.
 
 :data:`SPACES` maps a name to a space class (or a ready instance).  The built-in spaces are registered
-lazily (their modules are imported on first use, so importing archrank stays cheap); a plugin registers
-its own with ``SPACES.register("name", SpaceClass)``.  Model builders are registered separately, under the
-same names, in :mod:`archrank.models`.  :func:`grid` makes and registers a space, with its builder, from a
-dict of choices and a build function.
+lazily (their modules are imported on first use, so importing archrank stays cheap), and their model
+builders under the same names in :mod:`archrank.models`.  A plugin registers its own space with its builder
+in one call, ``register_space("name", SpaceClass, build=build)``; :func:`grid` makes and registers a space,
+with its builder, from a dict of choices and a build function.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from archrank.registry import Registry, registry
 from archrank.spaces.base import SearchSpace
@@ -30,6 +32,32 @@ SPACES.register_lazy("nds_pnas", "archrank.spaces.nds:NDSPNASSpace")
 SPACES.register_lazy("nbnlp", "archrank.spaces.nbnlp_space:NBNLPSpace")
 
 
+def register_space(name: str, space: type[SearchSpace] | SearchSpace, *,
+                   build: Callable[..., Any] | None = None) -> type[SearchSpace] | SearchSpace:
+    """Register ``space`` (a :class:`SearchSpace` subclass, built with no arguments on first use, or a ready
+    instance) under ``name`` and, when given, its model builder ``build(arch, num_classes=10, **options) ->
+    nn.Module`` under the same name: the one call a plugin's space needs.  ``space.name`` must be ``name``;
+    a name already registered (as a space or a builder) is an error and nothing is registered."""
+    from archrank.errors import InvalidArgument
+    from archrank.registry import BUILDERS
+
+    if getattr(space, "name", None) != name:
+        raise InvalidArgument(f"space {space!r} is named {getattr(space, 'name', None)!r}, not {name!r}; set its "
+                              "name attribute", parameter="name")
+    if not (isinstance(space, SearchSpace) or (isinstance(space, type) and issubclass(space, SearchSpace))):
+        raise InvalidArgument(f"a space is a SearchSpace subclass or instance, got {space!r}", parameter="space")
+    if build is not None and not callable(build):
+        raise InvalidArgument(f"build must be a function (arch, num_classes, **options) -> nn.Module, got {build!r}",
+                              parameter="build")
+    taken = name in SPACES or (build is not None and name in BUILDERS)
+    if taken:
+        raise InvalidArgument(f"space {name!r} is already registered; choose another name", parameter="name")
+    SPACES.register(name, space)
+    if build is not None:
+        BUILDERS.register(name, build)
+    return space
+
+
 def space_names() -> list[str]:
     """The registered space names, sorted (the same as ``SPACES.names()``)."""
     return SPACES.names()
@@ -47,4 +75,4 @@ def get_space(name: str) -> SearchSpace:
     return _instance(name)
 
 
-__all__ = ["SPACES", "GridSpace", "SearchSpace", "get_space", "grid", "space_names"]
+__all__ = ["SPACES", "GridSpace", "SearchSpace", "get_space", "grid", "register_space", "space_names"]
