@@ -200,3 +200,19 @@ def test_search_picture_without_report_values():
     rows = search_tables.search_curve_rows([search_tables.StrategyRuns("s", "v", "t", [a])], points=2)
     assert all(math.isnan(r["report_median"]) for r in rows)
     assert search_png(rows)[:4] == b"\x89PNG"
+
+
+def test_scores_without_ground_truth_beside_a_task_are_named(report_store, tmp_path):
+    import shutil
+
+    from archrank.store import ScoreRecord
+
+    path = tmp_path / "mixed.db"
+    shutil.copy(report_store, path)
+    with open_store(path) as st:
+        st.put_archs("mine", [("m1", "m1", None), ("m2", "m2", None)])
+        st.put_scores([ScoreRecord("mine", a, "good", "mydata", 8, 0, v) for a, v in (("m1", 1.0), ("m2", 2.0))])
+        files = write_report(st, tmp_path / "rep")
+    assert files.kind == TRUTH and len(files.tasks) == 1
+    assert any("mine / mydata" in n for n in files.notes)
+    assert "Not shown, for want of ground truth: mine / mydata." in files.page.read_text()

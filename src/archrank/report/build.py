@@ -95,6 +95,13 @@ def write_report(store, out_dir: str | os.PathLike, *, benchmarks: list[str] | N
         _truth_sections(w, tasks, top_k)
         lead = (f"Heuristic scores against ground truth ({', '.join(b.label for b in bench)}). Every rank "
                 f"correlation comes with a 95% confidence interval; {INTERVAL_METHOD}.")
+        covered = {(t.space, t.dataset, t.batch_size, t.seed) for t in tasks}
+        rest = [f"{sp} / {ds}{sfx}" for (sp, ds, bs, sd), sfx in tables.settings_with_suffix(store)
+                if (sp, ds, bs, sd) not in covered]
+        if rest:
+            files.notes.append(f"scores without ground truth are not on this page: {', '.join(rest)} (give a "
+                               "benchmark holding them, or report a store of their own)")
+            lead += " Not shown, for want of ground truth: " + ", ".join(rest) + "."
     else:
         files.kind = OWN
         if bench:
