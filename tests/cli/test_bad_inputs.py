@@ -205,6 +205,28 @@ CASES: dict[str, list[str]] = {
                                          "--benchmark", "nb201"],
     "correlate trained, none in store": ["correlate", "--store", "{store}", "--metric", "trained"],
     "correlate no benchmark": ["correlate", "--store", "{store}", "--metric", "c10_test_200"],
+    # predict
+    "predict unknown predictor": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--predictor", "nope"],
+    "predict unknown feature group": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10",
+                                      "--features", "encoding,nope"],
+    "predict zero labels": ["predict", "--benchmark", "nb201-cifar10", "--labels", "0"],
+    "predict no labels": ["predict", "--benchmark", "nb201-cifar10"],
+    "predict zc without store": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--features", "zc:params"],
+    "predict zc, missing store": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--features",
+                                  "zc:params", "--store", "{new}", "--no-compute"],
+    "predict unknown benchmark": ["predict", "--benchmark", "nope", "--labels", "10"],
+    "predict unknown metric": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--metric", "nope"],
+    "predict labels over population": ["predict", "--benchmark", "nb201-cifar10", "--labels", "9", "--population",
+                                       "10"],
+    "predict bad param": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--param", "nope=1"],
+    "predict save into missing folder": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--save",
+                                         "{tmp}/missing/p.json"],
+    "predict load missing file": ["predict", "--benchmark", "nb201-cifar10", "--load", "{tmp}/none.json"],
+    "predict load not a predictor": ["predict", "--benchmark", "nb201-cifar10", "--load", "{file}"],
+    "search bananas bad features": ["search", "--strategy", "bananas", "--benchmark", "nb201", "--budget-seconds",
+                                    "100", "--param", "features=nope"],
+    "search bo zc without heuristic": ["search", "--strategy", "bo", "--benchmark", "nb201", "--budget-seconds",
+                                       "100", "--param", "features=encoding,zc"],
     # the command itself
     "unknown command": ["nope"],
     "no command": [],
@@ -298,6 +320,8 @@ JSON_COMMANDS = {
     "score": ["score", "--archs", "random:2", "--heuristics", "params", "--store", "{store}", "--json"],
     "data list": ["data", "list", "--data-dir", "{tmp}", "--json"],
     "correlate": ["correlate", "--store", "{store}", "--benchmark", "nb201", "--metric", "c10_test_200", "--json"],
+    "predict": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--seeds", "2", "--population", "200",
+                "--features", "graph", "--predictor", "ridge_rank", "--json"],
 }
 
 

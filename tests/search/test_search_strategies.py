@@ -23,6 +23,8 @@ SMALL = {
     "hierarchical": {"min_explore": 10, "chunk": 5},
     "enas": {"steps": 8, "derive": 3, "verify": 2},
     "reinforce_lstm": {"hidden": 8},
+    "bananas": {"init": 4, "candidates": 8, "members": 2, "batch": 2},
+    "bo": {"init": 4, "candidates": 8},
 }
 
 

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("bench", "import, export and build benchmark tables"),
     "train": ("train_cmd", "train one architecture (NB201 schedule by default) with checkpoints"),
     "supernet": ("supernet_cmd", "train a weight-sharing (one-shot) NB201 supernet"),
+    "predict": ("predict_cmd", "fit a performance predictor on N labelled architectures and rank the rest"),
     "search": ("search_cmd", "search a space with a strategy; report the chosen architectures over several seeds"),
     "suite": ("suite_cmd", "heuristic x task rank consistency over every benchmark task (resumable)"),
     "export": ("export_cmd", "write a store's scores as a CSV or Parquet table"),

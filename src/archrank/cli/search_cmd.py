@@ -152,6 +152,10 @@ def _run_benchmark(args: argparse.Namespace) -> int:
         if Path(args.store).expanduser().exists():
             existing_file(args.store, "--store")
     needs = set().union(*(STRATEGIES.get(n).needs for n in names))
+    # model-based strategies ask for heuristic scores when their features include zero-cost scores
+    zc_users = [e.strategy for e in entries if "zc" in str(e.params.get("features", "")).split(",")]
+    if zc_users:
+        needs.add(HEURISTIC)
     space = get_space(args.space)
     cost_column = None if args.cost_column.lower() == "none" else args.cost_column
     bench = BenchmarkObjective.from_csv(args.benchmark, space, signal=args.signal, report=args.report,
@@ -169,7 +173,7 @@ def _run_benchmark(args: argparse.Namespace) -> int:
         hobj = None
         if HEURISTIC in needs or args.heuristic:
             if not args.heuristic:
-                needy = [n for n in names if HEURISTIC in STRATEGIES.get(n).needs]
+                needy = [n for n in names if HEURISTIC in STRATEGIES.get(n).needs] + zc_users
                 raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
             hobj = heuristic_objective(space, args.heuristic, store=store, live=not args.no_live,
                                        dataset=args.dataset, batch_size=args.batch_size, seed=args.score_seed,

@@ -5,6 +5,8 @@ itself when it is imported.
 """
 
 BUILTIN_STRATEGIES = {
+    "bananas": "archrank.search.model_based:Bananas",
+    "bo": "archrank.search.model_based:GaussianProcessBO",
     "bandit_ucb": "archrank.search.bandit:UCBBandit",
     "bandit_egreedy": "archrank.search.bandit:EpsilonGreedyBandit",
     "qlearning": "archrank.search.bandit:QLearning",

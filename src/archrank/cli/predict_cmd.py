@@ -1,0 +1,131 @@
+"""``archrank predict``: fit a performance predictor on N labelled architectures and rank the rest."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from archrank.cli.arg_types import nonnegative_int, positive_int
+from archrank.cli.output import JSON_HELP, existing_file, print_json, writable_file
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "predict",
+        description="Fit a predictor on --labels architectures of a benchmark (drawn at random, --seeds "
+        "samples) and rank every other one: Spearman, Kendall and top-10%% overlap against the truth, mean and "
+        "std over the samples. Features: the space's encoding, graph features of the cell and heuristic scores "
+        "from --store (missing ones are computed by a scoring run unless --no-compute). Predictors: gp, rf, "
+        "hgb, ridge_rank, mlp_ensemble.",
+    )
+    p.add_argument("--benchmark", required=True, help="a suite task (nb201-cifar10, nb101-cifar10, nb301-cifar10, "
+                   "nds-darts, nds-enas, nbnlp-ptb, nbnlp-wt2) or a table file (with --space and --metric)")
+    p.add_argument("--metric", default=None, help="truth column ranked against (default: the task's)")
+    p.add_argument("--label-metric", default=None, help="column the labelled architectures are fitted on "
+                   "(default: --metric), e.g. c10v_valid_12 as a cheap label")
+    p.add_argument("--lower-is-better", action="store_true", help="the metric is a loss or error (table files; "
+                   "tasks know their direction)")
+    p.add_argument("--labels", type=positive_int, default=None, help="labelled architectures per sample "
+                   "(required unless --load)")
+    p.add_argument("--features", default="encoding", help="comma-separated: encoding, graph, zc:NAME[,NAME...] "
+                   "or zc:all (default encoding)")
+    p.add_argument("--predictor", default="gp", help="gp, rf, hgb, ridge_rank or mlp_ensemble (default gp)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="predictor parameter (repeatable), e.g. --param members=3")
+    p.add_argument("--seeds", type=positive_int, default=10, help="labelled samples (default 10)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="base seed of the samples (default 0)")
+    p.add_argument("--population", type=positive_int, default=None,
+                   help="work on this many architectures of the benchmark, drawn with --seed (default all)")
+    p.add_argument("--space", default=None, help="space of a table file's architectures")
+    p.add_argument("--store", default=None, help="results store holding (and receiving) heuristic scores")
+    p.add_argument("--no-compute", action="store_true", help="never score: keep only architectures whose "
+                   "heuristic scores the store holds")
+    p.add_argument("--dataset", default=None, help="score setting: data set (default: the store's, else cifar10)")
+    p.add_argument("--batch-size", type=positive_int, default=None, help="score setting: batch size")
+    p.add_argument("--score-seed", type=nonnegative_int, default=None, help="score setting: seed")
+    p.add_argument("--data-dir", default=None, help="data directory (benchmark files, scoring data)")
+    p.add_argument("--device", default="cpu", help="where missing scores are computed (default cpu)")
+    p.add_argument("--save", default=None, metavar="FILE.json", help="save the predictor fitted on the first "
+                   "sample (JSON: hyperparameters and training set; loading refits)")
+    p.add_argument("--load", default=None, metavar="FILE.json", help="rank the benchmark with a saved predictor "
+                   "instead of fitting one (its training architectures are left out)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p.set_defaults(func=run, flags={"labels": "--labels", "seeds": "--seeds", "features": "--features",
+                                    "predictor": "--predictor", "population": "--population"})
+
+
+def _params(items: list[str], predictor: str) -> dict:
+    from archrank.errors import InvalidArgument
+    from archrank.predictors.base import predictor_params
+
+    valid = predictor_params(predictor)
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise InvalidArgument(f"parameter {item!r} is not of the form KEY=VALUE", parameter="param")
+        k, v = (s.strip() for s in item.split("=", 1))
+        if k not in valid:
+            raise InvalidArgument(f"predictor {predictor!r} has no parameter {k!r}; valid parameters: "
+                                  + ", ".join(sorted(valid)), parameter="param")
+        kind = type(valid[k])
+        try:
+            out[k] = kind(v) if kind in (int, float) else v
+        except ValueError:
+            raise InvalidArgument(f"parameter {k}={v!r} is not a valid {kind.__name__}", parameter="param") from None
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from archrank.errors import InvalidArgument
+    from archrank.predictors import PREDICTORS, parse_features
+    from archrank.suite.predict import evaluate_saved, predict_benchmark
+
+    spec = parse_features(args.features)
+    PREDICTORS.get(args.predictor)
+    params = _params(args.param, args.predictor)
+    if args.load:
+        existing_file(args.load, "--load")
+    elif args.labels is None:
+        raise InvalidArgument("--labels N is required (or --load a saved predictor)", parameter="labels")
+    if args.save:
+        writable_file(args.save, "--save")
+    store = None
+    if args.store:
+        if Path(args.store).expanduser().exists():
+            existing_file(args.store, "--store")
+        elif args.no_compute:
+            raise InvalidArgument(f"store {args.store!r} not found", parameter="store")
+    elif spec.zc and not args.load:
+        raise InvalidArgument("heuristic-score features (zc:...) need --store", parameter="store")
+    hib = False if args.lower_is_better else None
+    if args.store:
+        from archrank.store import open_store
+
+        store = open_store(args.store)
+    try:
+        if args.load:
+            out = evaluate_saved(args.load, args.benchmark, metric=args.metric, store=store,
+                                 compute=not args.no_compute, space=args.space, higher_is_better=hib,
+                                 data_root=args.data_dir, device=args.device)
+        else:
+            out = predict_benchmark(args.benchmark, labels=args.labels, features=spec.text(),
+                                    predictor=args.predictor, metric=args.metric, label_metric=args.label_metric,
+                                    samples=args.seeds, seed=args.seed, params=params, store=store,
+                                    compute=not args.no_compute, population=args.population, space=args.space,
+                                    higher_is_better=hib, data_root=args.data_dir, score_dataset=args.dataset,
+                                    score_batch_size=args.batch_size, score_seed=args.score_seed,
+                                    device=args.device, save=args.save).to_json()
+    finally:
+        if store is not None:
+            store.close()
+    if args.json:
+        print_json(out)
+        return 0
+    keys = ("predictor", "features", "labels", "population", "spearman", "kendall", "top10")
+    print("  ".join(f"{k}={out[k]}" for k in keys if k in out)
+          + (f"  (std over {out['samples']} samples: spearman {out['spearman_std']})" if "samples" in out else ""))
+    for h, rho in (out.get("single_heuristics_spearman") or {}).items():
+        print(f"  heuristic {h} alone: spearman {rho}")
+    if out.get("saved"):
+        print(f"saved {out['saved']}")
+    return 0

@@ -1,0 +1,192 @@
+"""What a performance predictor is: ``fit(features, targets)`` then ``predict(features)`` -> mean (and std).
+
+A predictor learns a map from an architecture's feature vector (:mod:`archrank.predictors.features`) to a
+measured value (an accuracy, a loss) from a few labelled architectures, and predicts the rest.
+
+Contract every predictor keeps (``tests/predictors/test_predictor_contract.py`` runs it on every entry of
+:data:`PREDICTORS`):
+
+* the constructor only stores keyword-only hyperparameters (validated, errors name the value and the
+  valid range); every random choice flows from ``seed``;
+* ``fit(X, y)`` takes a 2-D float array (n x d, n >= 2) and n finite targets and returns ``self``; bad
+  shapes or non-finite values raise :class:`~archrank.errors.InvalidArgument`;
+* ``predict(X)`` returns a :class:`Prediction`: ``mean`` (n,) and, where the model has one, ``std`` (n,)
+  >= 0, else ``None``; predicting before fitting raises an error;
+* the same seed, data and hyperparameters give the same predictions (refitting is deterministic), which
+  is what makes saving safe: :func:`archrank.predictors.saved.save_predictor` writes the hyperparameters
+  and the training set as JSON, and loading refits (no pickled code is ever read).
+
+Predictors are registered by name in :data:`PREDICTORS` (``register_predictor``); :func:`make_predictor`
+builds one, checking its parameters against the constructor.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from archrank.errors import InvalidArgument
+from archrank.registry import Registry
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Predicted means and, where the model gives one, standard deviations (same length)."""
+
+    mean: np.ndarray
+    std: np.ndarray | None = None
+
+
+def check_xy(X: Any, y: Any | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X`` as a finite float (n, d) array and ``y`` as n finite floats; InvalidArgument otherwise."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise InvalidArgument(f"features must be a non-empty 2-D array (architectures x features), got shape "
+                              f"{X.shape}", parameter="features")
+    if not np.isfinite(X).all():
+        raise InvalidArgument("features hold non-finite values", parameter="features")
+    if y is None:
+        return X, None
+    y = np.asarray(y, dtype=float).ravel()
+    if y.shape[0] != X.shape[0]:
+        raise InvalidArgument(f"{X.shape[0]} feature rows but {y.shape[0]} targets", parameter="targets")
+    if X.shape[0] < 2:
+        raise InvalidArgument(f"a predictor needs at least 2 labelled architectures, got {X.shape[0]}",
+                              parameter="labels")
+    if not np.isfinite(y).all():
+        raise InvalidArgument("targets hold non-finite values", parameter="targets")
+    return X, y
+
+
+class Standardizer:
+    """Centre and scale columns with the training set's mean and standard deviation (constant columns: 1)."""
+
+    def fit(self, X: np.ndarray) -> Standardizer:
+        self.mean_ = X.mean(axis=0)
+        sd = X.std(axis=0)
+        self.scale_ = np.where(sd > 1e-12, sd, 1.0)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return (X - self.mean_) / self.scale_
+
+
+def _one_thread():
+    """Native thread pools (BLAS, OpenMP) limited to one thread: fits are small, results do not depend on
+    the machine's core count, and several fits may run side by side."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+class Predictor(ABC):
+    """Base class: subclasses implement ``_fit`` and ``_predict`` on standardised features and targets.
+
+    Features are standardised with the training set's statistics and targets to zero mean and unit
+    variance before the model sees them; predictions are mapped back to the targets' scale.
+    """
+
+    name: str = "abstract"
+    #: whether ``predict`` returns a standard deviation
+    has_uncertainty: bool = False
+
+    def __init__(self, *, seed: int = 0):
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            raise InvalidArgument(f"seed must be a non-negative integer, got {seed!r}", parameter="seed")
+        self.seed = int(seed)
+        self._fitted = False
+
+    def params(self) -> dict[str, Any]:
+        """The constructor's keyword parameters and their current values (what saving writes)."""
+        return {k: getattr(self, k) for k in predictor_params(self.name)}
+
+    def fit(self, X: Any, y: Any) -> Predictor:
+        X, y = check_xy(X, y)
+        self._xs = Standardizer().fit(X)
+        self._y_mean = float(y.mean())
+        sd = float(y.std())
+        self._y_scale = sd if sd > 1e-12 else 1.0
+        self.n_features_ = X.shape[1]
+        with _one_thread():
+            self._fit(self._xs.transform(X), (y - self._y_mean) / self._y_scale)
+        self._fitted = True
+        return self
+
+    def predict(self, X: Any) -> Prediction:
+        if not self._fitted:
+            raise InvalidArgument(f"predictor {self.name!r} is not fitted; call fit(features, targets) first")
+        X, _ = check_xy(X)
+        if X.shape[1] != self.n_features_:
+            raise InvalidArgument(f"predictor {self.name!r} was fitted on {self.n_features_} features, got "
+                                  f"{X.shape[1]}", parameter="features")
+        with _one_thread():
+            mean, std = self._predict(self._xs.transform(X))
+        mean = np.asarray(mean, dtype=float) * self._y_scale + self._y_mean
+        if std is not None:
+            std = np.maximum(np.asarray(std, dtype=float), 0.0) * self._y_scale
+        return Prediction(mean, std)
+
+    @abstractmethod
+    def _fit(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Fit on standardised features and targets."""
+
+    @abstractmethod
+    def _predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(mean, std or None) on the standardised scale."""
+
+
+PREDICTORS: Registry[type[Predictor]] = Registry("predictor")
+BUILTIN_PREDICTORS = {
+    "gp": "archrank.predictors.gp:GaussianProcess",
+    "rf": "archrank.predictors.trees:RandomForest",
+    "hgb": "archrank.predictors.trees:GradientBoosting",
+    "ridge_rank": "archrank.predictors.linear:RidgeOnRanks",
+    "mlp_ensemble": "archrank.predictors.mlp:MLPEnsemble",
+}
+for _name, _target in BUILTIN_PREDICTORS.items():
+    PREDICTORS.register_lazy(_name, _target)
+
+
+def register_predictor(name: str):
+    """Class decorator: ``@register_predictor("gp")`` sets ``cls.name`` and registers it."""
+
+    def deco(cls: type[Predictor]) -> type[Predictor]:
+        cls.name = name
+        PREDICTORS.register(name, cls)
+        return cls
+
+    return deco
+
+
+def predictor_params(name: str) -> dict[str, Any]:
+    """The keyword parameters of predictor ``name`` with their defaults."""
+    cls = PREDICTORS.get(name)
+    out: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if "__init__" not in vars(klass):
+            continue
+        for p in inspect.signature(klass.__init__).parameters.values():
+            if p.kind is p.KEYWORD_ONLY:
+                out[p.name] = p.default
+    return out
+
+
+def make_predictor(name: str, **params: Any) -> Predictor:
+    """Build predictor ``name``; unknown parameters raise an error listing the valid ones."""
+    valid = predictor_params(name)
+    for k in params:
+        if k not in valid:
+            raise InvalidArgument(f"predictor {name!r} has no parameter {k!r}; valid parameters: "
+                                  + ", ".join(sorted(valid)), parameter="predictor")
+    return PREDICTORS.get(name)(**params)
+
+
+def check_positive(name: str, value: Any, *, kind: type = int, minimum: float = 1) -> None:
+    """InvalidArgument unless ``value`` is a ``kind`` >= ``minimum`` (bools are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (kind, np.integer) if kind is int else (int, float)) \
+            or value < minimum:
+        raise InvalidArgument(f"{name} must be a {kind.__name__} >= {minimum}, got {value!r}", parameter=name)
