@@ -37,7 +37,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--population", type=positive_int, default=None,
                    help="work on this many architectures of the benchmark, drawn with --seed (default all)")
     p.add_argument("--space", default=None, help="space of a table file's architectures")
-    p.add_argument("--store", default=None, help="results store holding (and receiving) heuristic scores")
+    p.add_argument("--store", default=None, help="results store holding (and receiving) heuristic scores, or a "
+                   "shipped table (table:NAME, read-only: nothing is computed)")
     p.add_argument("--no-compute", action="store_true", help="never score: keep only architectures whose "
                    "heuristic scores the store holds")
     p.add_argument("--dataset", default=None, help="score setting: data set (default: the store's, else cifar10)")
@@ -91,10 +92,13 @@ def run(args: argparse.Namespace) -> int:
         writable_file(args.save, "--save")
     store = None
     if args.store:
-        if Path(args.store).expanduser().exists():
-            existing_file(args.store, "--store")
-        elif args.no_compute:
-            raise InvalidArgument(f"store {args.store!r} not found", parameter="store")
+        from archrank.store import split_location
+
+        if split_location(args.store)[0] == "sqlite":  # a file: never create one that cannot be filled
+            if Path(args.store).expanduser().exists():
+                existing_file(args.store, "--store")
+            elif args.no_compute:
+                raise InvalidArgument(f"store {args.store!r} not found", parameter="store")
     elif spec.zc and not args.load:
         raise InvalidArgument("heuristic-score features (zc:...) need --store", parameter="store")
     hib = False if args.lower_is_better else None

@@ -46,7 +46,8 @@ def read_scores(store, space: str, heuristics: Sequence[str], *, dataset: str | 
 def zc_scores(space, archs: Sequence[Hashable], heuristics: Sequence[str], *, store, compute: bool = True,
               dataset: str | None = None, batch_size: int | None = None, seed: int | None = None,
               data_dir: str | None = None, device: str = "cpu", progress: bool = False) -> dict[str, dict[str, float]]:
-    """Scores of ``heuristics`` for ``archs`` from ``store``; with ``compute``, the missing ones are scored first.
+    """Scores of ``heuristics`` for ``archs`` from ``store``; with ``compute``, the missing ones are scored first
+    (not in a read-only store such as a shipped table, ``table:NAME``: its missing scores stay missing).
 
     ``heuristics == ["all"]`` means every heuristic the store holds for the space.
     """
@@ -56,7 +57,7 @@ def zc_scores(space, archs: Sequence[Hashable], heuristics: Sequence[str], *, st
             raise InvalidArgument(f"zc:all: the store holds no heuristic scores of space {space.name!r}",
                                   parameter="features")
     values = read_scores(store, space.name, heuristics, dataset=dataset, batch_size=batch_size, seed=seed)
-    if not compute:
+    if not compute or getattr(store, "read_only", False):  # a shipped table is read, never written
         return values
     from archrank.heuristics import HEURISTICS
     from archrank.run import DEFAULT_BATCH_SIZE, DEFAULT_DATASET, DEFAULT_SEED, ScoreSetting, run_scoring
