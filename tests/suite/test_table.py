@@ -9,7 +9,7 @@ import pytest
 
 from archrank.errors import InvalidArgument
 from archrank.heuristics import HEURISTICS
-from archrank.metrics import spearman
+from archrank.metrics import kendall_interval, spearman, spearman_interval
 from archrank.store import open_store
 from archrank.suite.plot import heatmap_data, plot_heatmap
 from archrank.suite.table import SuiteTable, correlate_cell, pick_archs, run_suite, training_free_names
@@ -42,6 +42,11 @@ def test_correlate_cell_orients_both_sides():
     assert cell.n == 9 and cell.failed == 1
     assert cell.spearman == pytest.approx(1.0) and cell.kendall == pytest.approx(1.0)
     assert cell.seconds_per_arch == pytest.approx(0.5)
+    scores = {a: (v + (3.0 if a in ("a1", "a4") else 0.0), s, c) for a, (v, s, c) in scores.items()}  # not perfect
+    cell = correlate_cell(task, HEURISTICS.get("params"), scores, truth)
+    assert (cell.spearman_low, cell.spearman_high) == spearman_interval(cell.spearman, 9)
+    assert (cell.kendall_low, cell.kendall_high) == kendall_interval(cell.kendall, 9)
+    assert cell.spearman_low < cell.spearman < cell.spearman_high
 
 
 def test_run_suite_on_nb201_scores_skips_and_resumes(tmp_path):
