@@ -227,6 +227,8 @@ CASES: dict[str, list[str]] = {
                                     "100", "--param", "features=nope"],
     "search bo zc without heuristic": ["search", "--strategy", "bo", "--benchmark", "nb201", "--budget-seconds",
                                        "100", "--param", "features=encoding,zc"],
+    "demo unknown space": ["demo", "--space", "nope"],
+    "demo vector space": ["demo", "--space", "generic_mlp"],
     # the command itself
     "unknown command": ["nope"],
     "no command": [],

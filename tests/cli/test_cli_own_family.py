@@ -103,3 +103,26 @@ def test_suite_and_report_on_a_grid_space(tmp_path, shared_data, capsys):
     assert main(["report", "--store", str(store), "--benchmark", str(table), "--metric", "acc",
                  "--out", str(report)]) == 0
     assert (report / "index.html").is_file()
+
+
+def test_demo_on_a_grid_space_with_its_own_table(tmp_path, shared_data, capsys):
+    from archrank.spaces import get_space
+
+    sp = get_space("gridnet")
+    table = tmp_path / "truth.csv"
+    table.write_text("arch,acc\n" + "".join(f"\"{sp.format(a)}\",{a[0] * 10 + a[1]}\n" for a in sp))
+    assert main(["demo", "--space", "gridnet", "--benchmark", str(table), "--metric", "acc", "--archs", "6",
+                 "--heuristics", "params,synflow", "--batch-size", "8", "--train", "3", "--regime", "c0r1e5",
+                 "--train-images", "30", "--test-images", "20", "--data-dir", str(shared_data), "--report", "none",
+                 "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["space"] == "gridnet" and res["n_archs"] == 6 and res["search"] == {}
+    assert "NB201 search-protocol columns" in res["search_skipped"]
+    params = next(r for r in res["ranking"] if r["heuristic"] == "params")
+    from archrank.metrics import spearman
+    from archrank.models import build_model
+
+    counts = [sum(p.numel() for p in build_model("gridnet", a).parameters()) for a in sp]
+    assert params["spearman"] == pytest.approx(spearman(counts, [a[0] * 10 + a[1] for a in sp]))
+    assert res["training"]["n"] == 3 and all(t["index"] is not None for t in res["training"]["archs"])
+    assert any("gridnet architectures" in line for line in res["answer"])

@@ -21,6 +21,7 @@ from archrank.demo.config import (
     DEFAULT_REGIME,
     DEFAULT_REPORT_DIR,
     DEFAULT_RUNS,
+    DEFAULT_SPACE,
 )
 
 FLAGS = {"n_archs": "--archs", "n_train": "--train", "report_dir": "--report", "store": "--store",
@@ -38,7 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "against REA under the NB201 protocol (costs charged), print the answer and write an HTML report.")
     p.add_argument("--data-dir", default=None, help="data directory (CIFAR-10 when it holds cifar-10-batches-py, "
                    "else Fashion-MNIST; unset: $ARCHRANK_DATA, then Debian's dataset-fashion-mnist)")
-    p.add_argument("--archs", type=int, default=DEFAULT_ARCHS, help="NB201 architectures to score (at least 3)")
+    p.add_argument("--space", default=DEFAULT_SPACE, help="image space to sample (default nb201); another space "
+                   "needs a --benchmark table of its own (arch column and --metric); the search step then runs "
+                   "only if the table has the NB201 protocol's columns")
+    p.add_argument("--archs", type=int, default=DEFAULT_ARCHS, help="architectures to score (at least 3)")
     p.add_argument("--heuristics", default=",".join(DEFAULT_HEURISTICS),
                    help="comma-separated heuristics (`archrank heuristics` lists them)")
     p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="images in the scoring batch")
@@ -84,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from archrank.demo import DemoConfig, run_demo
 
     report = None if args.report.strip().lower() == "none" else args.report
-    cfg = DemoConfig(data_dir=args.data_dir, n_archs=args.archs, heuristics=tuple(args.heuristics.split(",")),
+    cfg = DemoConfig(data_dir=args.data_dir, space=args.space, n_archs=args.archs, heuristics=tuple(args.heuristics.split(",")),
                      batch_size=args.batch_size, seed=args.seed, benchmark=args.benchmark, metric=args.metric,
                      runs=args.runs, budget_seconds=args.budget_seconds, store=args.store, report_dir=report,
                      n_train=args.train, regime=args.regime, train_images=args.train_images,
@@ -94,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_clean(asdict(res)), allow_nan=False))
         return 0
-    print(f"archrank demo: {res.n_archs} NB201 architectures ({res.n_classes} canonical classes) scored on one "
+    title = "NB201" if res.space == "nb201" else res.space
+    print(f"archrank demo: {res.n_archs} {title} architectures ({res.n_classes} canonical classes) scored on one "
           f"batch of {res.batch_size} {res.dataset} images, against {res.metric} of {res.benchmark}")
     print()
     print("heuristic        Spearman  Kendall   s/arch  non-finite")

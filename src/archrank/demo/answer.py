@@ -17,6 +17,11 @@ def _pm(row: dict) -> str:
     return f"{f(row.get('test_mean'))} +- {f(row.get('test_std'))} %"
 
 
+def _space_title(res) -> str:
+    space = getattr(res, "space", "nb201")
+    return "NB201" if space == "nb201" else space
+
+
 def answer_lines(res) -> list[str]:
     """The answer of a :class:`~archrank.demo.pipeline.DemoResult`, one sentence a line."""
     data = TITLES.get(res.dataset, res.dataset)
@@ -26,7 +31,7 @@ def answer_lines(res) -> list[str]:
         return [(f"No heuristic gave a finite Spearman against {res.metric} over the {res.n_archs} architectures; "
                 "nothing to guide a search with.")]
     lines.append(f"Best ranking heuristic: {b['heuristic']}, Spearman {b['spearman']:.3f} (Kendall {b['kendall']:.3f}) "
-                 f"against {res.metric} over {b['n']} NB201 architectures, at {b['seconds_per_arch']:.3f} s per "
+                 f"against {res.metric} over {b['n']} {_space_title(res)} architectures, at {b['seconds_per_arch']:.3f} s per "
                  f"architecture (measured here, one batch of {res.batch_size} {data} images).")
     mean = next((r for r in res.ranking if r["heuristic"] == MEAN_RANK), None)
     if mean is not None and math.isfinite(mean["spearman"]):
@@ -47,6 +52,8 @@ def answer_lines(res) -> list[str]:
         rho = t["trained_vs_benchmark"]["spearman"]
         lines.append(f"Real training of {t['n']} of them ({t['regime']}): Spearman {rho:.3f} against {res.metric}. "
                      f"Caveat: {t['caveat']}.")
+    if getattr(res, "search_skipped", None):
+        lines.append(f"Search: {res.search_skipped}.")
     if res.nonfinite_line:
         lines.append(f"Non-finite scores: {res.nonfinite_line}.")
     return lines

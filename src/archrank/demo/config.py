@@ -23,6 +23,7 @@ DEFAULT_ARCHS = 200
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_RUNS = 25
 DEFAULT_BUDGET_SECONDS = 12_000.0
+DEFAULT_SPACE = "nb201"
 DEFAULT_BENCHMARK = "nb201"
 DEFAULT_METRIC = "c10_test_200"
 DEFAULT_REGIME = "c1r1e5"
@@ -36,6 +37,7 @@ class DemoConfig:
     """Everything the demo depends on; :meth:`checked` validates it before any work."""
 
     data_dir: str | None = None
+    space: str = DEFAULT_SPACE
     n_archs: int = DEFAULT_ARCHS
     heuristics: tuple[str, ...] = DEFAULT_HEURISTICS
     batch_size: int = DEFAULT_BATCH_SIZE
@@ -76,6 +78,11 @@ class DemoConfig:
                 raise InvalidArgument(f"n_train ({self.n_train}) cannot exceed n_archs ({self.n_archs}): the "
                                       "trained architectures are drawn from the scored ones", parameter="n_train")
         parse_regime(self.regime)  # a bad regime fails here, before any work, even when nothing is trained
+        from archrank.spaces import get_space
+
+        if get_space(self.space).domain != "image":
+            raise InvalidArgument(f"the demo scores image classifiers; space {self.space!r} is not an image space",
+                                  parameter="space")
         names = tuple(heuristic_names(self.heuristics))
         if self.data_dir is not None and not Path(self.data_dir).expanduser().is_dir():
             raise InvalidArgument(f"data directory {self.data_dir!r} does not exist (data_dir names a folder "
@@ -87,17 +94,25 @@ class DemoConfig:
         return replace(self, heuristics=names)
 
 
-def open_table(benchmark: str | os.PathLike, metric: str):
-    """The benchmark table (file or packaged name), checked to hold ``metric`` and the protocol's columns."""
+def open_table(benchmark: str | os.PathLike, metric: str, *, space: str = DEFAULT_SPACE):
+    """The benchmark table (file or packaged name), checked to hold ``metric`` and, for NB201, the search
+    protocol's columns (another space's table needs only ``metric``: the demo then skips the search)."""
     from archrank.benchmarks.table import BenchmarkTable
 
     table = BenchmarkTable.from_file(benchmark)
-    missing = [c for c in (metric, *PROTOCOL_COLUMNS) if c not in table.columns]
+    needed = (metric, *PROTOCOL_COLUMNS) if space == DEFAULT_SPACE else (metric,)
+    missing = [c for c in needed if c not in table.columns]
     if missing:
         raise InvalidArgument(f"benchmark {str(benchmark)!r} lacks column(s) {', '.join(missing)} (the demo needs "
-                              f"{metric} and the NB201 search protocol's {', '.join(PROTOCOL_COLUMNS)}); "
-                              f"its columns: {', '.join(table.columns)}", parameter="benchmark")
+                              f"{metric}" + (f" and the NB201 search protocol's {', '.join(PROTOCOL_COLUMNS)}"
+                                             if space == DEFAULT_SPACE else "")
+                              + f"); its columns: {', '.join(table.columns)}", parameter="benchmark")
     return table
+
+
+def search_protocol(table) -> bool:
+    """Whether ``table`` holds the columns of the NB201 search protocol the demo's search step runs under."""
+    return all(c in table.columns for c in PROTOCOL_COLUMNS)
 
 
 def choose_dataset(data_dir: str | os.PathLike | None) -> str:

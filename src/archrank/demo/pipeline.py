@@ -1,11 +1,13 @@
 """``run_demo``: archrank's main question answered on an embedded default, offline.
 
-1. Draw ``n_archs`` NB201 architectures (seeded) and score them with cheap training-free heuristics on one
+1. Draw ``n_archs`` architectures of the space (NB201 by default; any image space with a benchmark table of
+   its own, e.g. one made with :func:`archrank.spaces.grid`) (seeded) and score them with cheap training-free heuristics on one
    batch of real images (CIFAR-10 when the data directory holds it, else Fashion-MNIST, grey images
    repeated to three channels), through a normal resumable scoring run into a store.
 2. Correlate each heuristic with the benchmark's 200-epoch test accuracy (packaged NB201 table by default).
 3. Search: the best heuristic guides regularised evolution (warm-up from its stored scores, charged at
-   their measured seconds) against REA and random search, NB201 protocol, same budget and seeds.
+   their measured seconds) against REA and random search, NB201 protocol, same budget and seeds (skipped,
+   with the reason, when the table lacks the protocol's columns).
 4. Optionally train a few architectures for real under a reduced regime (with its caveat, measured).
 5. Write the HTML report of the store.
 """
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from archrank.demo.config import DemoConfig, choose_dataset, open_table
+from archrank.demo.config import PROTOCOL_COLUMNS, DemoConfig, choose_dataset, open_table, search_protocol
 
 
 @dataclass
@@ -43,6 +45,8 @@ class DemoResult:
     store: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     answer: list[str] = field(default_factory=list)
+    space: str = "nb201"
+    search_skipped: str | None = None  # why the search step did not run
 
 
 def run_demo(config: DemoConfig | None = None, *, progress: bool = True, **options: Any) -> DemoResult:
@@ -57,9 +61,9 @@ def run_demo(config: DemoConfig | None = None, *, progress: bool = True, **optio
 
     t0 = time.perf_counter()
     cfg = (config or DemoConfig(**options)).checked()
-    table = open_table(cfg.benchmark, cfg.metric)
+    table = open_table(cfg.benchmark, cfg.metric, space=cfg.space)
     dataset = choose_dataset(cfg.data_dir)
-    space = get_space("nb201")
+    space = get_space(cfg.space)
     archs = select_archs(space, f"random:{cfg.n_archs}", cfg.seed)
     strings = [space.format(a) for a in archs]
     names = list(cfg.heuristics)
@@ -91,8 +95,11 @@ def run_demo(config: DemoConfig | None = None, *, progress: bool = True, **optio
             result = DemoResult(dataset=dataset, n_archs=len(strings), n_classes=summary.n_classes,
                                 batch_size=cfg.batch_size, seed=cfg.seed, benchmark=str(cfg.benchmark),
                                 metric=cfg.metric, ranking=rows, best=best, nonfinite=dict(summary.nonfinite),
-                                nonfinite_line=summary.nonfinite_line(), store=cfg.store)
-            if best is not None:
+                                nonfinite_line=summary.nonfinite_line(), store=cfg.store, space=space.name)
+            if best is not None and not search_protocol(table):
+                result.search_skipped = (f"the benchmark has no NB201 search-protocol columns "
+                                         f"({', '.join(PROTOCOL_COLUMNS)}), so no search was run")
+            elif best is not None:
                 from archrank.demo.guided_search import compare_guided
 
                 t = time.perf_counter()

@@ -49,7 +49,8 @@ def train_sample(store, space, archs: Sequence[str], columns: dict[str, np.ndarr
     finally:
         bar.close()
     by_arch = {r["arch"]: r for r in run.results}
-    trained = [{"arch": archs[i], "index": int(space.arch_to_index(space.parse(archs[i]))),
+    trained = [{"arch": archs[i], "index": None if space.size is None else
+                int(space.arch_to_index(space.parse(archs[i]))),
                 "test_acc": float(by_arch[archs[i]]["valid_acc"]), "benchmark": float(truth[i]),
                 "seconds": float(by_arch[archs[i]].get("train_seconds", by_arch[archs[i]]["seconds"]))}
                for i in picked]
