@@ -16,6 +16,7 @@ import numpy as np
 from archrank.errors import DataError, InvalidArgument
 from archrank.metrics import finite_pairs, rank_consistency
 from archrank.report.consistency import VOTE_MEMBERS, Paired, vote_inputs, vote_of_matrix
+from archrank.report.scales import axis_scale
 
 
 def scatter_table(paired: dict[str, Paired], *, vote: bool = True) -> dict[str, dict]:
@@ -60,11 +61,11 @@ def plot_scatter(table: dict[str, dict], path: str | os.PathLike, *, metric_name
         ax = fig.add_subplot(rows, cols, k + 1)
         s, m = np.asarray(d["score"]), np.asarray(d["metric"])
         ax.scatter(s, m, s=4 if s.size > 300 else 12, alpha=0.5, linewidths=0)
-        if s.size and (s > 0).all() and s.max() / s.min() > 1e3:
-            ax.set_xscale("log")
+        scale = axis_scale(s)  # the report's axis rule: linear, log or symlog
+        scale.apply(ax, "x")
         arrow = "" if d.get("higher_is_better", True) else " (lower is better)"
         ax.set_title(f"{h}: rho = {d['rho']:.3f}", fontsize=10)
-        ax.set_xlabel(f"{h} score{arrow}", fontsize=8)
+        ax.set_xlabel(f"{h} score ({scale.kind}){arrow}", fontsize=8)
         ax.set_ylabel(metric_name, fontsize=8)
         ax.tick_params(labelsize=7)
     fig.tight_layout()
