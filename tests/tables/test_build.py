@@ -114,3 +114,12 @@ def test_bad_build_arguments_write_nothing(tmp_path):
     with pytest.raises(InvalidArgument, match="cannot be a column"):
         build_table("test-tiny", out=tmp_path / "o", heuristics="econas_c0r0e4s1")
     assert not (tmp_path / "o").exists()
+
+
+def test_every_heuristic_has_a_definition_version():
+    from archrank.heuristics.base import register_heuristic
+
+    assert all(isinstance(HEURISTICS.get(n).version, int) and HEURISTICS.get(n).version >= 1
+               for n in HEURISTICS.names())
+    with pytest.raises(InvalidArgument, match="version must be a positive integer"):
+        register_heuristic("test_bad_version", version=0)
