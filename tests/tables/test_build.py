@@ -123,3 +123,18 @@ def test_every_heuristic_has_a_definition_version():
                for n in HEURISTICS.names())
     with pytest.raises(InvalidArgument, match="version must be a positive integer"):
         register_heuristic("test_bad_version", version=0)
+
+
+@pytest.mark.parametrize("name,n", [("nb101-cifar10", 500), ("nb301-cifar10", 500), ("nds-darts", 121),
+                                    ("nds-enas", 117), ("nbnlp-ptb", 263), ("nbnlp-wt2", 261)])
+def test_every_suite_task_table_is_partitioned(name, n, shared_data):
+    from archrank.tables.build import table_heuristics
+
+    spec = TABLES.get(name)
+    archs = table_archs(spec, shared_data)
+    plans = plan_shards(spec, archs)
+    rows = [a for p in plans for a in p.archs]
+    assert len(archs) == n and sorted(rows) == sorted(archs) and len(plans) == spec.n_shards
+    assert all(p.classes for p in plans)
+    hs = table_heuristics(spec)
+    assert "params" in hs and not any("training" in HEURISTICS.get(h).needs for h in hs)
