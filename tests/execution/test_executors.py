@@ -159,6 +159,11 @@ def test_kept_workers_serve_calls_with_the_same_task_until_closed():
             assert again <= first and os.getpid() not in first  # the same worker processes
             other = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": [3]})}
             assert not other & first  # another context: new workers
+            import torch
+
+            t1 = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": torch.arange(4.0)})}
+            t2 = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": torch.arange(4.0)})}
+            assert t2 <= t1  # equal tensors (another storage): the same workers
             with pytest.raises(ValueError, match="negative item -2"):
                 list(ex.imap_unordered(_square_plus, [1, -2, 3], 0))
             assert sorted(ex.imap_unordered(_square_plus, range(3), 1)) == [(0, 1), (1, 2), (2, 5)]

@@ -17,9 +17,11 @@ that stops reading) ends the workers, so no task of it runs on into the next cal
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
 import os
 import pickle
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -64,6 +66,26 @@ def _run_one(numbered: tuple[int, Any]) -> tuple[int, Any]:
     return i, fn(item, context)
 
 
+class _Fingerprinter(pickle.Pickler):
+    """A pickler that writes a torch tensor as its dtype, shape and content hash (a plain pickle of a tensor
+    holds its storage's address, which differs between equal tensors)."""
+
+    def persistent_id(self, obj: Any) -> Any:
+        torch = sys.modules.get("torch")
+        if torch is None or not isinstance(obj, torch.Tensor):
+            return None
+        t = obj.detach().cpu().contiguous()
+        data = t.reshape(-1).view(torch.uint8) if t.numel() else t
+        return ("tensor", str(t.dtype), tuple(t.shape), hashlib.sha256(data.numpy().tobytes()).hexdigest())
+
+
+def fingerprint(obj: Any) -> bytes:
+    """A digest of ``obj`` equal for equal values (tensors compared by content)."""
+    buf = io.BytesIO()
+    _Fingerprinter(buf, protocol=4).dump(obj)
+    return hashlib.sha256(buf.getvalue()).digest()
+
+
 def default_workers() -> int:
     """One worker per core available to this process."""
     try:
@@ -94,7 +116,7 @@ class LocalExecutor(Executor):
         return multiprocessing.get_context("spawn").Pool(n, initializer=_start_worker, initargs=(fn, context))
 
     def _kept_pool(self, fn: Callable[[Any, Any], Any], context: Any) -> Any:
-        key = hashlib.sha256(pickle.dumps((fn, context), protocol=4)).digest()
+        key = fingerprint((fn, context))
         if self._pool is None or self._pool_key != key:
             self.close()
             self._pool = self._start(self.workers, fn, context)
