@@ -19,7 +19,7 @@ valid names and says both ways to register one.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 from archrank.errors import InvalidArgument, UnknownName
@@ -113,6 +113,23 @@ def registry(kind: str) -> Registry[Any]:
     if kind not in _REGISTRIES:
         _REGISTRIES[kind] = Registry(kind, plugins=True)
     return _REGISTRIES[kind]
+
+
+def name_list(names: str | Iterable[str], *, what: str, parameter: str) -> list[str]:
+    """Names from ``"a,b,c"`` (or a sequence), stripped, duplicates dropped, order kept.
+
+    An empty item (``"a,,b"``, ``"rea,"``, ``" "``) is an error naming ``parameter``: a list flag that silently
+    drops what it cannot read hides a typo.  Nothing but blanks and commas gives ``[]`` (the caller says
+    which names are valid); whether each name is known is the caller's check (its registry's ``get``)."""
+    items = names.split(",") if isinstance(names, str) else [str(n) for n in names]
+    stripped = [n.strip() for n in items]
+    if not any(stripped):
+        return []
+    if "" in stripped:
+        shown = names if isinstance(names, str) else ",".join(items)
+        raise InvalidArgument(f"empty {what} name in {shown!r} (a doubled, leading or trailing comma); give "
+                              "names separated by single commas", parameter=parameter)
+    return list(dict.fromkeys(stripped))
 
 
 def kinds() -> list[str]:

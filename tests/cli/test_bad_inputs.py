@@ -229,6 +229,37 @@ CASES: dict[str, list[str]] = {
                                        "100", "--param", "features=encoding,zc"],
     "demo unknown space": ["demo", "--space", "nope"],
     "demo vector space": ["demo", "--space", "generic_mlp"],
+    # what a new user tripped on
+    "report out unwritable": ["report", "--store", "{store}", "--out", "/proc/archrank-report"],
+    "export unknown heuristic": ["export", "--store", "{store}", "--heuristic", "nope", "--out", "{tmp}/s.csv"],
+    "export unknown space": ["export", "--store", "{store}", "--space", "nb101", "--out", "{tmp}/s.csv"],
+    "suite from store, missing store": ["suite", "--from-store", "--store", "{new}", "--tasks", "nb201-cifar10",
+                                        "--heuristics", "params"],
+    "heuristics json garbage": ["heuristics", "--json", "garbage"],
+    # empty items in every list-valued flag
+    "score empty heuristic item": ["score", "--archs", "random:2", "--heuristics", "params,,synflow",
+                                   "--store", "{store}"],
+    "score trailing comma": ["score", "--archs", "random:2", "--heuristics", "params,", "--store", "{store}"],
+    "search empty strategy item": ["search", "--strategy", "rea,,", "--benchmark", "nb201", "--budget-seconds", "100"],
+    "suite empty task item": ["suite", "--tasks", "nb201-cifar10,,nb101-cifar10", "--heuristics", "params",
+                              "--store", "{new}"],
+    "suite empty heuristic item": ["suite", "--tasks", "nb201-cifar10", "--heuristics", ",params", "--store", "{new}"],
+    "correlate empty heuristic item": ["correlate", "--store", "{store}", "--benchmark", "nb201", "--metric",
+                                       "c10_test_200", "--heuristics", "params,,"],
+    "correlate empty combination member": ["correlate", "--store", "{store}", "--benchmark", "nb201", "--metric",
+                                           "c10_test_200", "--combine", "mean_rank:params,,synflow"],
+    "demo empty heuristic item": ["demo", "--heuristics", "snip,,synflow", "--store", "{new}"],
+    "bench export empty heuristic item": ["bench", "export", "--store", "{store}", "--out", "{tmp}/z.json",
+                                          "--space", "nb201", "--heuristics", "params,,"],
+    "table build empty skip item": ["table", "build", "nb201-cifar10", "--skip", "snip,,synflow", "--out", "{tmp}/t"],
+    "table build empty heuristic item": ["table", "build", "nb201-cifar10", "--heuristics", "snip,", "--out",
+                                         "{tmp}/t"],
+    "predict empty feature item": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--features",
+                                   "encoding,,graph"],
+    "search bananas empty feature item": ["search", "--strategy", "bananas", "--benchmark", "nb201",
+                                          "--budget-seconds", "100", "--param", "features=encoding,"],
+    "bench import empty data set item": ["bench", "import", "{tmp}", "--out", "{tmp}/t.csv", "--datasets",
+                                         "cifar10,,"],
     # the command itself
     "unknown command": ["nope"],
     "no command": [],
@@ -298,6 +329,10 @@ def test_bad_input_is_one_line_and_exit_2(case, places, capsys, monkeypatch):
     assert out == "", f"{case}: stdout {out!r}"
     assert (_digest(store), _rows(store), _digest(corrupt)) == before, f"{case}: a store was changed"
     assert not new.exists(), f"{case}: a store file was created"
+    assert not list(Path(places["tmp"]).iterdir()), f"{case}: something was written"
+    argv = CASES[case]
+    if argv and argv[0] in COMMANDS:
+        assert err.startswith(f"archrank {argv[0]}"), f"{case}: stderr {err!r} does not name the command"
 
 
 def test_every_command_has_bad_input_cases():

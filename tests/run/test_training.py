@@ -124,3 +124,24 @@ def test_on_epoch_needs_the_tasks_in_this_process(setting, tmp_path):
                          on_epoch=lambda *a: None)
         assert e.value.parameter == "on_epoch"
         assert st.runs() == []  # refused before the run is opened
+
+
+def test_store_may_be_a_path_as_in_run_scoring(setting, tmp_path):
+    path = tmp_path / "p.db"
+    first = run_training(setting, archs=ARCHS[:1], store=path)
+    assert first.trained == 1 and first.run_id is not None and path.is_file()
+    again = run_training(setting, archs=ARCHS[:1], store=str(path))  # a str too; the run resumes
+    assert (again.trained, again.held) == (0, 1)
+    with SQLiteStore(path) as st:
+        assert len(st.training(regime=training_key(setting))) == 1 and len(st.runs("train")) == 1
+    with pytest.raises(InvalidArgument):  # a bad call creates no store
+        run_training(setting, archs=["|nope~0|"], store=tmp_path / "new.db")
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_objectives_are_importable_from_archrank_search():
+    from archrank import search
+    from archrank.search.objectives import Objective
+
+    for name in ("BenchmarkObjective", "HeuristicObjective", "TrainingObjective", "SupernetObjective"):
+        assert issubclass(getattr(search, name), Objective) and name in search.__all__

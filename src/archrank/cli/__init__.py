@@ -150,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         parser = build_parser(argv)
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the command named, as every other usage error of that command
+            sys.stderr.write(f"archrank {getattr(args, 'command', None) or ''}: error: unrecognized arguments: "
+                             f"{' '.join(extra)}\n")
+            return 2
     except SystemExit as e:  # usage errors (2), --help and --version (0)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except ArchrankError as e:  # a plugin that fails while a parser lists a registry's names

@@ -81,7 +81,9 @@ def run_import(args: argparse.Namespace) -> int:
     from archrank.benchmarks import open_benchmark
     from archrank.benchmarks.convert import nats_table, write_table
     from archrank.errors import InvalidArgument, UnknownName
+    from archrank.registry import name_list
 
+    datasets = name_list(args.datasets, what="data set", parameter="datasets") if args.datasets else None
     if args.out:
         writable_file(args.out, "--out")
     if naslib_cmd.is_zc_file(args.archive):
@@ -93,9 +95,7 @@ def run_import(args: argparse.Namespace) -> int:
     if not args.out:
         raise InvalidArgument("importing a NATS-Bench archive needs --out (the CSV table to write)")
     archive = open_benchmark("nats", args.archive)  # either NATS space: the archive says which
-    datasets = None
-    if args.datasets:
-        datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
+    if datasets:
         for d in datasets:
             if d not in archive.datasets():
                 raise UnknownName("dataset", d, archive.datasets())

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from archrank.benchmarks.table import BenchmarkTable
     from archrank.cli.output import existing_store
     from archrank.errors import InvalidArgument
+    from archrank.registry import name_list
     from archrank.report.combine import add_combinations, fit_members, parse_combination
     from archrank.report.consistency import consistency_table, on_common_archs, paired_scores
     from archrank.run import load_plugins
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if not trained and not args.benchmark:
         raise InvalidArgument("--benchmark is needed unless --metric is 'trained' (training results in --store)")
     table = None if trained else BenchmarkTable.from_file(args.benchmark)
-    names = [h.strip() for h in args.heuristics.split(",") if h.strip()] if args.heuristics else None
+    names = name_list(args.heuristics, what="heuristic", parameter="heuristics") if args.heuristics else None
     filters = {"space": args.space, "dataset": args.dataset, "batch_size": args.batch_size, "seed": args.seed}
     metric = label = args.metric
     with open_store(args.store) as store:

@@ -72,8 +72,10 @@ def wants_naslib(args: argparse.Namespace) -> bool:
 def run_export(args: argparse.Namespace) -> int:
     from archrank.benchmarks.naslib import export_zc
     from archrank.errors import InvalidArgument
+    from archrank.registry import name_list
     from archrank.store import open_store
 
+    names = name_list(args.heuristics, what="heuristic", parameter="heuristics") if args.heuristics else None
     if not args.space:
         raise InvalidArgument("exporting a NASLib file needs --space (nb101, nb201 or nb301)")
     from archrank.cli.output import existing_store
@@ -95,7 +97,6 @@ def run_export(args: argparse.Namespace) -> int:
                 if k is not None and table.has(k):
                     accuracy[a] = float(col[table.row(k)])
                     break
-    names = [h.strip() for h in args.heuristics.split(",") if h.strip()] if args.heuristics else None
     with open_store(args.store) as store:
         s = export_zc(store, args.out, space=args.space, dataset=args.dataset, batch_size=args.batch_size,
                       seed=args.seed, heuristics=names, accuracy=accuracy, values=args.values)

@@ -71,6 +71,7 @@ def writable_file(path: str | os.PathLike, flag: str) -> Path:
         raise DataError(f"{flag} {str(path)!r}: folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise DataError(f"{flag} {str(path)!r} cannot be written (permission denied)")
+    _probe(folder, path, flag)
     return p
 
 
@@ -85,7 +86,22 @@ def writable_folder(path: str | os.PathLike, flag: str) -> Path:
         raise DataError(f"{flag} {str(path)!r}: folder {str(probe)!r} does not exist")
     if not os.access(probe, os.W_OK):
         raise DataError(f"{flag} {str(path)!r} cannot be written (permission denied on {str(probe)!r})")
+    _probe(probe, path, flag)
     return p
+
+
+def _probe(folder: Path, path: str | os.PathLike, flag: str) -> None:
+    """Create and remove an empty file in ``folder``: the one test of writability that file systems such as
+    /proc, read-only mounts and ACLs (which ``os.access`` does not see, e.g. for root) all answer truly."""
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".archrank-probe-")
+    except OSError as e:
+        raise DataError(f"{flag} {str(path)!r} cannot be written in {str(folder)!r} "
+                        f"({e.strerror or type(e).__name__})") from None
+    os.close(fd)
+    os.unlink(name)
 
 
 def existing_file(path: str | os.PathLike, flag: str) -> Path:

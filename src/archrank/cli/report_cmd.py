@@ -31,6 +31,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archrank.cli.output import existing_store
+    from archrank.errors import DataError
     from archrank.report.build import write_report
     from archrank.run import load_plugins
     from archrank.store import open_store
@@ -39,8 +40,13 @@ def run(args: argparse.Namespace) -> int:
     existing_store(args.store, "--store")
     writable_folder(args.out, "--out")
     with open_store(args.store) as store:
-        files = write_report(store, args.out, benchmarks=args.benchmark, metric=args.metric,
-                             store_path=str(args.store), title=args.title, top_k=args.top)
+        try:
+            files = write_report(store, args.out, benchmarks=args.benchmark, metric=args.metric,
+                                 store_path=str(args.store), title=args.title, top_k=args.top)
+        except OSError as e:  # the folder became unwritable (full disk, removed): one line, not a traceback
+            if isinstance(e, DataError):
+                raise
+            raise DataError(f"cannot write the report into --out {args.out!r}: {e.strerror or e}") from None
     kind = f"{len(files.tasks)} task(s)" if files.tasks else "no ground truth"
     print(f"report written to {files.page} ({kind}; tables: "
           f"{', '.join(p.name for p in files.tables.values())})")

@@ -96,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
     tasks = _tasks(args)
     if args.search:
         return _run_search(args, tasks)
-    if not args.heuristics or not args.store:
-        raise InvalidArgument("give --heuristics and --store (or --search)")
+    missing = [f for f, v in (("--heuristics", args.heuristics), ("--store", args.store)) if not v]
+    if missing:
+        raise InvalidArgument(f"give {' and '.join(missing)} (or --search)")
     # Everything is checked before the store is opened: names, counts, the plot's folder.
     if args.heuristics.strip() != "all":
         from archrank.run import heuristic_names
@@ -109,6 +110,15 @@ def run(args: argparse.Namespace) -> int:
         from archrank.cli.output import writable_file
 
         writable_file(args.plot, "--plot")
+    if args.from_store and not args.store.startswith("memory://"):
+        from archrank.cli.output import existing_store
+        from archrank.errors import DataError
+
+        try:
+            existing_store(args.store, "--store")  # --from-store only reads: a missing store is a typo
+        except DataError as e:
+            raise DataError(f"{e} (--from-store reads an existing store; without it the suite scores into a new "
+                            "one)") from None
     from archrank.store import open_store
     from archrank.suite.table import run_suite
 

@@ -119,7 +119,9 @@ def run_build(args: argparse.Namespace) -> int:
             sys.stderr.write(message + "\n")
             sys.stderr.flush()
 
-    skip = [s.strip() for s in args.skip.split(",") if s.strip()]
+    from archrank.registry import name_list
+
+    skip = name_list(args.skip, what="heuristic", parameter="skip")
     s = build_table(args.table, out=args.out, shards=args.shards, heuristics=args.heuristics, skip=skip,
                     data_dir=args.data_dir, work=args.work, workers=args.workers or default_workers(),
                     device=args.device, log=log)

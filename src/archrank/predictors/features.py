@@ -55,10 +55,9 @@ def parse_features(text: str | FeatureSpec) -> FeatureSpec:
     groups: set[str] = set()
     zc: list[str] = []
     in_zc = False
-    for raw in str(text).split(","):
-        tok = raw.strip()
-        if not tok:
-            continue
+    from archrank.registry import name_list
+
+    for tok in name_list(str(text), what="feature group", parameter="features"):
         if tok in GROUPS:
             groups.add(tok)
             in_zc = False

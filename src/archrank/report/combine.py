@@ -25,6 +25,7 @@ import numpy as np
 from archrank.errors import InvalidArgument, UnknownName
 from archrank.heuristics.aggregate import COMBINED_PROXIES, VOTE_MEMBERS, combined_scores, rank_aggregate
 from archrank.metrics import rank_consistency
+from archrank.registry import name_list
 from archrank.report.consistency import Paired, vote_inputs, vote_of_matrix
 
 KINDS = ("vote", "mean_rank", "fit")
@@ -58,7 +59,7 @@ def parse_combination(spec: str) -> Combination:
     kind = kind.strip()
     if kind not in KINDS:
         raise UnknownName("combination", kind, KINDS)
-    members = tuple(m.strip() for m in rest.split(",") if m.strip())
+    members = tuple(name_list(rest, what="heuristic", parameter="combine"))
     if rest and not members:
         raise InvalidArgument(f"combination {spec!r} names no heuristic after ':'", parameter="combine")
     if kind == "vote" and members and len(members) < 2:

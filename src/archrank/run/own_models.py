@@ -116,11 +116,10 @@ def split_names(heuristics: str | Sequence[str]) -> tuple[list[str], list[str]]:
     """(registered heuristics to compute, combinations over the population) of a list of names; the
     members of each combination are added to the heuristics."""
     from archrank.heuristics.combinations import COMBINATIONS
+    from archrank.registry import name_list
     from archrank.run.prepare import heuristic_names
 
-    if isinstance(heuristics, str):
-        heuristics = heuristics.split(",")
-    asked = list(dict.fromkeys(h.strip() for h in heuristics if str(h).strip()))
+    asked = name_list(heuristics, what="heuristic", parameter="heuristics")
     combos = [POPULATION_ALIASES.get(n, n) for n in asked if POPULATION_ALIASES.get(n, n) in COMBINATIONS]
     plain = [n for n in asked if POPULATION_ALIASES.get(n, n) not in COMBINATIONS]
     members = [m for c in combos for m in COMBINATIONS.get(c).members]
@@ -203,8 +202,10 @@ def score_model(model: Any, batch: Any, heuristics: str | Sequence[str], *, seed
 
     if errors not in ("raise", "nan"):
         raise InvalidArgument(f"errors must be 'raise' or 'nan', got {errors!r}", parameter="errors")
-    asked = heuristics.split(",") if isinstance(heuristics, str) else list(heuristics)
-    for n in (str(a).strip() for a in asked):
+    from archrank.registry import name_list
+
+    asked = name_list(heuristics, what="heuristic", parameter="heuristics")
+    for n in asked:
         if POPULATION_ALIASES.get(n, n) in COMBINATIONS:
             raise population_error(n)
     out = score_models({"model": model}, batch, asked, seed=seed, device=device, domain=domain, reinit=reinit,

@@ -30,10 +30,9 @@ from archrank.run.setting import ScoreSetting
 def heuristic_names(heuristics: str | Sequence[str]) -> list[str]:
     """Registered heuristic names from a comma-separated string or a sequence (unknown names: an error)."""
     from archrank.heuristics import HEURISTICS
+    from archrank.registry import name_list
 
-    if isinstance(heuristics, str):
-        heuristics = heuristics.split(",")
-    names = list(dict.fromkeys(h.strip() for h in heuristics if h.strip()))
+    names = name_list(heuristics, what="heuristic", parameter="heuristics")
     if not names:
         raise InvalidArgument("no heuristics given; valid choices: " + ", ".join(HEURISTICS.names()),
                               parameter="heuristics")

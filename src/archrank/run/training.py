@@ -33,12 +33,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archrank.errors import InvalidArgument
 from archrank.run.guard import guarded_run
 from archrank.run.selection import identities, select_archs
 from archrank.run.setting import TrainSetting
+
+if TYPE_CHECKING:
+    from archrank.store.base import Store
 
 _DATA: dict[tuple, Any] = {}
 _DATA_CHECKED: frozenset[str] = frozenset({"synthetic"})  # data sets with no files to look for
@@ -170,7 +173,7 @@ def run_training(
     setting: TrainSetting,
     *,
     archs: str | Sequence[Any],
-    store: Any = None,
+    store: Store | str | os.PathLike | None = None,
     executor: Any = None,
     num_classes: int | None = None,
     checkpoint_dir: str | os.PathLike | None = None,
@@ -181,7 +184,8 @@ def run_training(
     on_epoch: Callable[[str, int, int, dict[str, Any]], None] | None = None,
 ) -> TrainingSummary:
     """Train ``archs`` of ``setting.space`` under ``setting`` into ``store`` (resumable; no store: nothing
-    recorded, everything trained).  ``checkpoint`` is a checkpoint file for a run of one architecture;
+    recorded, everything trained).  ``store`` is a :class:`~archrank.store.base.Store` or a location for
+    :func:`archrank.store.open_store` (a path or ``memory://``), opened only once the arguments are checked.  ``checkpoint`` is a checkpoint file for a run of one architecture;
     ``kind`` names the run in the store (runs are keyed by kind and configuration).  ``on_result(result)``
     is called as each architecture's result arrives; ``on_epoch(arch, epoch, epochs, metrics)`` after each
     epoch trained now (``epoch`` counts from 1 of ``epochs``; ``metrics`` holds :data:`EPOCH_METRICS`), which
@@ -202,6 +206,13 @@ def run_training(
         raise InvalidArgument("on_epoch is called in the process that trains: it needs tasks run in this process "
                               "(no executor, or a local one with one worker)", parameter="on_epoch")
     n_classes = num_classes_of(setting.dataset) if num_classes is None else num_classes
+    if store is not None and isinstance(store, (str, os.PathLike)):  # a location, as run_scoring takes
+        from archrank.store import open_store
+
+        with open_store(store) as opened:
+            return run_training(setting, archs=archs, store=opened, executor=executor, num_classes=num_classes,
+                                checkpoint_dir=checkpoint_dir, checkpoint=checkpoint, score_record=score_record,
+                                kind=kind, on_result=on_result, on_epoch=on_epoch)
     ids = identities(sp, selection)
     strings = [s for s, _, _ in ids]
     label, hname = training_key(setting), score_name(setting)

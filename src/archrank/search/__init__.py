@@ -15,7 +15,9 @@ _EXPORTS = {
     "Strategy": "base", "make_strategy": "base", "register_strategy": "base", "strategy_params": "base",
     "BenchmarkObjective": "benchmark_objective",
     "RunResult": "harness", "SearchSummary": "harness", "run_search": "harness", "search": "harness",
-    "HeuristicObjective": "heuristic_objective",
+    "HeuristicObjective": "heuristic_objective", "heuristic_objective": "heuristic_objective",
+    "TrainingObjective": "training_objectives", "SupernetObjective": "training_objectives",
+    "supernet_objective": "training_objectives",
     "Evaluation": "objectives", "Objective": "objectives",
 }
 
@@ -32,11 +34,15 @@ __all__ = [
     "RunResult",
     "SearchSummary",
     "Strategy",
+    "SupernetObjective",
+    "TrainingObjective",
+    "heuristic_objective",
     "make_strategy",
     "register_strategy",
     "run_search",
     "search",
     "strategy_params",
+    "supernet_objective",
 ]
 
 

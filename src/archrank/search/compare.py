@@ -40,9 +40,10 @@ class Entry:
 
 def parse_strategies(text: str) -> list[str]:
     """``"random,rea,reinforce"`` -> the registered strategy names (unknown names: an error)."""
+    from archrank.registry import name_list
     from archrank.search import STRATEGIES
 
-    names = list(dict.fromkeys(s.strip() for s in str(text).split(",") if s.strip()))
+    names = name_list(str(text), what="strategy", parameter="strategy")
     if not names:
         raise InvalidArgument("no strategy given; valid choices: " + ", ".join(STRATEGIES.names()),
                               parameter="strategy")

@@ -40,7 +40,9 @@ def parse_search_features(text: str, space=None) -> tuple[str, bool]:
 
     ``auto`` (the default) is ``encoding,graph`` where ``space`` has graph features, else ``encoding``.
     """
-    groups = [t.strip() for t in str(text).split(",") if t.strip()]
+    from archrank.registry import name_list
+
+    groups = name_list(str(text), what="feature group", parameter="features")
     if "auto" in groups:
         from archrank.predictors.graph import graph_feature_names
 

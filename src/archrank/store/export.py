@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from archrank.errors import DataError, InvalidArgument
+from archrank.errors import DataError, InvalidArgument, UnknownName
 
 COLUMNS = ("space", "arch", "index", "canonical", "heuristic", "higher_is_better", "dataset", "batch_size", "seed",
            "value", "seconds", "flops", "error", "computed", "source_arch", "run_id")
@@ -21,7 +21,8 @@ COLUMNS = ("space", "arch", "index", "canonical", "heuristic", "higher_is_better
 
 def score_rows(store, **filters: Any) -> list[dict[str, Any]]:
     """Every score record matching ``filters`` (as :meth:`Store.scores`), with the architecture's index and
-    canonical form and the heuristic's direction where the store knows them."""
+    canonical form and the heuristic's direction where the store knows them.  Filters that match nothing are an
+    error (a value the store does not hold is named with the held ones), not an empty table."""
     info = store.heuristic_info()
     archs: dict[str, dict] = {}
     rows = []
@@ -35,7 +36,24 @@ def score_rows(store, **filters: Any) -> list[dict[str, Any]]:
                      "dataset": r.dataset, "batch_size": r.batch_size, "seed": r.seed, "value": r.value,
                      "seconds": r.seconds, "flops": r.flops, "error": r.error, "computed": r.computed,
                      "source_arch": r.source_arch, "run_id": r.run_id})
+    given = {k: v for k, v in filters.items() if v is not None}
+    if not rows and given:
+        _no_match(store, given)
     return rows
+
+
+def _no_match(store, given: dict[str, Any]) -> None:
+    """Raise the error for filters that match no score: a value the store does not hold at all (naming the
+    stored ones), or a combination of held values that matches nothing."""
+    held: dict[str, set] = {k: set() for k in given}
+    for r in store.scores():
+        for k, values in held.items():
+            values.add(getattr(r, k))
+    for k, v in given.items():
+        if v not in held[k]:
+            raise UnknownName(f"{k.replace('_', ' ')} in the store", v, sorted(held[k], key=str))
+    shown = ", ".join(f"{k}={v}" for k, v in given.items())
+    raise InvalidArgument(f"the store holds no scores for {shown}", parameter=next(iter(given)))
 
 
 def _cell(v: Any) -> str:

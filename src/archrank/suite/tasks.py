@@ -83,9 +83,11 @@ def register_task(task: Task) -> Task:
 
 def task_names(tasks: str | list[str]) -> list[str]:
     """Registered task names from ``"a,b"``, ``"all"`` or a list (unknown names: an error listing the valid)."""
-    if isinstance(tasks, str):
-        tasks = TASKS.names() if tasks.strip() == "all" else tasks.split(",")
-    names = list(dict.fromkeys(t.strip() for t in tasks if t.strip()))
+    from archrank.registry import name_list
+
+    if isinstance(tasks, str) and tasks.strip() == "all":
+        tasks = TASKS.names()
+    names = name_list(tasks, what="task", parameter="tasks")
     if not names:
         raise InvalidArgument("no tasks given; valid choices: " + ", ".join(TASKS.names()), parameter="tasks")
     for n in names:
