@@ -96,3 +96,27 @@ def test_params_and_flops_match_the_benchmark(shared_data):
     assert HEURISTICS.get("flops").fn(conv) > f
     with open(shared_data / "nb201" / "nb201_cifar10.csv") as fh:
         assert next(csv.DictReader(fh))["index"] == "0"
+
+
+class _LinearContext(ScoreContext):
+    """A context whose model is one linear layer (5 inputs, 3 classes), seeded."""
+
+    def build(self, **kwargs) -> torch.nn.Module:
+        torch.manual_seed(self.seed)
+        return torch.nn.Linear(5, 3)
+
+
+def test_fisher_counts_each_channel_once_per_weight():
+    # One linear layer: a = x W^T + b, dL/da = (softmax(a) - onehot(y)) / N for the mean cross-entropy, and
+    # the channel Fisher F_k = 0.5 * mean_n (a_nk dL/da_nk)^2; the network sum counts channel k once per
+    # weight of that channel (5 inputs), as the zero-cost proxies' per-parameter sum does.
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(6, 5, generator=g), torch.tensor([0, 1, 2, 0, 1, 2])
+    ctx = _LinearContext(arch="linear", space=get_space("nb201"), inputs=x, targets=y, num_classes=3)
+    layer = ctx.build()
+    with torch.no_grad():
+        a = layer(x).double()
+        da = (torch.softmax(a, dim=1) - torch.nn.functional.one_hot(y, 3).double()) / len(y)
+    per_channel = 0.5 * (a * da).pow(2).mean(0)
+    assert HEURISTICS.get("fisher").fn(ctx) == pytest.approx(5 * float(per_channel.sum()), rel=1e-5)
+    assert REFERENCE["fisher"](ctx) == pytest.approx(5 * float(per_channel.sum()), rel=1e-5)

@@ -91,7 +91,8 @@ def fisher(ctx: ScoreContext) -> float:
     finally:
         for h in handles:
             h.remove()
-    return float(sum(float(v.sum()) for v in per_layer.values()))
+    # Each channel counted once per weight of the channel (its fan-in), as the zero-cost code sums per parameter.
+    return float(sum(float(v.sum()) * m.weight[0].numel() for m, v in per_layer.items()))
 
 
 def synflow(ctx: ScoreContext) -> float:

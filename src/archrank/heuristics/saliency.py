@@ -18,10 +18,13 @@ which is more than the speed is worth.
 * ``grasp``: sum over all weights of -W * (H g), where g = dL/dW and H the Hessian of L; computed as the
   gradient of g . stop_grad(g).
 * ``fisher``: for every output channel k of every convolution / linear layer, with activation a and its
-  gradient dL/da, 0.5 * mean over the batch of (sum over positions of a * dL/da)^2; summed over channels.
+  gradient dL/da, F_k = 0.5 * mean over the batch of (sum over positions of a * dL/da)^2; the score is
+  the sum over channels of F_k times the number of weights of channel k (its fan-in, ``weight[k].numel()``).
   Positions are the spatial ones of a convolution (channels on axis 1) and every axis between the batch
   and the features of a linear layer (features last), summed over all calls of the layer (a recurrent
-  weight is called once per time step).
+  weight is called once per time step).  The fan-in factor is the zero-cost proxies' network sum over
+  *parameters*: their code gives every weight of channel k the channel's value F_k before summing over the
+  network (docs/heuristics.md, fisher).
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def grasp(ctx: ScoreContext) -> float:
 @register_heuristic("fisher", needs=_NEEDS,
                     reference="Turner et al., ICLR 2020; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def fisher(ctx: ScoreContext) -> float:
-    """Per-activation Fisher information of the conv/linear outputs, summed over channels and layers."""
+    """Per-channel Fisher information of the conv/linear outputs, each channel counted once per weight."""
     p = loss_grads(ctx, "fisher")
     owners, acts, gs = p.owners, p.acts, p.act_grads
     per_layer: dict[int, torch.Tensor] = {}
@@ -93,7 +96,8 @@ def fisher(ctx: ScoreContext) -> float:
         else:  # convolutions: channels on axis 1
             g_nk = prod.sum(dim=tuple(range(2, prod.dim()))) if prod.dim() > 2 else prod
         per_layer[id(m)] = per_layer[id(m)] + g_nk if id(m) in per_layer else g_nk
+    fan_in = {id(m): m.weight[0].numel() for m in owners}
     total = torch.zeros((), dtype=torch.float64)
-    for g_nk in per_layer.values():
-        total = total + 0.5 * g_nk.pow(2).mean(0).sum()
+    for key, g_nk in per_layer.items():
+        total = total + 0.5 * g_nk.pow(2).mean(0).sum() * fan_in[key]
     return float(total)
