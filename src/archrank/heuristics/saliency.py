@@ -82,7 +82,7 @@ def grasp(ctx: ScoreContext) -> float:
         return float(sum((-w.detach() * h).double().sum() for w, h in zip(ws, hg)))
 
 
-@register_heuristic("fisher", needs=_NEEDS,
+@register_heuristic("fisher", needs=_NEEDS, version=2,  # 2: each channel counted once per weight
                     reference="Turner et al., ICLR 2020; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def fisher(ctx: ScoreContext) -> float:
     """Per-channel Fisher information of the conv/linear outputs, each channel counted once per weight."""
