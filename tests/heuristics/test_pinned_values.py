@@ -1,6 +1,7 @@
 """Values of the activation-, feature- and output-reading heuristics on one NB201, NB101 and NDS network,
 computed before these heuristics were extended to other networks (GELU/SiLU activations, discovered feature
-blocks, tuple outputs): the extension must leave archrank's own spaces' values exactly as they were."""
+blocks, tuple outputs, dropout in per-sample gradients, logsynflow's negative gradients): the extension must
+leave archrank's own spaces' values exactly as they were."""
 
 from __future__ import annotations
 
@@ -60,6 +61,21 @@ PINNED = {
     ('nds_darts', 'snip'): 423.1170494786723,
     ('nds_darts', 'grad_norm'): 395.41778901915154,
     ('nds_darts', 'zico'): 410.9848780245961,
+    ('nb201', 'logsynflow'): 12106.396218316404,
+    ('nb201', 'gradsign'): 31550.0,
+    ('nb201', 'knas'): 0.44722030991814943,
+    ('nb201', 'lga'): 0.9667223295560762,
+    ('nb201', 'ntk_cond'): 5.6126491513765995,
+    ('nb201', 'az_nas'): -1.6502599069543553,
+    ('nb101', 'logsynflow'): 808.5030450513829,
+    ('nb101', 'gradsign'): 3430.0,
+    ('nb101', 'knas'): 0.5150508914429289,
+    ('nb101', 'lga'): 0.9202597047131872,
+    ('nb101', 'ntk_cond'): 6.9778710179558034,
+    ('nb101', 'az_nas'): -4.135166556742355,
+    ('nds_darts', 'logsynflow'): 11227.796280206603,
+    ('nds_darts', 'lga'): 0.5473952027419385,
+    ('nds_darts', 'ntk_cond'): 68615.48909323808,
 }
 
 
@@ -76,7 +92,7 @@ def test_value_unchanged(space, name):
     sp, arch = _arch(space)
     x = torch.randn(8, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     ctx = ScoreContext(arch=arch, space=sp, inputs=x, targets=torch.arange(8) % 10, seed=0,
-                       model_kwargs=SMALL[space])
+                       model_kwargs=SMALL[space], extras={"az_reference_size": 4})
     previous = torch.get_num_threads()
     torch.set_num_threads(1)  # float reductions depend on the thread count
     try:

@@ -21,6 +21,31 @@ WEIGHT_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
+#: Activation modules whose output has the sign of their input (or is zero where the input is not positive):
+#: the unit's *code* (1 where its pre-activation is positive) is then defined for each of them as for ReLU.
+#: NASWOT, TE-NAS's linear regions and SWAP define codes on ReLU networks; on GELU, SiLU, ReLU6, ELU, ...
+#: networks archrank reads the sign of the pre-activation, the region of the input space where the unit
+#: is "on" (the gate of a gated activation x * g(x) is above one half exactly where x > 0).  Gates
+#: (sigmoid), saturating maps (tanh) and always-positive maps (softplus) are not codes.
+CODE_ACTIVATIONS: tuple[type[nn.Module], ...] = (
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU, nn.SiLU, nn.Mish,
+    nn.Hardswish,
+)
+
+
+def activation_modules(model: nn.Module, name: str) -> list[nn.Module]:
+    """The activation modules of ``model`` whose units have codes (:data:`CODE_ACTIVATIONS`), in module
+    order; an error naming ``name`` and the accepted modules when there is none (a network that applies
+    its activations as functions, ``F.relu(x)``, shows no module to read)."""
+    acts = [m for m in model.modules() if isinstance(m, CODE_ACTIVATIONS)]
+    if not acts:
+        inner = getattr(model, "model", model)
+        raise InvalidArgument(f"heuristic {name!r} reads activation codes from activation modules "
+                              f"({', '.join(c.__name__ for c in CODE_ACTIVATIONS)}); {type(inner).__name__} has "
+                              "none (activations applied as functions cannot be read)")
+    return acts
+
+
 def weight_layers(model: nn.Module) -> list[nn.Module]:
     """Convolution and linear layers of ``model`` in module order."""
     return [m for m in model.modules() if isinstance(m, WEIGHT_LAYERS) and m.weight is not None]

@@ -45,16 +45,22 @@ PARTS = ("az_expressivity", "az_progressivity", "az_trainability", "az_complexit
 DEFAULT_REFERENCE_SIZE = 50
 
 
-def feature_blocks(model: nn.Module) -> list[nn.Module]:
+def feature_blocks(model: nn.Module, x: torch.Tensor | None = None) -> list[nn.Module]:
     """The blocks whose outputs are AZ-NAS's features, in forward order: ``model.feature_blocks()`` where
     the network defines it (NB101: stem, cells and the max pools between stacks; DARTS-family networks:
-    the stem, or both ImageNet stems, and the cells), else ``model.stem`` and each block of ``model.cells``."""
+    the stem, or both ImageNet stems, and the cells), else ``model.stem`` and each block of ``model.cells``,
+    else (given a batch ``x``) the blocks of its trunk found from a forward pass
+    (:func:`archrank.heuristics.features.discover_blocks`)."""
     if hasattr(model, "feature_blocks"):
         return list(model.feature_blocks())
-    if not (hasattr(model, "stem") and isinstance(getattr(model, "cells", None), (nn.ModuleList, nn.Sequential))):
-        raise InvalidArgument(f"AZ-NAS needs a chain of blocks: feature_blocks(), or 'stem' and a sequence of "
-                              f"'cells'; {type(model).__name__} has neither")
-    return [model.stem, *model.cells]
+    if hasattr(model, "stem") and isinstance(getattr(model, "cells", None), (nn.ModuleList, nn.Sequential)):
+        return [model.stem, *model.cells]
+    if x is not None:
+        from archrank.heuristics.features import discover_blocks
+
+        return discover_blocks(model, x)
+    raise InvalidArgument(f"AZ-NAS needs a chain of blocks: feature_blocks(), or 'stem' and a sequence of "
+                          f"'cells'; {type(model).__name__} has neither")
 
 
 def has_feature_blocks(space) -> str | None:
@@ -73,7 +79,7 @@ def has_feature_blocks(space) -> str | None:
 
 def block_features(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
     """Outputs of each of :func:`feature_blocks` (with their autograd graph)."""
-    feats, _ = module_outputs(model, x, feature_blocks(model), grad=True)
+    feats, _ = module_outputs(model, x, feature_blocks(model, x), grad=True)
     return feats
 
 
@@ -81,13 +87,19 @@ def expressivity_scores(feats: list[torch.Tensor]) -> np.ndarray:
     """Per feature, the entropy of the normalised eigenvalues of the channel covariance."""
     out = []
     for f in feats:
-        b, c, h, w = f.shape
-        z = f.detach().double().permute(0, 2, 3, 1).reshape(b * h * w, c)
+        z = positions(f.detach().double())
         z = z - z.mean(dim=0, keepdim=True)
         s = torch.linalg.eigvalsh(z.T @ z / z.shape[0]).clamp_min(0.0)
         p = s / s.sum()
         out.append(float((-p * torch.log(p + 1e-8)).sum()))
     return np.array(out)
+
+
+def positions(f: torch.Tensor) -> torch.Tensor:
+    """A feature as (positions x channels): a map (b, c, h, w) as (b*h*w, c); tokens (b, n, c) as (b*n, c)."""
+    if f.dim() == 4:
+        return f.permute(0, 2, 3, 1).reshape(-1, f.shape[1])
+    return f.reshape(-1, f.shape[-1])
 
 
 def trainability_scores(feats: list[torch.Tensor], seed: int) -> list[float]:
@@ -105,11 +117,13 @@ def trainability_scores(feats: list[torch.Tensor], seed: int) -> list[float]:
         if g_in.shape == g_out.shape and torch.equal(g_in, g_out):
             scores.append(-math.inf)
             continue
-        if g_in.shape[2] != g_out.shape[2]:
+        if g_in.dim() == 4 and g_in.shape[2] != g_out.shape[2]:
             g_in = nn.functional.pixel_unshuffle(g_in, g_in.shape[2] // g_out.shape[2])
-        bo, co, ho, wo = g_out.shape
-        a = g_in.detach().double().permute(0, 2, 3, 1).reshape(-1, g_in.shape[1])
-        m = a.T @ g_out.double().permute(0, 2, 3, 1).reshape(-1, co) / (bo * ho * wo)
+        a, b = positions(g_in.detach().double()), positions(g_out.double())
+        if a.shape[0] != b.shape[0]:
+            raise InvalidArgument(f"AZ-NAS: block features of shapes {tuple(f_in.shape)} and {tuple(f_out.shape)} "
+                                  "have no common positions (declare feature_blocks())")
+        m = a.T @ b / b.shape[0]
         s = float(torch.linalg.svdvals(m).max())
         scores.append(-s - 1.0 / (s + 1e-6) + 2.0)
     return scores

@@ -25,6 +25,8 @@ Cost (all can be changed through ``ctx.extras``, keys below):
 * analytic scores use ``extras["analytic_resolution"]`` (default 4), ``extras["analytic_cells"]`` (default
   1 cell per stage) and the first ``extras["analytic_images"]`` images of the batch (default: all);
 * ``linear_regions`` uses ``extras["lr_patches"]`` (default 1000) patches of ``extras["lr_size"]``
+  (or, with ``extras["lr_samples"] = "path"``, as on a user's own networks, 1000 points on the closed path
+  through the batch's inputs, :func:`path_points`)
   pixels, and the network of ``extras["lr_model_kwargs"]``; the defaults are each space's thin network
   (:func:`thin_network`: NB201 ``{"C": 1, "N": 1}`` on 4x4 patches, one channel, as TE-NAS; with more units
   nearly every patch gets its own pattern and the count saturates).
@@ -45,7 +47,7 @@ import torch
 from torch import nn
 
 from archrank.errors import InvalidArgument
-from archrank.heuristics._util import require_inputs, require_targets
+from archrank.heuristics._util import activation_modules, require_inputs, require_targets
 from archrank.heuristics.base import ScoreContext, register_heuristic
 from archrank.kernels.empirical import jacobian
 from archrank.kernels.predict import KernelClassifier
@@ -204,10 +206,9 @@ def random_patches(x: torch.Tensor, n: int, size: int, seed: int) -> torch.Tenso
 
 
 def count_patterns(model: nn.Module, x: torch.Tensor) -> int:
-    """Number of distinct ReLU activation patterns (signs of every ReLU input) over the samples ``x``."""
-    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
-    if not relus:
-        raise InvalidArgument(f"{type(model).__name__} has no nn.ReLU modules: no activation patterns")
+    """Number of distinct ReLU activation patterns (signs of every ReLU input) over the samples ``x`` (the
+    code activations of :func:`~archrank.heuristics._util.activation_modules` on other networks)."""
+    relus = activation_modules(model, "linear_regions")
     codes: list[torch.Tensor] = []
     n = x.shape[0]
     handles = [m.register_forward_hook(lambda _m, inp, _o: codes.append(inp[0].reshape(n, -1) > 0))
@@ -259,8 +260,22 @@ def linear_regions(ctx: ScoreContext) -> float:
     n = int(ctx.extras.get("lr_patches", 1000))
     kw = dict(ctx.extras["lr_model_kwargs"]) if "lr_model_kwargs" in ctx.extras else thin_kw
     model = ctx.build(**kw).train()
-    patches = random_patches(x.detach(), n, size, ctx.seed).to(next(model.parameters()).dtype)
-    return float(count_patterns(model, patches))
+    if ctx.extras.get("lr_samples", "patches") == "path":
+        samples = path_points(x.detach(), n)
+    else:
+        samples = random_patches(x.detach(), n, size, ctx.seed)
+    return float(count_patterns(model, samples.to(next(model.parameters()).dtype)))
 
 
-__all__ = ["condition_number", "count_patterns", "krr_accuracy", "random_patches", "split_halves", "thin_network"]
+def path_points(x: torch.Tensor, n: int) -> torch.Tensor:
+    """``n`` points evenly spaced on the closed polygon through the inputs ``x`` (x_0, x_1, ..., x_0): the
+    samples of ``linear_regions`` on a network that cannot be thinned.  Counting the regions a path crosses
+    (Hanin & Rolnick, ICML 2019) does not saturate at the number of distinct inputs the way whole inputs do."""
+    b = x.shape[0]
+    t = torch.arange(n, dtype=torch.float64) * (b / n)
+    k = t.floor().long()
+    frac = (t - k).to(x.dtype).view(-1, *([1] * (x.dim() - 1)))
+    return (1 - frac) * x[k] + frac * x[(k + 1) % b]
+
+
+__all__ = ["condition_number", "count_patterns", "krr_accuracy", "path_points", "random_patches", "split_halves", "thin_network"]

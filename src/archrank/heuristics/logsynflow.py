@@ -3,7 +3,7 @@
 The pass is synflow's (:mod:`archrank.heuristics.synflow`): on a float64 copy of the fresh network with every
 parameter and buffer replaced by its absolute value and batch norm removed, R = sum of the outputs for one
 all-ones input, and the gradients g = dR/dW of the conv/linear weights W.  Synflow reduces them to
-sum |W * g|; LogSynflow to sum |W * log(1 + g)| (g >= 0 here), which keeps the very large gradients of
+sum |W * g|; LogSynflow to sum |W * log(1 + g)| (g >= 0 here; |g| in general), which keeps the very large gradients of
 deep, wide networks from dominating the sum.  No data is needed (only the input shape); higher is better.
 """
 
@@ -45,8 +45,10 @@ def synflow_abs(ctx: ScoreContext, name: str) -> tuple[tuple[torch.Tensor, ...],
 
 
 def log_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float:
-    """sum |W * log(1 + g)| over all weights."""
-    return float(sum((w * torch.log1p(g)).abs().sum() for w, g in zip(weights, grads)))
+    """sum |W * log(1 + |g|)| over all weights (|g| = g on networks of ReLU-like units and batch norm, where
+    the |W| network is positive; a network with layer norm or attention has negative gradients, whose
+    logarithm FreeREA leaves undefined: their magnitude is taken)."""
+    return float(sum((w * torch.log1p(g.abs())).abs().sum() for w, g in zip(weights, grads)))
 
 
 def linear_flow(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> float:

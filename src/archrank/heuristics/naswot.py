@@ -2,6 +2,8 @@
 
 Every ReLU unit u gives each sample i of a batch a binary code c_i[u] = [input of u > 0].  With N_A the total
 number of ReLU units (summed over every ``nn.ReLU`` module call) and d_H the Hamming distance of codes:
+(on networks with other activations, every module of :data:`archrank.heuristics._util.CODE_ACTIVATIONS`
+counts, GELU, SiLU, ReLU6, ... with the same code: the sign of the unit's pre-activation)
 
 * ``naswot``:        K_H[i, j] = N_A - d_H(c_i, c_j);        score = log|K_H|
 * ``naswot_euclid``: K_E[i, j] = N_A - sqrt(d_H(c_i, c_j));  score = log|K_E|
@@ -21,10 +23,8 @@ import weakref
 
 import numpy as np
 import torch
-from torch import nn
 
-from archrank.errors import InvalidArgument
-from archrank.heuristics._util import require_inputs
+from archrank.heuristics._util import activation_modules, require_inputs
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 
@@ -88,9 +88,7 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     stats = CodeDistance(x.shape[0], x.device)
-    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
-    if not relus:
-        raise InvalidArgument(f"heuristic {name!r} needs nn.ReLU modules; the model of {ctx.arch!r} has none")
+    relus = activation_modules(model, name)
     handles = [m.register_forward_hook(lambda _m, inp, _out: stats.add(inp[0])) for m in relus]
     try:
         with torch.inference_mode():

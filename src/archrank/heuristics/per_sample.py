@@ -28,6 +28,9 @@ from archrank.heuristics._util import weight_layers
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
+_DROPOUT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
+
+
 def weight_names(model: nn.Module) -> list[str]:
     """Names (as in ``named_parameters``) of the conv/linear weights of ``model``, in module order."""
     ids = {id(m.weight) for m in weight_layers(model)}
@@ -36,9 +39,10 @@ def weight_names(model: nn.Module) -> list[str]:
 
 def _without_running_stats(model: nn.Module, copy_model: bool = True) -> nn.Module:
     """A copy of ``model`` (``model`` itself when ``copy_model`` is false) whose batch-norm layers use batch
-    statistics and change no buffer (so that the model can run under ``vmap``); ``model`` itself when it
-    has no batch norm."""
-    if not any(isinstance(m, _BN) for m in model.modules()):
+    statistics and change no buffer and whose dropout layers are off (so that the model can run under
+    ``vmap``, which draws no random masks: the per-sample gradient is that of the deterministic network);
+    ``model`` itself when it has neither."""
+    if not any(isinstance(m, (*_BN, *_DROPOUT)) for m in model.modules()):
         return model
     if copy_model:
         model = copy.deepcopy(model)
@@ -46,6 +50,8 @@ def _without_running_stats(model: nn.Module, copy_model: bool = True) -> nn.Modu
         if isinstance(m, _BN) and m.training:
             m.track_running_stats = False
             m.running_mean = m.running_var = m.num_batches_tracked = None
+        if isinstance(m, _DROPOUT):
+            m.eval()
     return model
 
 

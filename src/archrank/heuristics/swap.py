@@ -31,7 +31,7 @@ from torch import nn
 
 from archrank.errors import InvalidArgument
 from archrank.heuristics._hooks import gaussian_init, module_outputs
-from archrank.heuristics._util import require_inputs
+from archrank.heuristics._util import activation_modules, require_inputs
 from archrank.heuristics.base import ScoreContext, member_value, register_heuristic
 
 DEFAULT_SAMPLES = 16
@@ -39,14 +39,15 @@ _WORD = 62  # bits per packed int64 word
 
 
 def _relu_output(_m: nn.Module, inp: tuple, out: torch.Tensor) -> torch.Tensor | None:
-    return out if inp and isinstance(inp[0], torch.Tensor) and inp[0].dim() == 4 else None
+    return out if inp and isinstance(inp[0], torch.Tensor) and inp[0].dim() in (3, 4) else None
 
 
 def relu_outputs(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
-    """Outputs of every ``nn.ReLU`` call on a 4-D input, in call order."""
-    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
-    if not relus:
-        raise InvalidArgument("swap needs nn.ReLU modules; the model has none")
+    """Outputs of every ``nn.ReLU`` call on a 4-D input (a feature map) or a 3-D one (the tokens of a vision
+    transformer or an MLP-Mixer), in call order; on networks with other activations, of every code
+    activation (:func:`~archrank.heuristics._util.activation_modules`: its output is positive exactly where
+    its pre-activation is)."""
+    relus = activation_modules(model, "swap")
     feats, _ = module_outputs(model, x, relus, keep=_relu_output)
     return feats
 

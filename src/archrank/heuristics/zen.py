@@ -39,21 +39,22 @@ def _pool_input(_m: nn.Module, inp: tuple, _out) -> torch.Tensor:
     return inp[0]
 
 
-def pre_gap_and_bn_variances(model: nn.Module, x: torch.Tensor, *,
-                             with_variances: bool = True) -> tuple[torch.Tensor, list[torch.Tensor]]:
+def pre_gap_and_bn_variances(model: nn.Module, x: torch.Tensor, *, with_variances: bool = True,
+                             last_block: nn.Module | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
     """(pre-GAP feature map of ``x``, per BN call the per-channel batch variance of its input; an empty
-    list when ``with_variances`` is false)."""
+    list when ``with_variances`` is false).  With ``last_block``, the pre-GAP map is that module's output
+    (the last feature block of a network read by :func:`trunk_end`) instead of the last pooling module's input."""
     pools = [m for m in model.modules() if isinstance(m, nn.AdaptiveAvgPool2d)]
-    if not pools:
+    if not pools and last_block is None:
         raise InvalidArgument(f"zen needs a global average pooling layer (nn.AdaptiveAvgPool2d); "
                               f"{type(model).__name__} has none")
     bns = [m for m in model.modules() if isinstance(m, _BN)]
-    last_pool = pools[-1]
+    last_pool = pools[-1] if last_block is None else last_block
     pre_gap: list[torch.Tensor] = []
 
-    def keep(m: nn.Module, inp: tuple, _out) -> torch.Tensor | None:
+    def keep(m: nn.Module, inp: tuple, out) -> torch.Tensor | None:
         if m is last_pool:
-            pre_gap.append(inp[0].detach())
+            pre_gap.append((inp[0] if last_block is None else out).detach())
             return None
         if not with_variances:
             return None
@@ -75,15 +76,30 @@ def zen_from_pass(f: torch.Tensor, f_mixed: torch.Tensor, variances: list[torch.
                                  if float(v.mean()) > 0)
 
 
+def trunk_end(model: nn.Module, x: torch.Tensor) -> nn.Module:
+    """The module whose output is the network's last feature map: its last declared feature block, else the
+    last block of its trunk (:func:`archrank.heuristics.features.discover_blocks`)."""
+    from archrank.heuristics.az_nas import feature_blocks
+
+    return feature_blocks(model, x)[-1]
+
+
 def zen_score(ctx: ScoreContext, repeats: int = 1, gamma: float = MIXUP_GAMMA) -> float:
+    """The Zen-score of ``ctx``'s network.  On a space whose networks were checked to pool with a module
+    (``space.sampled_checks``) the pre-GAP map is that module's input; on networks checked one by one (a
+    user's own), the output of the last feature block (:func:`trunk_end`): the same map where the pooling
+    module sits on the trunk, and the right one where the network pools functionally or has pooling
+    modules inside its blocks (squeeze-excitation)."""
     vals = []
+    trunk = not getattr(ctx.space, "sampled_checks", True)
     for r in range(repeats):
         model = gaussian_init(ctx.build().train(), ctx.seed * 7919 + r)
         x = gaussian_inputs(ctx, "zen", seed_offset=2 * r)
         eps = torch.randn(x.shape, generator=generator(ctx.seed * 1_000_003 + 104729 + r))
         with torch.no_grad():
-            f, variances = pre_gap_and_bn_variances(model, x)
-            f_mixed, _ = pre_gap_and_bn_variances(model, x + gamma * eps, with_variances=False)
+            last = trunk_end(model, x) if trunk else None
+            f, variances = pre_gap_and_bn_variances(model, x, last_block=last)
+            f_mixed, _ = pre_gap_and_bn_variances(model, x + gamma * eps, with_variances=False, last_block=last)
         vals.append(zen_from_pass(f, f_mixed, variances))
     return float(sum(vals) / len(vals))
 

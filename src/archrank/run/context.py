@@ -102,7 +102,7 @@ def score_context(setting: ScoreSetting, arch: Hashable, *, space: Any = None, i
     """The context a heuristic scores ``arch`` in under ``setting``.
 
     ``space`` defaults to the setting's space (looked up by name); ``num_classes`` to the data set's;
-    ``extras`` are copied and get ``data_dir`` from the setting (for heuristics that load more data); the
+    ``extras`` are copied over the space's ``heuristic_options()`` and get ``data_dir`` from the setting (for heuristics that load more data); the
     batch goes to the setting's device (resolved here: CUDA asked for without CUDA is an error).
     """
     from archrank.data import num_classes_of
@@ -111,7 +111,8 @@ def score_context(setting: ScoreSetting, arch: Hashable, *, space: Any = None, i
     from archrank.spaces import get_space
 
     sp = get_space(setting.space) if space is None else space
-    ex = dict(extras or {})
+    options = getattr(sp, "heuristic_options", None)
+    ex = {**(options() if callable(options) else {}), **dict(extras or {})}
     if setting.data_dir is not None:
         ex.setdefault("data_dir", setting.data_dir)
     device = resolve_device(setting.device)

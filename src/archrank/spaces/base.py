@@ -118,6 +118,11 @@ class SearchSpace(ABC):
         raise InvalidArgument(f"space {self.name!r} does not expose sequential decisions")
 
     # --- model settings -----------------------------------------------------------------------
+    def heuristic_options(self) -> dict[str, Any]:
+        """Default options of the heuristics on this space's networks (``ScoreContext.extras``; a run's own
+        extras override them).  Default: none."""
+        return {}
+
     def model_options(self) -> dict[str, Any]:
         """Builder options implied by this space's configuration (default: none).
 

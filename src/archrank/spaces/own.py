@@ -90,6 +90,13 @@ class ModelSet(SearchSpace):
     def encode(self, arch: Hashable) -> np.ndarray:
         self._no_decisions("encode")
 
+    def heuristic_options(self) -> dict[str, Any]:
+        """Heuristics' options (``ScoreContext.extras``) for networks that are given, not built: they cannot be
+        narrowed or fed smaller inputs, so the empirical kernels (``ntk_cond``, ``ntk_krr``, ``lga``) see the
+        batch at its own resolution, and ``linear_regions`` counts patterns on points of the closed path
+        through the batch's inputs instead of on small patches of a thin network."""
+        return {"kernel_resolution": None, "lr_samples": "path"}
+
     def model_options(self) -> dict[str, Any]:
         return {"models": self.models, "reinit": self.reinit, "wrap": self.domain != "sequence"}
 
