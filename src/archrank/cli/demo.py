@@ -84,10 +84,28 @@ def _f(x: float | None, digits: int = 3) -> str:
     return "nan" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{digits}f}"
 
 
+def _check_matplotlib() -> None:
+    """The demo's last step draws the report: a broken environment without matplotlib (a core dependency) is
+    told so before any work, not after minutes of it."""
+    import importlib.util
+
+    from archrank.errors import InvalidArgument
+
+    try:
+        found = importlib.util.find_spec("matplotlib") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise InvalidArgument("the demo's report needs matplotlib, a dependency of archrank missing from this "
+                              "environment: pip install 'matplotlib>=3.6' (or --report none)")
+
+
 def run(args: argparse.Namespace) -> int:
     from archrank.demo import DemoConfig, run_demo
 
     report = None if args.report.strip().lower() == "none" else args.report
+    if report is not None:
+        _check_matplotlib()
     cfg = DemoConfig(data_dir=args.data_dir, space=args.space, n_archs=args.archs, heuristics=tuple(args.heuristics.split(",")),
                      batch_size=args.batch_size, seed=args.seed, benchmark=args.benchmark, metric=args.metric,
                      runs=args.runs, budget_seconds=args.budget_seconds, store=args.store, report_dir=report,

@@ -19,8 +19,9 @@ def _figure(w: float, h: float):
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - matplotlib is optional
-        raise InvalidArgument("archrank report needs matplotlib: pip install 'archrank[report]'") from None
+    except ImportError:  # pragma: no cover - a broken environment (matplotlib is a dependency)
+        raise InvalidArgument("archrank report needs matplotlib, a dependency of archrank missing from this "
+                              "environment: pip install 'matplotlib>=3.6'") from None
     fig = Figure(figsize=(w, h), dpi=100)
     FigureCanvasAgg(fig)
     return fig

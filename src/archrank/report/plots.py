@@ -45,8 +45,9 @@ def plot_scatter(table: dict[str, dict], path: str | os.PathLike, *, metric_name
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - matplotlib is optional
-        raise InvalidArgument("plotting needs matplotlib: pip install 'archrank[plot]'") from None
+    except ImportError:  # pragma: no cover - a broken environment (matplotlib is a dependency)
+        raise InvalidArgument("plotting needs matplotlib, a dependency of archrank missing from this environment: "
+                              "pip install 'matplotlib>=3.6'") from None
     if not table:
         raise InvalidArgument("nothing to plot: no heuristic scores")
     out = Path(path).expanduser()

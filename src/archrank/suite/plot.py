@@ -26,8 +26,9 @@ def plot_heatmap(table: SuiteTable, path: str | os.PathLike, *, stat: str = "spe
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - matplotlib is optional
-        raise InvalidArgument("plotting needs matplotlib: pip install 'archrank[plot]'") from None
+    except ImportError:  # pragma: no cover - a broken environment (matplotlib is a dependency)
+        raise InvalidArgument("plotting needs matplotlib, a dependency of archrank missing from this environment: "
+                              "pip install 'matplotlib>=3.6'") from None
     m, rows, cols = heatmap_data(table, stat)
     if m.size == 0:
         raise InvalidArgument("nothing to plot: the suite table is empty")
