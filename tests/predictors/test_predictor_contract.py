@@ -106,3 +106,19 @@ def test_load_rejects_other_files(tmp_path):
     (tmp_path / "y.json").write_text("{not json")
     with pytest.raises(DataError, match="cannot read"):
         load_predictor(tmp_path / "y.json")
+
+
+def test_normal_score_targets_map_back_in_order():
+    from archrank.predictors.base import TargetTransform
+
+    y = np.array([10.0, 90.0, 91.0, 91.0, 93.5, 94.0])
+    t = TargetTransform("normal").fit(y)
+    z = t.forward(y)
+    assert z[2] == z[3] and np.all(np.diff(z[[0, 1, 2, 4, 5]]) > 0)  # ties share a score
+    back, _ = t.inverse(z, None)
+    np.testing.assert_allclose(back, y)  # training points map back to their targets
+    m = np.linspace(-4, 4, 50)  # beyond the training scores too: strictly increasing
+    out, s = t.inverse(m, np.ones(50))
+    assert np.all(np.diff(out) > 0) and (s > 0).all()
+    with pytest.raises(InvalidArgument, match="targets"):
+        make_predictor("gp", targets="nope")

@@ -75,6 +75,52 @@ class Standardizer:
         return (X - self.mean_) / self.scale_
 
 
+TARGET_TRANSFORMS = ("normal", "scale")
+
+
+class TargetTransform:
+    """Targets to the model's scale and back (see :class:`Predictor`)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def fit(self, y: np.ndarray) -> TargetTransform:
+        self.mean_ = float(y.mean())
+        sd = float(y.std())
+        self.scale_ = sd if sd > 1e-12 else 1.0
+        if self.kind == "normal":
+            from scipy.stats import norm, rankdata
+
+            z = norm.ppf((rankdata(y) - 0.5) / len(y))
+            zs, idx = np.unique(z, return_index=True)  # equal targets share one score
+            self.z_, self.y_ = zs, y[idx]
+            if len(zs) > 1:
+                self.slope_lo_ = (self.y_[1] - self.y_[0]) / (zs[1] - zs[0])
+                self.slope_hi_ = (self.y_[-1] - self.y_[-2]) / (zs[-1] - zs[-2])
+            self._z = dict(zip(y.tolist(), z.tolist()))
+        return self
+
+    def forward(self, y: np.ndarray) -> np.ndarray:
+        if self.kind == "scale":
+            return (y - self.mean_) / self.scale_
+        return np.array([self._z[v] for v in y.tolist()])
+
+    def inverse(self, m: np.ndarray, s: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.kind == "scale":
+            return m * self.scale_ + self.mean_, None if s is None else s * self.scale_
+        z, y = self.z_, self.y_
+        if len(z) < 2:
+            return np.full_like(m, y[0]), None if s is None else s * self.scale_
+        out = np.interp(m, z, y)
+        out = np.where(m < z[0], y[0] + (m - z[0]) * self.slope_lo_, out)
+        out = np.where(m > z[-1], y[-1] + (m - z[-1]) * self.slope_hi_, out)
+        if s is None:
+            return out, None
+        seg = np.clip(np.searchsorted(z, m) - 1, 0, len(z) - 2)
+        slope = (y[seg + 1] - y[seg]) / (z[seg + 1] - z[seg])  # local slope of the map: std in target units
+        return out, s * slope
+
+
 def _one_thread():
     """Native thread pools (BLAS, OpenMP) limited to one thread: fits are small, results do not depend on
     the machine's core count, and several fits may run side by side."""
@@ -86,18 +132,27 @@ def _one_thread():
 class Predictor(ABC):
     """Base class: subclasses implement ``_fit`` and ``_predict`` on standardised features and targets.
 
-    Features are standardised with the training set's statistics and targets to zero mean and unit
-    variance before the model sees them; predictions are mapped back to the targets' scale.
+    Features are standardised with the training set's statistics before the model sees them.  Targets
+    (``targets``): ``"normal"`` (default) replaces each training target by the normal score of its rank
+    (``Phi^-1((rank - 1/2) / n)``, ties averaged), so an outlier (a 10%-accuracy network among 90% ones)
+    weighs like any other point and the fit is about order, which is what the predictions are used for;
+    ``"scale"`` standardises them (zero mean, unit variance).  Predictions are mapped back to the targets'
+    units (for ``"normal"``: through the training pairs (score, target), piecewise linearly, extended
+    linearly beyond them, so the map is strictly increasing and keeps the predicted order).
     """
 
     name: str = "abstract"
     #: whether ``predict`` returns a standard deviation
     has_uncertainty: bool = False
 
-    def __init__(self, *, seed: int = 0):
+    def __init__(self, *, seed: int = 0, targets: str = "normal"):
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
             raise InvalidArgument(f"seed must be a non-negative integer, got {seed!r}", parameter="seed")
+        if targets not in TARGET_TRANSFORMS:
+            raise InvalidArgument(f"targets must be one of {', '.join(TARGET_TRANSFORMS)}, got {targets!r}",
+                                  parameter="targets")
         self.seed = int(seed)
+        self.targets = targets
         self._fitted = False
 
     def params(self) -> dict[str, Any]:
@@ -107,12 +162,10 @@ class Predictor(ABC):
     def fit(self, X: Any, y: Any) -> Predictor:
         X, y = check_xy(X, y)
         self._xs = Standardizer().fit(X)
-        self._y_mean = float(y.mean())
-        sd = float(y.std())
-        self._y_scale = sd if sd > 1e-12 else 1.0
+        self._ty = TargetTransform(self.targets).fit(y)
         self.n_features_ = X.shape[1]
         with _one_thread():
-            self._fit(self._xs.transform(X), (y - self._y_mean) / self._y_scale)
+            self._fit(self._xs.transform(X), self._ty.forward(y))
         self._fitted = True
         return self
 
@@ -125,9 +178,8 @@ class Predictor(ABC):
                                   f"{X.shape[1]}", parameter="features")
         with _one_thread():
             mean, std = self._predict(self._xs.transform(X))
-        mean = np.asarray(mean, dtype=float) * self._y_scale + self._y_mean
-        if std is not None:
-            std = np.maximum(np.asarray(std, dtype=float), 0.0) * self._y_scale
+        mean, std = self._ty.inverse(np.asarray(mean, dtype=float),
+                                     None if std is None else np.maximum(np.asarray(std, dtype=float), 0.0))
         return Prediction(mean, std)
 
     @abstractmethod

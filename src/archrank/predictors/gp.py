@@ -29,8 +29,8 @@ class GaussianProcess(Predictor):
 
     has_uncertainty = True
 
-    def __init__(self, *, kernel: str = "matern", restarts: int = 2, seed: int = 0):
-        super().__init__(seed=seed)
+    def __init__(self, *, kernel: str = "matern", restarts: int = 2, **kw):
+        super().__init__(**kw)
         if kernel not in KERNELS:
             raise InvalidArgument(f"kernel must be one of {', '.join(KERNELS)}, got {kernel!r}", parameter="kernel")
         check_positive("restarts", restarts, minimum=0)

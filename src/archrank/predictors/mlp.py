@@ -26,8 +26,8 @@ class MLPEnsemble(Predictor):
     has_uncertainty = True
 
     def __init__(self, *, members: int = 5, layers: int = 3, width: int = 32, epochs: int = 200,
-                 alpha: float = 1e-3, seed: int = 0):
-        super().__init__(seed=seed)
+                 alpha: float = 1e-3, **kw):
+        super().__init__(**kw)
         for k, v in (("members", members), ("layers", layers), ("width", width), ("epochs", epochs)):
             check_positive(k, v)
         check_positive("alpha", alpha, kind=float, minimum=0.0)

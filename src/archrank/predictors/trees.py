@@ -20,8 +20,8 @@ class RandomForest(Predictor):
 
     has_uncertainty = True
 
-    def __init__(self, *, trees: int = 200, seed: int = 0):
-        super().__init__(seed=seed)
+    def __init__(self, *, trees: int = 200, **kw):
+        super().__init__(**kw)
         check_positive("trees", trees)
         self.trees = int(trees)
 
@@ -40,8 +40,8 @@ class RandomForest(Predictor):
 class GradientBoosting(Predictor):
     """Histogram gradient boosting; ``iterations`` rounds, leaves of at least ``min_leaf``, ``seed``."""
 
-    def __init__(self, *, iterations: int = 300, min_leaf: int = 3, seed: int = 0):
-        super().__init__(seed=seed)
+    def __init__(self, *, iterations: int = 300, min_leaf: int = 3, **kw):
+        super().__init__(**kw)
         check_positive("iterations", iterations)
         check_positive("min_leaf", min_leaf)
         self.iterations, self.min_leaf = int(iterations), int(min_leaf)
