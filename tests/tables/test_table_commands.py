@@ -62,3 +62,13 @@ def test_a_table_exports_to_nas_bench_suite_zero_json(built, tmp_path, capsys):
     for arch, v in naswot.items():
         entry = zc[arch_to_key("nb201", sp.parse(arch))]
         assert entry["naswot"]["score"] == v and "val_accuracy" in entry
+
+
+def test_table_list_and_info(built, capsys):
+    assert main(["table", "info", str(built), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["columns"] == ["naswot", "params"] and info["shards_present"] == 2 and info["bytes"] > 0
+    assert info["column_info"]["naswot"]["version"] == 1 and info["source"] == SOURCE
+    assert main(["table", "list", "--json"]) == 0
+    names = {r["table"] for r in json.loads(capsys.readouterr().out)}
+    assert {"nb201-cifar10", "nb101-cifar10", "nbnlp-ptb"} <= names

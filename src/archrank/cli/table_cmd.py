@@ -66,6 +66,7 @@ def _tables():
 def _describe(t) -> dict:
     return {"table": t.name, "version": t.version, "folder": str(t.folder), "protocol": t.protocol,
             "shards_present": len(t.shards), "shards": t.n_shards, "architectures": t.n_rows(),
+            "bytes": sum(f.stat().st_size for f in t.folder.glob("shard-*-of-*.npz")) if t.folder.is_dir() else 0,
             "columns": t.served, "partial_columns": t.partial,
             "retired_columns": {h: {"stored_version": s, "current_version": c} for h, (s, c) in t.retired.items()},
             "description": t.spec.description if t.spec else ""}
@@ -76,10 +77,10 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-    print(f"{'table':<15} {'shards':>9} {'archs':>7} {'columns':>7}  description")
+    print(f"{'table':<15} {'shards':>9} {'archs':>7} {'columns':>7} {'MB':>6}  description")
     for r in rows:
         print(f"{r['table']:<15} {r['shards_present']:>4} / {r['shards']:<3} {r['architectures']:>7} "
-              f"{len(r['columns']):>7}  {r['description']}")
+              f"{len(r['columns']):>7} {r['bytes'] / 1e6:>6.2f}  {r['description']}")
     return 0
 
 
@@ -96,7 +97,8 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"table {t.name} version {t.version}: {d['description']}")
     print(f"  protocol: {', '.join(f'{k}={v}' for k, v in t.protocol.items())}")
     print(f"  folder: {t.folder}")
-    print(f"  shards: {len(t.shards)} of {t.n_shards} present, {t.n_rows()} architectures")
+    print(f"  shards: {len(t.shards)} of {t.n_shards} present, {t.n_rows()} architectures, "
+          f"{d['bytes'] / 1e6:.2f} MB on disk")
     for h in t.served + t.partial:
         i = d["column_info"][h]
         state = "" if h in t.served else "  (not in every present shard: not served)"
