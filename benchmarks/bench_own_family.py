@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from archrank.report.trained import TRAINED_COLUMN, trained_table
     from archrank.run import ScoreSetting, TrainSetting, run_scoring, run_training
     from archrank.run.threads import torch_threads
+    from archrank.run.training import training_key
     from archrank.store import open_store
 
     space = rank_my_resnets.SPACE.name
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
           f"failed, {t1 - t0:.0f} s; training ({args.regime}, {args.epochs} epochs on {args.train_images} images, "
           f"validated on {args.valid_images}): {train.trained} trained now, {train.held} held, {t2 - t1:.0f} s")
     with open_store(args.store) as store:
-        truth, key = trained_table(store, space=space)
+        truth, key = trained_table(store, space=space, regime=training_key(setting))
         paired = paired_scores(store, truth, TRAINED_COLUMN, space=space, dataset="cifar10", batch_size=64,
                                seed=args.seed, heuristics=heuristics)
         trained_s = [r.seconds for r in store.training(space=space, regime=key) if r.seconds is not None]
