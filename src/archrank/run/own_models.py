@@ -16,6 +16,9 @@ The store key of these scores is the set's ``name`` (the space), the networks' n
 scores), the batch size and the seed: a name identifies a network in a store, so give a changed network a
 new name (or use another store).
 
+``swap_reg``'s parameter prior is taken over the networks given (its ``swap_mu`` the largest, its
+``swap_sigma`` the mean parameter count, in thousands), unless ``options`` give both.
+
 Population-only heuristics: the combinations of :data:`archrank.heuristics.combinations.COMBINATIONS`
 (``ranker``, ``az_nas_rank``, ``te_nas``, ``vote``) and ``az_nas`` (an alias of ``az_nas_rank`` here: the
 paper's form, ranked over the scored networks) rank networks against each other, so ``score_models``
@@ -127,6 +130,26 @@ def split_names(heuristics: str | Sequence[str]) -> tuple[list[str], list[str]]:
     return names, list(dict.fromkeys(combos))
 
 
+def population_param_prior(models: Mapping[str, Any]) -> dict[str, float]:
+    """SWAP's regulariser over a set of networks: ``swap_mu`` the largest and ``swap_sigma`` the mean parameter
+    count (thousands) of the networks given, as the public ports set them over a space's networks."""
+    import torch
+    from torch import nn
+
+    counts = []
+    for key, source in models.items():
+        if isinstance(source, nn.Module):
+            model = source
+        else:
+            with torch.random.fork_rng(devices=[]):
+                model = source() if callable(source) else None
+        if not isinstance(model, nn.Module):
+            raise InvalidArgument(f"model {key!r}: the factory returned {type(model).__name__}, not a torch.nn.Module",
+                                  parameter="models")
+        counts.append(sum(p.numel() for p in model.parameters()) / 1e3)
+    return {"swap_mu": max(counts), "swap_sigma": sum(counts) / len(counts)}
+
+
 def population_error(name: str) -> InvalidArgument:
     return InvalidArgument(f"heuristic {name!r} ranks networks against each other and one network alone has no "
                            f"population: use archrank.score_models({{name: model, ...}}, ...) with several",
@@ -137,11 +160,14 @@ def score_models(models: Mapping[str, Any], batch: Any, heuristics: str | Sequen
                  store: Any = None, seed: int = 0, device: str = "cpu", name: str = "models",
                  domain: str | None = None, dataset: str | None = None, reinit: bool = True,
                  threads: int = 1, executor: Any = None, retry_failed: bool = False,
-                 progress: bool = False) -> ModelScores:
+                 progress: bool = False, options: Mapping[str, Any] | None = None) -> ModelScores:
     """Score every network of ``models`` (``{name: nn.Module or zero-argument factory}``) with
     ``heuristics`` on one batch; combinations (``ranker``, ``az_nas``, ``te_nas``, ``vote``) are ranked over
     these networks.  ``store`` (a Store or a location; default a private in-memory store) keeps every
-    value, so the same call resumes and computes only what is missing.  See the module docstring."""
+    value, so the same call resumes and computes only what is missing.  ``options`` are heuristic options
+    (``ScoreContext.extras``: ``lr_patches``, ``az_reference_size``, ...) for every network; values computed
+    with other options are stored under the same key, so use another store for them.  See the module
+    docstring."""
     from archrank.heuristics import HEURISTICS
     from archrank.heuristics.combinations import COMBINATIONS
     from archrank.run.prepare import prepare_scoring
@@ -155,8 +181,10 @@ def score_models(models: Mapping[str, Any], batch: Any, heuristics: str | Sequen
         raise InvalidArgument(f"name {name!r} is a registered space; give the set of models another name",
                               parameter="name")
     models_set = ModelSet(models, name=name, domain=domain or guess_domain(inputs), reinit=reinit,
-                          input_shape=tuple(inputs.shape[1:]))
+                          input_shape=tuple(inputs.shape[1:]), options=options)
     names, combos = split_names(heuristics)
+    if "swap_reg" in names and not {"swap_mu", "swap_sigma"} <= set(models_set.options):
+        models_set.options.update(population_param_prior(models))
     if combos and len(models_set.names) < 2:
         raise population_error(combos[0])
     setting = ScoreSetting(name, dataset=dataset or batch_label(inputs, targets), batch_size=int(inputs.shape[0]),

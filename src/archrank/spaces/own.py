@@ -25,13 +25,15 @@ DOMAINS = ("image", "sequence", "vector")
 
 
 class ModelSet(SearchSpace):
-    """``models`` (``{name: nn.Module or zero-argument factory}``) as a space named ``name``."""
+    """``models`` (``{name: nn.Module or zero-argument factory}``) as a space named ``name``; ``options`` are
+    heuristic options (``ScoreContext.extras``) for every network of the set."""
 
     builder = "own_models"
     sampled_checks = False
 
     def __init__(self, models: Mapping[str, Any], *, name: str = "models", domain: str = "image",
-                 reinit: bool = True, input_shape: tuple[int, ...] | None = None):
+                 reinit: bool = True, input_shape: tuple[int, ...] | None = None,
+                 options: Mapping[str, Any] | None = None):
         if not isinstance(models, Mapping) or not models:
             raise InvalidArgument("models must be a non-empty mapping {name: model or factory}", parameter="models")
         for key in models:
@@ -51,6 +53,7 @@ class ModelSet(SearchSpace):
         self.domain = domain
         self.reinit = bool(reinit)
         self.input_shape = None if input_shape is None else tuple(int(s) for s in input_shape)
+        self.options = dict(options or {})
 
     @property
     def size(self) -> int:
@@ -94,8 +97,9 @@ class ModelSet(SearchSpace):
         """Heuristics' options (``ScoreContext.extras``) for networks that are given, not built: they cannot be
         narrowed or fed smaller inputs, so the empirical kernels (``ntk_cond``, ``ntk_krr``, ``lga``) see the
         batch at its own resolution, and ``linear_regions`` counts patterns on points of the closed path
-        through the batch's inputs instead of on small patches of a thin network."""
-        return {"kernel_resolution": None, "lr_samples": "path"}
+        through the batch's inputs instead of on small patches of a thin network.  ``options`` given to the
+        set override these and add others (e.g. ``lr_patches``, ``swap_mu``)."""
+        return {"kernel_resolution": None, "lr_samples": "path", **self.options}
 
     def model_options(self) -> dict[str, Any]:
         return {"models": self.models, "reinit": self.reinit, "wrap": self.domain != "sequence"}
