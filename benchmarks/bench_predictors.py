@@ -29,6 +29,7 @@ TARGETS = {("nb201-cifar10", "c10_test_200", 20): 0.945, ("nb201-cifar10", "c10_
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--task", default="nb201-cifar10")
+    ap.add_argument("--space", default=None, help="space of a table file's architectures (--task FILE)")
     ap.add_argument("--metric", default=None)
     ap.add_argument("--label-metric", default=None)
     ap.add_argument("--store", default=None, help="store holding the --zc heuristics' scores")
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                     try:
                         rep = predict_benchmark(args.task, labels=n, features=feats, predictor=p, metric=args.metric,
                                                 label_metric=args.label_metric, samples=args.seeds, store=store,
-                                                compute=False, data_root=args.data_dir)
+                                                compute=False, data_root=args.data_dir, space=args.space)
                     except ArchrankError as e:
                         print(f"{key}: {e}", file=sys.stderr)
                         continue

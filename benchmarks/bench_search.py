@@ -41,6 +41,10 @@ ROWS = [
     ("bandit eps-greedy", "bandit_egreedy", {}, None, "long", None),
     ("Q-learning", "qlearning", {}, None, "long", None),
     ("REINFORCE (LSTM)", "reinforce_lstm", {}, None, "long", None),
+    ("BANANAS + zc", "bananas", {"features": "auto,zc"}, "guided", "long", 94.2),
+    ("BO (GP) + zc", "bo", {"features": "auto,zc"}, "guided", "long", 94.2),
+    ("BANANAS", "bananas", {}, None, "long", None),
+    ("BO (GP)", "bo", {}, None, "long", None),
 ]
 
 
@@ -59,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                     "(default: --store)")
     ap.add_argument("--allow-live", action="store_true", help="score architectures missing from the store live")
     ap.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data"), help="data for live scoring")
-    ap.add_argument("--only", default=None, help="comma-separated strategies to run (default all rows)")
+    ap.add_argument("--only", default=None, help="comma-separated strategies or row labels to run (default all rows)")
     ap.add_argument("--lstm-runs", type=int, default=None, help="runs of the (slow, torch) LSTM row")
     ap.add_argument("--plot", default="/tmp/search_curves.png")
     ap.add_argument("--out-json", default=None)
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only.split(",")) if args.only else None
     rows, long_summaries = [], []
     for label, strat, params, which, bkey, target in ROWS:
-        if only is not None and strat not in only:
+        if only is not None and strat not in only and label not in only:
             continue
         budget = args.budget if bkey == "long" else args.short_budget
         objectives = {"signal": bench}

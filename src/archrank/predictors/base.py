@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from archrank.errors import InvalidArgument
-from archrank.registry import Registry
+from archrank.registry import Registry, registry
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ class Predictor(ABC):
         """(mean, std or None) on the standardised scale."""
 
 
-PREDICTORS: Registry[type[Predictor]] = Registry("predictor")
+PREDICTORS: Registry[type[Predictor]] = registry("predictor")
 BUILTIN_PREDICTORS = {
     "gp": "archrank.predictors.gp:GaussianProcess",
     "rf": "archrank.predictors.trees:RandomForest",
