@@ -126,14 +126,14 @@ def parse_shards(text: str | Sequence[int] | None, n_shards: int) -> list[int]:
     return list(dict.fromkeys(out))
 
 
-def _column_info(h: Any, when: str) -> dict[str, Any]:
+def _column_info(h: Any, when: str, device: str) -> dict[str, Any]:
     import torch
 
     from archrank import __version__
 
     return {"version": h.version, "higher_is_better": h.higher_is_better,
             "canonical_invariant": h.canonical_invariant, "needs": sorted(h.needs), "archrank": __version__,
-            "torch": torch.__version__, "date": when, "threads": 1}
+            "torch": torch.__version__, "date": when, "threads": 1, "device": device}
 
 
 def _todo(existing: Shard | None, names: list[str], versions: dict[str, int]) -> list[str]:
@@ -161,6 +161,7 @@ def build_table(
     shard numbers (default all); ``work`` holds the scratch stores (default ``<out>/.partial``).
     """
     from archrank.execution import LocalExecutor
+    from archrank.execution.device import resolve_device
     from archrank.heuristics import HEURISTICS
     from archrank.run import ScoreSetting, heuristic_names, load_plugins, run_scoring
     from archrank.store.failures import is_environment_error
@@ -215,7 +216,7 @@ def build_table(
                 say(f"table {name}: shard {i} not written: failures of the environment (retried next time)")
                 continue
             when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
-            shard = _shard_from_store(spec, plan, db, todo, hs, existing, when)
+            shard = _shard_from_store(spec, plan, db, todo, hs, existing, when, resolve_device(device))
             write_shard(shard, folder)
             for suffix in ("", "-wal", "-shm"):
                 Path(str(db) + suffix).unlink(missing_ok=True)
@@ -228,7 +229,7 @@ def build_table(
 
 
 def _shard_from_store(spec: TableSpec, plan: ShardPlan, db: Path, todo: list[str], hs: dict[str, Any],
-                      existing: Shard | None, when: str) -> Shard:
+                      existing: Shard | None, when: str, device: str) -> Shard:
     from archrank.store import open_store
 
     row = {a: r for r, a in enumerate(plan.archs)}
@@ -251,6 +252,6 @@ def _shard_from_store(spec: TableSpec, plan: ShardPlan, db: Path, todo: list[str
             if seen != len(plan.archs):
                 raise InvalidArgument(f"shard {plan.index}: the scoring run left {len(plan.archs) - seen} "
                                       f"architectures without a {n} value")
-            columns[n] = make_column(values, seconds, _column_info(hs[n], when), errors)
+            columns[n] = make_column(values, seconds, _column_info(hs[n], when, device), errors)
     return Shard(spec.name, plan.index, spec.n_shards, spec.protocol, list(plan.archs), list(plan.classes),
                  np.asarray(plan.klass, dtype=np.int32), columns)
