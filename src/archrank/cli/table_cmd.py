@@ -72,6 +72,17 @@ def _describe(t) -> dict:
             "description": t.spec.description if t.spec else ""}
 
 
+def _under_way(work) -> dict[str, int]:
+    """``{scratch store: scores held}`` of the shards a build left under way in ``work`` (default location)."""
+    from archrank.store import open_store
+
+    out = {}
+    for db in sorted(work.glob("*-shard-*.db")) if work.is_dir() else []:
+        with open_store(db) as store:
+            out[db.stem] = store.count_scores()
+    return out
+
+
 def run_list(args: argparse.Namespace) -> int:
     rows = [_describe(t) for t in _tables()]
     if args.json:
@@ -90,6 +101,7 @@ def run_info(args: argparse.Namespace) -> int:
     t = open_table(args.table)
     d = _describe(t)
     d["column_info"] = {h: t.column_info(h) for h in t.served + t.partial + list(t.retired)}
+    d["under_way"] = _under_way(t.folder / ".partial")
     d["source"] = t.source
     if args.json:
         print_json(d)
@@ -107,6 +119,8 @@ def run_info(args: argparse.Namespace) -> int:
     for h, (s, c) in t.retired.items():
         print(f"  {h:<18} retired: computed with definition v{s}, archrank now has "
               f"{'none' if c is None else f'v{c}'}")
+    for name, n in d["under_way"].items():
+        print(f"  under way: {name} ({n} scores in its scratch store; the next build resumes it)")
     return 0
 
 
