@@ -120,8 +120,10 @@ def test_sequence_models_take_token_batches():
 def test_bad_arguments_are_one_clear_error():
     with pytest.raises(InvalidArgument, match="registered space"):
         archrank.score_models({"a": small_net}, zoo_batch(), ["params"], name="nb201")
-    with pytest.raises(InvalidArgument, match="batch"):
+    with pytest.raises(ArchrankError, match="unknown data set 'not a batch'"):
         archrank.score_model(small_net, "not a batch", ["params"])
+    with pytest.raises(InvalidArgument, match="batch must be"):
+        archrank.score_model(small_net, 3.5, ["params"])
     with pytest.raises(InvalidArgument, match="not a torch.nn.Module|nn.Module"):
         archrank.score_models({"a": 3}, zoo_batch(), ["params"])
     with pytest.raises(ArchrankError, match="unknown heuristic 'nope'"):

@@ -19,8 +19,12 @@ def add_parser(subparsers) -> None:
         "canonical form are computed once. Extra heuristic/space modules: ARCHRANK_PLUGINS=mod1,mod2.",
     )
     p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
-    p.add_argument("--archs", required=True, help="'all', 'random:N' (N distinct, drawn with --seed), or a FILE "
-                   "with one architecture per line (official string or index)")
+    p.add_argument("--archs", default=None, help="'all', 'random:N' (N distinct, drawn with --seed), or a FILE "
+                   "with one architecture per line (official string or index); required unless --model is given")
+    p.add_argument("--model", action="append", default=None, metavar="[NAME=]MODULE:ATTR",
+                   help="score your own network instead of a space's: an nn.Module, a zero-argument factory, or "
+                   "a mapping (or a factory returning one) of names to networks, importable from the current "
+                   "folder; repeat for several (population combinations such as ranker and vote need two or more)")
     p.add_argument("--heuristics", required=True, help="comma-separated heuristic names (see 'archrank heuristics')")
     p.add_argument("--dataset", default=DEFAULT_DATASET,
                    help=f"data set of the scoring batch (default {DEFAULT_DATASET})")
@@ -28,7 +32,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE,
                    help=f"scoring batch size (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the selection, the batch and the weights")
-    p.add_argument("--store", required=True, help="results store (SQLite file, created if missing)")
+    p.add_argument("--store", default=None, help="results store (SQLite file, created if missing); required unless "
+                   "--model is given (then default: a private in-memory store, and the values are printed)")
     p.add_argument("--executor", default="local", choices=EXECUTORS.names(), help="where tasks run (default local)")
     p.add_argument("--ray-address", default=None, help="join this Ray cluster instead of starting a local one")
     p.add_argument("--num-cpus", type=positive_int, default=None, help="CPUs of a local Ray cluster (default 2)")
@@ -48,6 +53,48 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from archrank.errors import InvalidArgument
+
+    if args.model:
+        return run_models(args)
+    missing = [flag for flag, v in (("--archs", args.archs), ("--store", args.store)) if v is None]
+    if missing:
+        raise InvalidArgument(f"the following arguments are required: {', '.join(missing)} (or --model to score "
+                              "your own network)")
+    return run_space(args)
+
+
+def run_models(args: argparse.Namespace) -> int:
+    """``--model``: score the networks named by the specifications; print their values."""
+    from archrank.errors import InvalidArgument
+    from archrank.run.model_specs import load_models
+    from archrank.run.own_models import score_models
+
+    for flag, given in (("--archs", args.archs), ("--space", args.space != "nb201"), ("--supernet", args.supernet)):
+        if given:
+            raise InvalidArgument(f"{flag} does not go with --model (the networks are given)")
+    if args.executor != "local" or args.workers not in (None, 1):
+        raise InvalidArgument("--model runs in this process: --executor local with one worker")
+    models = load_models(args.model)
+    out = score_models(models, args.dataset, args.heuristics, store=args.store, seed=args.seed, device=args.device,
+                       batch_size=args.batch_size, data_dir=args.data_dir, threads=args.threads,
+                       retry_failed=args.retry_failed, progress=not (args.no_progress or args.quiet or args.json))
+    for m, errs in out.errors.items():
+        for h, err in errs.items():
+            sys.stderr.write(f"archrank score: {h} failed on {m}: {err}\n")
+    if args.json:
+        print_json({"rows": out.rows(), "errors": out.errors, "dataset": args.dataset,
+                    "batch_size": args.batch_size, "seed": args.seed, "store": args.store})
+        return 0
+    heads = list(dict.fromkeys(h for row in out.values.values() for h in row))
+    width = max(len("model"), *(len(m) for m in out.values))
+    print(f"{'model':<{width}}  " + "  ".join(f"{h:>14}" for h in heads))
+    for m, row in out.values.items():
+        print(f"{m:<{width}}  " + "  ".join(f"{row.get(h, float('nan')):>14.6g}" for h in heads))
+    return 0
+
+
+def run_space(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
     from archrank.run import ScoreSetting
     from archrank.run.prepare import prepare_scoring

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,10 +81,18 @@ def _tensor_pair(item: Any, where: str) -> tuple[Any, Any]:
                           f"got {type(item).__name__}", parameter="batch")
 
 
-def model_batch(batch: Any, seed: int = 0) -> tuple[Any, Any]:
-    """``(inputs, targets)`` from a batch or the first batch of a loader drawn under ``seed``."""
+def model_batch(batch: Any, seed: int = 0, *, batch_size: int | None = None,
+                data_dir: str | os.PathLike | None = None) -> tuple[Any, Any]:
+    """``(inputs, targets)`` from a batch, the first batch of a loader drawn under ``seed``, or (a data-set
+    name such as ``"cifar10"``) archrank's class-balanced batch of ``batch_size`` images of it
+    (:func:`archrank.data.one_batch`, the batch ``archrank score`` uses)."""
     import torch
 
+    if isinstance(batch, str):
+        from archrank.data import one_batch
+        from archrank.run.setting import DEFAULT_BATCH_SIZE
+
+        return one_batch(batch, int(batch_size or DEFAULT_BATCH_SIZE), seed, data_dir)
     if isinstance(batch, (torch.Tensor, tuple, list, Mapping)):
         return _tensor_pair(batch, "batch")
     if isinstance(batch, Iterable):
@@ -160,7 +169,8 @@ def score_models(models: Mapping[str, Any], batch: Any, heuristics: str | Sequen
                  store: Any = None, seed: int = 0, device: str = "cpu", name: str = "models",
                  domain: str | None = None, dataset: str | None = None, reinit: bool = True,
                  threads: int = 1, executor: Any = None, retry_failed: bool = False,
-                 progress: bool = False, options: Mapping[str, Any] | None = None) -> ModelScores:
+                 progress: bool = False, options: Mapping[str, Any] | None = None,
+                 batch_size: int | None = None, data_dir: str | os.PathLike | None = None) -> ModelScores:
     """Score every network of ``models`` (``{name: nn.Module or zero-argument factory}``) with
     ``heuristics`` on one batch; combinations (``ranker``, ``az_nas``, ``te_nas``, ``vote``) are ranked over
     these networks.  ``store`` (a Store or a location; default a private in-memory store) keeps every
@@ -176,17 +186,19 @@ def score_models(models: Mapping[str, Any], batch: Any, heuristics: str | Sequen
     from archrank.spaces.own import ModelSet
     from archrank.store import Store, open_store
 
-    inputs, targets = model_batch(batch, seed)
+    names, combos = split_names(heuristics)
+    if combos and isinstance(models, Mapping) and len(models) < 2:
+        raise population_error(combos[0])
+    inputs, targets = model_batch(batch, seed, batch_size=batch_size, data_dir=data_dir)
+    if isinstance(batch, str) and dataset is None:
+        dataset = batch  # archrank's batch of a data set: stored under the data set's name, as every score
     if isinstance(name, str) and name in SPACES:
         raise InvalidArgument(f"name {name!r} is a registered space; give the set of models another name",
                               parameter="name")
     models_set = ModelSet(models, name=name, domain=domain or guess_domain(inputs), reinit=reinit,
                           input_shape=tuple(inputs.shape[1:]), options=options)
-    names, combos = split_names(heuristics)
     if "swap_reg" in names and not {"swap_mu", "swap_sigma"} <= set(models_set.options):
         models_set.options.update(population_param_prior(models))
-    if combos and len(models_set.names) < 2:
-        raise population_error(combos[0])
     setting = ScoreSetting(name, dataset=dataset or batch_label(inputs, targets), batch_size=int(inputs.shape[0]),
                            seed=seed, threads=threads, device=device)
     num_classes = int(targets.max()) + 1 if targets is not None and not targets.is_floating_point() else 10
@@ -220,8 +232,8 @@ def score_models(models: Mapping[str, Any], batch: Any, heuristics: str | Sequen
 
 
 def score_model(model: Any, batch: Any, heuristics: str | Sequence[str], *, seed: int = 0, device: str = "cpu",
-                domain: str | None = None, reinit: bool = True, threads: int = 1,
-                errors: str = "raise") -> dict[str, float]:
+                domain: str | None = None, reinit: bool = True, threads: int = 1, errors: str = "raise",
+                batch_size: int | None = None, data_dir: str | os.PathLike | None = None) -> dict[str, float]:
     """``{heuristic: value}`` of one network (an ``nn.Module``, never changed, or a zero-argument factory) on
     ``batch`` (see the module docstring).  Two calls with the same arguments give identical values.  A
     heuristic that fails raises an error naming it and its reason (``errors="nan"``: NaN instead); a
@@ -237,7 +249,7 @@ def score_model(model: Any, batch: Any, heuristics: str | Sequence[str], *, seed
         if POPULATION_ALIASES.get(n, n) in COMBINATIONS:
             raise population_error(n)
     out = score_models({"model": model}, batch, asked, seed=seed, device=device, domain=domain, reinit=reinit,
-                       threads=threads)
+                       threads=threads, batch_size=batch_size, data_dir=data_dir)
     failed = out.errors.get("model", {})
     if failed and errors == "raise":
         h, reason = next(iter(failed.items()))
