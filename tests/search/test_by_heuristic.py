@@ -60,3 +60,10 @@ def test_a_budget_is_needed_and_checked():
         search_by_heuristic("toy", "toy_params", budget_archs=0)
     with pytest.raises(InvalidArgument, match="budget_seconds"):
         search_by_heuristic("toy", "toy_params", budget_seconds=math.inf)
+
+
+def test_a_repeated_query_is_not_charged_again():
+    res = search_by_heuristic("toy", "toy_params", strategy="rea", budget_archs=6, seed=1,
+                              params={"population": 3, "sample": 2})
+    assert res.queries > len(res.ranked)  # REA asked for some architectures twice
+    assert res.seconds == pytest.approx(sum(r.seconds for r in res.ranked))

@@ -5,8 +5,7 @@
 strategy asks for is scored (stored scores of ``store`` first, the rest computed now and written back to
 ``store``).  The budget is the heuristic's own cost: ``budget_seconds`` of measured scoring time (a stored
 score is charged the seconds stored with it, a live one the seconds measured now) and/or ``budget_archs``
-distinct architectures scored; a repeated query is not scored again (nor charged again in
-``budget_archs``).  The result lists every distinct architecture scored, best first by the heuristic, so
+distinct architectures scored; a repeated query is neither scored nor charged again (in either budget).  The result lists every distinct architecture scored, best first by the heuristic, so
 that the top K can be trained (``archrank train --archs``) and the two rankings compared
 (``archrank correlate --metric trained``).
 """
@@ -14,11 +13,13 @@ that the top K can be trained (``archrank train --archs``) and the two rankings 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from archrank.errors import InvalidArgument
 from archrank.search.base import HEURISTIC, SIGNAL
+from archrank.search.objectives import Evaluation, Objective
 
 __all__ = ["HeuristicSearch", "Scored", "search_by_heuristic", "write_arch_file"]
 
@@ -62,6 +63,23 @@ class HeuristicSearch:
                          "seconds": round(r.seconds, 4)} for r in rows]}
 
 
+class _OncePerArch(Objective):
+    """``objective`` with a repeated query free: the heuristic was computed (or read) once per architecture,
+    so only its first query is charged."""
+
+    def __init__(self, objective: Objective, fidelity: str):
+        self.objective = objective
+        self.fidelity = fidelity
+        self._seen: set[Hashable] = set()
+
+    def evaluate(self, arch: Hashable) -> Evaluation:
+        ev = self.objective.evaluate(arch)
+        if arch in self._seen:
+            return Evaluation(ev.value, 0.0, ev.report)
+        self._seen.add(arch)
+        return ev
+
+
 def search_by_heuristic(space, heuristic: str, *, strategy: str = "rea", budget_archs: int | None = None,
                         budget_seconds: float | None = None, seed: int = 0, params: dict[str, Any] | None = None,
                         store=None, live: bool = True, dataset: str | None = None, batch_size: int | None = None,
@@ -92,7 +110,8 @@ def search_by_heuristic(space, heuristic: str, *, strategy: str = "rea", budget_
     obj = heuristic_objective(sp, heuristic, store=store, live=live, dataset=dataset, batch_size=batch_size,
                               seed=score_seed, data_dir=data_dir, charge="wall", threads=threads, device=device)
     stored_before = set(obj.cached)
-    summary = search(strategy, space=sp, objectives={SIGNAL: obj, HEURISTIC: obj},
+    once = _OncePerArch(obj, SIGNAL)
+    summary = search(strategy, space=sp, objectives={SIGNAL: once, HEURISTIC: _OncePerArch(obj, HEURISTIC)},
                      budget_seconds=math.inf if budget_seconds is None else float(budget_seconds), runs=1,
                      seed=seed, params=params, max_archs=budget_archs)
     run = summary.results[0]
