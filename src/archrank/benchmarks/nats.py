@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import bz2
 import os
-import pickle
 from collections import OrderedDict
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
+from archrank import safe_pickle
 from archrank.benchmarks.base import BenchmarkReader, Metrics, check_choice, mean_metrics
 from archrank.errors import DataError, InvalidArgument, UnknownName
 
@@ -41,7 +41,7 @@ def _load_pbz2(path: Path) -> Any:
         raise DataError(f"benchmark file {path} does not exist")
     try:
         with bz2.open(path, "rb") as f:
-            return pickle.load(f)
+            return safe_pickle.load(f)
     except Exception as e:  # any decoding failure means a corrupt file for the user
         raise DataError(f"cannot read {path}: {e}") from e
 

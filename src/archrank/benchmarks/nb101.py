@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from archrank import safe_pickle
 from archrank.benchmarks.base import BenchmarkReader, Metrics, check_choice, mean_metrics
 from archrank.benchmarks.tfrecord import as_double, decode_message, iter_records, parse_example, read_record
 from archrank.errors import DataError, InvalidArgument, UnknownName
@@ -161,7 +162,7 @@ class NB101Benchmark(BenchmarkReader):
     def _load_pickle(self) -> None:
         try:
             with open(self.path, "rb") as f:
-                data = pickle.load(f)
+                data = safe_pickle.load(f)
             for h, (fixed, computed) in data.items():
                 self._fixed[str(h)] = dict(fixed)
                 self._runs[str(h)] = {int(e): list(runs) for e, runs in computed.items()}

@@ -96,19 +96,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"archrank train: training {space.format(arch)} under {setting.regime} "
                          f"({epochs} epochs on {args.dataset}) ...\n")
         bar = progress_bar(epochs, unit="epoch", desc="training")
-    store = None
-    if args.store:
-        from archrank.store import open_store
-
-        store = open_store(args.store)
-    try:
-        s = run_training(setting, archs=[arch], store=store, checkpoint=args.checkpoint, score_record=False,
+    try:  # the run layer opens the store once the checkpoint has been read safely
+        s = run_training(setting, archs=[arch], store=args.store, checkpoint=args.checkpoint, score_record=False,
                          on_epoch=None if bar is None else _epoch_bar(bar))
     finally:
         if bar is not None:
             bar.close()
-        if store is not None:
-            store.close()
     res = s.results[0]
     out = {"arch": space.format(arch), "regime": setting.regime, "regime_key": training_key(setting),
            "epochs": res["epochs"],

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from archrank import safe_pickle
 from archrank.data.catalog import corrupt_error, download_hint
 from archrank.errors import DataError
 
@@ -43,10 +44,11 @@ def read_imagenet16_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     name = "imagenet16-120"
     try:
         with open(path, "rb") as f:
-            entry = pickle.load(f, encoding="latin1")
+            entry = safe_pickle.load(f, encoding="latin1")
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
             IndexError, KeyError, OSError) as e:
-        raise corrupt_error(name, path, f"not a readable pickle ({type(e).__name__})") from None
+        why = str(e) if isinstance(e, safe_pickle.ForbiddenGlobal) else f"not a readable pickle ({type(e).__name__})"
+        raise corrupt_error(name, path, why) from None
     if not isinstance(entry, dict):
         raise corrupt_error(name, path, f"expected a dict, found {type(entry).__name__}")
     entry = {(k.decode("latin1") if isinstance(k, bytes) else k): v for k, v in entry.items()}

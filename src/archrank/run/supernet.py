@@ -39,6 +39,7 @@ def train_supernet_file(
     import torch
 
     from archrank.data import as_tensors, load_dataset, num_classes_of
+    from archrank.train.checkpoint import load_file
     from archrank.train.regimes import resize, subsample
     from archrank.train.supernet import Supernet, load_supernet, save_supernet, train_supernet
 
@@ -51,7 +52,7 @@ def train_supernet_file(
             raise InvalidArgument(f"{name} must be positive, got {v}", parameter=name)
     if path.is_file() and not force:
         load_supernet(path)  # a corrupt file is an error, not a silent skip
-        info = torch.load(path, map_location="cpu", weights_only=False).get("info", {})
+        info = load_file(path, what="supernet file").get("info", {})
         return {**info, "path": str(path), "trained": False}
     train = as_tensors(load_dataset(dataset, split="train", data_dir=data_dir, limit=train_limit, seed=seed))
     xs, ys = subsample(train, train_ratio, seed=seed)

@@ -205,6 +205,10 @@ def run_training(
             isinstance(executor, LocalExecutor) and min(executor.workers, len(selection)) == 1):
         raise InvalidArgument("on_epoch is called in the process that trains: it needs tasks run in this process "
                               "(no executor, or a local one with one worker)", parameter="on_epoch")
+    if checkpoint is not None and Path(checkpoint).is_file():
+        from archrank.train.checkpoint import load_file
+
+        load_file(checkpoint)  # an unreadable or unsafe file fails here, before the store is touched
     n_classes = num_classes_of(setting.dataset) if num_classes is None else num_classes
     if store is not None and isinstance(store, (str, os.PathLike)):  # a location, as run_scoring takes
         from archrank.store import open_store

@@ -34,7 +34,7 @@ from torch import nn
 from archrank.errors import DataError, InvalidArgument
 from archrank.models.ops import ResidualReduction, make_op
 from archrank.spaces.nb201 import EDGES, OPS, coerce_arch
-from archrank.train.checkpoint import save_atomic
+from archrank.train.checkpoint import load_file, save_atomic
 from archrank.train.regimes import resize
 from archrank.train.trainer import augment_batch
 
@@ -198,12 +198,12 @@ def load_supernet(path: str | os.PathLike) -> Supernet:
     p = Path(path)
     if not p.is_file():
         raise DataError(f"supernet checkpoint {p} does not exist")
+    blob = load_file(p, what="supernet file")
     try:
-        blob = torch.load(p, map_location="cpu", weights_only=False)
         net = Supernet(**blob["config"])
         net.load_state_dict(blob["state"])
     except (KeyError, RuntimeError, TypeError, OSError, ValueError) as e:
-        raise DataError(f"{p} is not a supernet checkpoint: {e}") from e
+        raise DataError(f"{p} is not a supernet checkpoint: {str(e).strip().splitlines()[0] if str(e).strip() else e!r}") from e
     return net
 
 
