@@ -138,3 +138,17 @@ def test_every_suite_task_table_is_partitioned(name, n, shared_data):
     assert all(p.classes for p in plans)
     hs = table_heuristics(spec)
     assert "params" in hs and not any("training" in HEURISTICS.get(h).needs for h in hs)
+
+
+def test_a_scratch_store_of_other_definitions_is_not_reused(tmp_path):
+    from archrank.tables.build import _scratch_store
+
+    (tmp_path / "t-shard-3.db").write_text("legacy")
+    (tmp_path / "t-shard-3-0123456789.db").write_text("older versions")
+    (tmp_path / "t-shard-30-0123456789.db").write_text("another shard")
+    db = _scratch_store(tmp_path, "t", 3, {"fisher": 2, "naswot": 1})
+    assert db.name.startswith("t-shard-3-") and db != tmp_path / "t-shard-3-0123456789.db"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t-shard-30-0123456789.db"]
+    db.write_text("current")
+    assert _scratch_store(tmp_path, "t", 3, {"naswot": 1, "fisher": 2}) == db and db.exists()
+    assert _scratch_store(tmp_path, "t", 3, {"fisher": 3, "naswot": 1}) != db and not db.exists()

@@ -3,7 +3,7 @@
 :func:`build_table` lists a table's architectures, groups them by canonical class, partitions the classes
 (:func:`archrank.tables.catalog.shard_of`) and, for every asked shard whose file is missing or lacks a
 column (or holds a retired version of one), scores the shard's architectures with the missing heuristics
-through :func:`archrank.run.run_scoring` into a scratch SQLite store (``<work>/<table>/shard-K.db``: a
+through :func:`archrank.run.run_scoring` into a scratch SQLite store (``<work>/<table>-shard-K-<versions digest>.db``: a
 shard interrupted half-way resumes from it), then writes the shard file (merging the columns it already
 had) and removes the scratch store.  Shards already complete are left as they are, so the same call
 resumes a build from the shards present.  A shard is written only when no evaluation failed for a reason
@@ -136,6 +136,22 @@ def _column_info(h: Any, when: str, device: str) -> dict[str, Any]:
             "torch": torch.__version__, "date": when, "threads": 1, "device": device}
 
 
+def _scratch_store(scratch: Path, name: str, shard: int, versions: dict[str, int]) -> Path:
+    """The scratch store of a shard under way, named after the definition versions it holds (a store of other
+    versions, left by a build before a definition changed, is removed: its scores must not be reused)."""
+    import hashlib
+
+    tag = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:10]
+    db = scratch / f"{name}-shard-{shard}-{tag}.db"
+    for old in scratch.glob(f"{name}-shard-{shard}-*.db*"):
+        if not old.name.startswith(db.name):
+            old.unlink()
+    legacy = scratch / f"{name}-shard-{shard}.db"  # named without versions by earlier builds
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(legacy) + suffix).unlink(missing_ok=True)
+    return db
+
+
 def _todo(existing: Shard | None, names: list[str], versions: dict[str, int]) -> list[str]:
     if existing is None:
         return list(names)
@@ -208,7 +224,7 @@ def build_table(
             say(f"table {name}: shard {i} ({len(plan.classes)} classes, {len(plan.archs)} architectures): "
                 f"computing {len(todo)} heuristic(s)")
             scratch.mkdir(parents=True, exist_ok=True)
-            db = scratch / f"{name}-shard-{i}.db"
+            db = _scratch_store(scratch, name, i, versions)
             run = run_scoring(setting, archs=plan.archs, heuristics=todo, store=db, executor=executor,
                               num_classes=spec.num_classes, progress=sys.stderr.isatty())
             if any(is_environment_error(e) for *_, e in run.failures + run.stored_failures):
