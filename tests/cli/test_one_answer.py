@@ -122,3 +122,15 @@ def test_packaged_table_agrees_with_the_task_truth():
     sp = get_space("nb201")
     a = next(iter(truth))
     assert table.lookup(sp.arch_to_index(sp.parse(a)), "c10_test_200") == pytest.approx(truth[a])
+
+
+def test_demo_mean_rank_is_ranked_where_every_member_is_finite():
+    from archrank.demo.ranking import MEAN_RANK
+
+    truth = np.arange(8.0)
+    cols = {"a": truth.copy(), "b": truth * 2}
+    cols["a"][1], cols["b"][5] = -math.inf, math.nan
+    rows = {r["heuristic"]: r for r in ranking_rows(cols, {"a": [], "b": []}, {"a": True, "b": True}, truth)}
+    assert (rows["a"]["n"], rows["b"]["n"]) == (7, 7)
+    assert rows[MEAN_RANK]["n"] == 6 and rows[MEAN_RANK]["n_excluded"] == 2
+    assert rows[MEAN_RANK]["spearman"] == pytest.approx(1.0)

@@ -47,18 +47,23 @@ def score_columns(store, setting, archs: Sequence[str], names: Sequence[str]):
 
 def ranking_rows(columns: dict[str, np.ndarray], seconds: dict[str, list[float]], directions: dict[str, bool],
                  truth: np.ndarray) -> list[dict]:
-    """One row per heuristic (and the mean rank of them all): Spearman and Kendall against ``truth``,
-    mean measured seconds per architecture, and how many scores are not finite; best Spearman first
-    (NaN last)."""
+    """One row per heuristic (and the mean rank of them all, over the architectures every heuristic scored
+    finitely): Spearman and Kendall against ``truth``, mean measured seconds per architecture, and how many
+    scores are not finite; best Spearman first (NaN last)."""
     rows = []
     for n, col in columns.items():
         a = agreement(col, truth, directions[n])
         rows.append({"heuristic": n, **a, "seconds_per_arch": float(np.mean(seconds[n])) if seconds[n] else
                      float("nan"), "nonfinite": int((~np.isfinite(col)).sum())})
     if len(columns) > 1:
-        a = agreement(mean_rank_scores(columns, directions), truth)
+        # a combination is ranked over the architectures every member scored finitely (the rule of
+        # archrank.metrics, as correlate's and the suite's combination rows)
+        ok = np.all([np.isfinite(c) for c in columns.values()], axis=0)
+        a = agreement(mean_rank_scores({n: c[ok] for n, c in columns.items()}, directions),
+                      np.asarray(truth, dtype=float)[ok])
         cost = sum(r["seconds_per_arch"] for r in rows)
-        rows.append({"heuristic": MEAN_RANK, **a, "seconds_per_arch": cost, "nonfinite": 0})
+        rows.append({"heuristic": MEAN_RANK, **a, "n_excluded": int((~ok).sum()), "seconds_per_arch": cost,
+                     "nonfinite": int((~ok).sum())})
     return sorted(rows, key=lambda r: -r["spearman"] if np.isfinite(r["spearman"]) else np.inf)
 
 
