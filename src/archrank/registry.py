@@ -132,6 +132,17 @@ def name_list(names: str | Iterable[str], *, what: str, parameter: str) -> list[
     return list(dict.fromkeys(stripped))
 
 
+def registered_names(names: str | Iterable[str], registry: Registry[Any], *, what: str, parameter: str) -> list[str]:
+    """:func:`name_list` of names that must all be in ``registry``: none at all, or an unknown one, is an
+    error listing the valid choices."""
+    out = name_list(names, what=what, parameter=parameter)
+    if not out:
+        raise InvalidArgument(f"no {what} given; valid choices: " + ", ".join(registry.names()), parameter=parameter)
+    for n in out:
+        registry.get(n)
+    return out
+
+
 def kinds() -> list[str]:
     """The kinds of plug-in registries made so far (every package's, once it is imported)."""
     return sorted(_REGISTRIES)

@@ -30,15 +30,9 @@ from archrank.run.setting import ScoreSetting
 def heuristic_names(heuristics: str | Sequence[str]) -> list[str]:
     """Registered heuristic names from a comma-separated string or a sequence (unknown names: an error)."""
     from archrank.heuristics import HEURISTICS
-    from archrank.registry import name_list
+    from archrank.registry import registered_names
 
-    names = name_list(heuristics, what="heuristic", parameter="heuristics")
-    if not names:
-        raise InvalidArgument("no heuristics given; valid choices: " + ", ".join(HEURISTICS.names()),
-                              parameter="heuristics")
-    for n in names:
-        HEURISTICS.get(n)
-    return names
+    return registered_names(heuristics, HEURISTICS, what="heuristic", parameter="heuristics")
 
 
 @dataclass(frozen=True)

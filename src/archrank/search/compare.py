@@ -40,16 +40,10 @@ class Entry:
 
 def parse_strategies(text: str) -> list[str]:
     """``"random,rea,reinforce"`` -> the registered strategy names (unknown names: an error)."""
-    from archrank.registry import name_list
+    from archrank.registry import registered_names
     from archrank.search import STRATEGIES
 
-    names = name_list(str(text), what="strategy", parameter="strategy")
-    if not names:
-        raise InvalidArgument("no strategy given; valid choices: " + ", ".join(STRATEGIES.names()),
-                              parameter="strategy")
-    for n in names:
-        STRATEGIES.get(n)
-    return names
+    return registered_names(str(text), STRATEGIES, what="strategy", parameter="strategy")
 
 
 def entries_with_params(strategies: list[str], items: list[str] | None) -> list[Entry]:

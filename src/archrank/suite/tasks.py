@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from archrank.benchmarks.table import BenchmarkTable
-from archrank.errors import DataError, InvalidArgument
+from archrank.errors import DataError
 from archrank.registry import Registry, registry
 
 
@@ -83,16 +83,11 @@ def register_task(task: Task) -> Task:
 
 def task_names(tasks: str | list[str]) -> list[str]:
     """Registered task names from ``"a,b"``, ``"all"`` or a list (unknown names: an error listing the valid)."""
-    from archrank.registry import name_list
+    from archrank.registry import registered_names
 
     if isinstance(tasks, str) and tasks.strip() == "all":
         tasks = TASKS.names()
-    names = name_list(tasks, what="task", parameter="tasks")
-    if not names:
-        raise InvalidArgument("no tasks given; valid choices: " + ", ".join(TASKS.names()), parameter="tasks")
-    for n in names:
-        TASKS.get(n)
-    return names
+    return registered_names(tasks, TASKS, what="task", parameter="tasks")
 
 
 def table_task(path: str | os.PathLike, *, space: str, metric: str, higher_is_better: bool = True,
