@@ -120,13 +120,15 @@ def run(args: argparse.Namespace) -> int:
             raise DataError(f"{e} (--from-store reads an existing store; without it the suite scores into a new "
                             "one)") from None
     from archrank.store import open_store
-    from archrank.suite.table import run_suite
+    from archrank.suite.table import prepare_suite, run_suite
 
     n = None if args.archs_per_task == 0 else args.archs_per_task
+    log = lambda line: print(line, file=sys.stderr)
+    # Every task is prepared (ground truth, architectures, batches, resources) before the store is opened.
+    plan = prepare_suite(tasks, args.heuristics, archs_per_task=n, seed=args.seed, batch_size=args.batch_size,
+                         data_root=args.data_dir, compute=not args.from_store, log=log)
     with open_store(args.store) as store:
-        table = run_suite(tasks, args.heuristics, store, archs_per_task=n, seed=args.seed,
-                          batch_size=args.batch_size, data_root=args.data_dir, compute=not args.from_store,
-                          progress=not args.no_progress, log=lambda line: print(line, file=sys.stderr))
+        table = run_suite(tasks, args.heuristics, store, plan=plan, progress=not args.no_progress, log=log)
     if args.plot:
         from archrank.suite.plot import plot_heatmap
 

@@ -201,6 +201,78 @@ def combination_cells(task: Task, combos: list[tuple[str, Any]],
     return out
 
 
+@dataclass
+class TaskPlan:
+    """One task of a suite, prepared: its architectures, ground truth, skipped heuristics, the heuristics
+    that apply and (when the suite computes) its scoring run, checked by the one preparation step."""
+
+    task: Task
+    archs: list[str]
+    truth: dict[str, float]
+    setting: Any  # ScoreSetting
+    skipped: list[Cell]
+    apply: list[Any]  # Heuristic objects
+    prepared: Any = None  # archrank.run.PreparedScoring, or None when nothing is computed
+
+
+@dataclass
+class SuitePlan:
+    """Every task of a suite prepared (:func:`prepare_suite`) before any store is opened."""
+
+    names: list[str]
+    combos: list[tuple[str, Any]]
+    tasks: list[TaskPlan]
+    compute: bool = True
+
+
+def prepare_suite(
+    tasks: str | Sequence[str | Task],
+    heuristics: str | Sequence[str],
+    *,
+    archs_per_task: int | None = 100,
+    seed: int = 0,
+    batch_size: int | None = None,
+    data_root: str | os.PathLike | None = None,
+    compute: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> SuitePlan:
+    """Check and prepare every task of a suite (see :func:`run_suite`): task names, heuristic names, each
+    task's ground truth and architectures, and (with ``compute``) each task's scoring run through
+    :func:`archrank.run.prepare_scoring` (batch, resources), all before any store is opened or scored."""
+    from archrank.heuristics import HEURISTICS
+    from archrank.run import ScoreSetting, heuristic_names, prepare_scoring
+    from archrank.spaces import get_space
+
+    say = log or (lambda _line: None)
+    if isinstance(tasks, str):
+        task_objs = [TASKS.get(n) for n in task_names(tasks)]
+    else:
+        task_objs = [t if isinstance(t, Task) else TASKS.get(task_names([t])[0]) for t in tasks]
+    names = training_free_names() if heuristics == "all" else heuristic_names(heuristics)
+    plans = []
+    for task in task_objs:
+        sp = get_space(task.space)
+        raw = task.ground_truth(data_root)
+        truth = {sp.format(sp.parse(a)): v for a, v in raw.items()}
+        archs = pick_archs(truth, archs_per_task, seed)
+        skipped, apply = [], []
+        for h in (HEURISTICS.get(n) for n in names):
+            reason = h.applies_to(sp)
+            if reason:
+                say(f"{task.name}: skip {h.name}: {reason}")
+                skipped.append(Cell(task.name, h.name, skipped=reason))
+            else:
+                apply.append(h)
+        setting = ScoreSetting(task.space, dataset=task.dataset, batch_size=batch_size or task.batch_size,
+                               seed=seed, data_dir=None if data_root is None else str(data_root))
+        prepared = None
+        if compute and apply:
+            prepared = prepare_scoring(setting, archs=archs, heuristics=[h.name for h in apply],
+                                       num_classes=task.num_classes)
+        plans.append(TaskPlan(task, archs, truth, setting, skipped, apply, prepared))
+    return SuitePlan(names, suite_combinations(names), plans, compute)
+
+
 def run_suite(
     tasks: str | Sequence[str | Task],
     heuristics: str | Sequence[str],
@@ -214,48 +286,33 @@ def run_suite(
     progress: bool = True,
     compute: bool = True,
     log: Callable[[str], None] | None = None,
+    plan: SuitePlan | None = None,
 ) -> SuiteTable:
     """Score and correlate ``heuristics`` (names, or ``"all"``) on ``tasks`` (names, ``"all"``, or
     :class:`Task` objects); returns the :class:`SuiteTable`.  ``batch_size`` overrides each task's scoring
     batch (images, or token sequences); ``compute=False`` scores nothing and correlates what the store
-    holds (a table of a run still under way); ``log`` receives one line per skipped heuristic and per task."""
-    from archrank.heuristics import HEURISTICS
-    from archrank.run import ScoreSetting, heuristic_names, run_scoring
-    from archrank.spaces import get_space
+    holds (a table of a run still under way); ``log`` receives one line per skipped heuristic and per task.
+    Every task is prepared (:func:`prepare_suite`) before the first is scored; ``plan``, made by the caller
+    before it opened ``store``, replaces that step (the task, heuristic and count arguments are then not
+    read)."""
+    from archrank.run import run_prepared
 
     say = log or (lambda _line: None)
-    if isinstance(tasks, str):
-        task_objs = [TASKS.get(n) for n in task_names(tasks)]
-    else:
-        task_objs = [t if isinstance(t, Task) else TASKS.get(task_names([t])[0]) for t in tasks]
-    names = training_free_names() if heuristics == "all" else heuristic_names(heuristics)
-    combos = suite_combinations(names)
-    table = SuiteTable([t.name for t in task_objs], names + [row for row, _ in combos])
-    for task in task_objs:
-        sp = get_space(task.space)
-        raw = task.ground_truth(data_root)
-        truth = {sp.format(sp.parse(a)): v for a, v in raw.items()}
-        archs = pick_archs(truth, archs_per_task, seed)
+    if plan is None:
+        plan = prepare_suite(tasks, heuristics, archs_per_task=archs_per_task, seed=seed, batch_size=batch_size,
+                             data_root=data_root, compute=compute, log=log)
+    names, combos = plan.names, plan.combos
+    table = SuiteTable([t.task.name for t in plan.tasks], names + [row for row, _ in combos])
+    for tp in plan.tasks:
+        task, archs, truth, apply, setting = tp.task, tp.archs, tp.truth, tp.apply, tp.setting
         table.archs[task.name], table.notes[task.name] = len(archs), task.note
-        hs = [HEURISTICS.get(n) for n in names]
-        apply = []
-        for h in hs:
-            reason = h.applies_to(sp)
-            if reason:
-                say(f"{task.name}: skip {h.name}: {reason}")
-                table.cells.append(Cell(task.name, h.name, skipped=reason))
-            else:
-                apply.append(h)
+        table.cells += tp.skipped
         if not apply:
             table.cells += combination_cells(task, combos, {}, truth, table.cells)
             continue
-        setting = ScoreSetting(task.space, dataset=task.dataset, batch_size=batch_size or task.batch_size,
-                               seed=seed,
-                               data_dir=None if data_root is None else str(data_root))
-        if compute:
+        if tp.prepared is not None:
             say(f"{task.name}: {len(archs)} architectures of {task.space}, {len(apply)} heuristics")
-            summary = run_scoring(setting, archs=archs, heuristics=[h.name for h in apply], store=store,
-                                  executor=executor, num_classes=task.num_classes, progress=progress)
+            summary = run_prepared(tp.prepared, store=store, executor=executor, progress=progress)
             if summary.failed:
                 say(f"{task.name}: {summary.failed} evaluations failed (recorded as errors)")
         chosen = set(archs)
@@ -272,5 +329,5 @@ def run_suite(
     return table
 
 
-__all__ = ["Cell", "SuiteTable", "combination_cell", "combination_cells", "correlate_cell", "pick_archs",
-           "run_suite", "suite_combinations", "training_free_names"]
+__all__ = ["Cell", "SuitePlan", "SuiteTable", "TaskPlan", "combination_cell", "combination_cells", "correlate_cell",
+           "pick_archs", "prepare_suite", "run_suite", "suite_combinations", "training_free_names"]
