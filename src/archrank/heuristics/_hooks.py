@@ -66,6 +66,17 @@ def gaussian_inputs(ctx: ScoreContext, name: str, *, batch: int = 64, seed_offse
     return x if ctx.device == "cpu" else x.to(ctx.device)
 
 
+def run_hooked(model: nn.Module, x: torch.Tensor, handles: list, *, inference: bool = False) -> object:
+    """``model(x)`` without gradients (in inference mode with ``inference``), then every hook handle of
+    ``handles`` removed, also when the forward pass raises."""
+    try:
+        with torch.inference_mode() if inference else torch.no_grad():
+            return model(x)
+    finally:
+        for h in handles:
+            h.remove()
+
+
 def module_outputs(model: nn.Module, x: torch.Tensor, modules: Iterable[nn.Module],
                    keep: Callable[[nn.Module, tuple, torch.Tensor], torch.Tensor | None] | None = None,
                    *, grad: bool = False) -> tuple[list[torch.Tensor], torch.Tensor]:

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from archrank.errors import InvalidArgument
+from archrank.heuristics._hooks import run_hooked
 from archrank.heuristics._util import CODE_ACTIVATIONS
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
@@ -51,13 +52,8 @@ def _record(model: nn.Module, x: torch.Tensor) -> tuple[dict[int, int], dict[int
         if id(m) not in out and isinstance(o, torch.Tensor):
             out[id(m)] = o
 
-    handles = [h for m in model.modules() for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))]
-    try:
-        with torch.no_grad():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    run_hooked(model, x, [h for m in model.modules()
+                          for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))])
     return start, out
 
 

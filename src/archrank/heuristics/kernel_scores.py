@@ -47,6 +47,7 @@ import torch
 from torch import nn
 
 from archrank.errors import InvalidArgument
+from archrank.heuristics._hooks import run_hooked
 from archrank.heuristics._util import activation_modules, require_inputs, require_targets
 from archrank.heuristics.base import ScoreContext, register_heuristic
 from archrank.kernels.empirical import jacobian
@@ -211,14 +212,8 @@ def count_patterns(model: nn.Module, x: torch.Tensor) -> int:
     relus = activation_modules(model, "linear_regions")
     codes: list[torch.Tensor] = []
     n = x.shape[0]
-    handles = [m.register_forward_hook(lambda _m, inp, _o: codes.append(inp[0].reshape(n, -1) > 0))
-               for m in relus]
-    try:
-        with torch.no_grad():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    run_hooked(model, x, [m.register_forward_hook(lambda _m, inp, _o: codes.append(inp[0].reshape(n, -1) > 0))
+                          for m in relus])
     bits = torch.cat(codes, dim=1).to(torch.uint8).numpy()
     packed = np.packbits(bits, axis=1)
     return int(np.unique(packed, axis=0).shape[0])

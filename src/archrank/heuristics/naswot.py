@@ -24,6 +24,7 @@ import weakref
 import numpy as np
 import torch
 
+from archrank.heuristics._hooks import run_hooked
 from archrank.heuristics._util import activation_modules, require_inputs
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
@@ -89,13 +90,8 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
         x = x.contiguous(memory_format=torch.channels_last)
     stats = CodeDistance(x.shape[0], x.device)
     relus = activation_modules(model, name)
-    handles = [m.register_forward_hook(lambda _m, inp, _out: stats.add(inp[0])) for m in relus]
-    try:
-        with torch.inference_mode():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    run_hooked(model, x, [m.register_forward_hook(lambda _m, inp, _out: stats.add(inp[0])) for m in relus],
+               inference=True)
     return stats
 
 
