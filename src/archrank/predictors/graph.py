@@ -14,7 +14,8 @@ GRAF's own list (per operation subset: minimal path length, number of paths, nod
 its subsets were chosen per space by its authors; the features above are the subset that is defined for
 every space without a per-space choice (docs/predictors.md).  DARTS-family networks give the features of
 the normal and the reduce cell side by side (plus ``log2 width`` and ``depth`` where the space samples the
-network size).  Spaces without a cell graph (NATS size space, the MLP space) give their layer sizes.
+network size).  Spaces without a cell graph (NATS size space, the MLP space) give their layer sizes, and a
+grid space (`archrank.spaces.grid`) the values of its numeric keys.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archrank.errors import InvalidArgument
+from archrank.spaces.grid import GridSpace
 
 INPUT, OUTPUT, STATE = "input", "output", "node"
 
@@ -204,8 +206,11 @@ def graph_feature_names(space) -> list[str]:
         return [f"log2_channels:{i}" for i in range(NUM_LAYERS)]
     if name == "generic_mlp":
         return ["depth", "log2_total_width"]
+    if isinstance(space, GridSpace):
+        return [f"value:{k}" for k in _numeric_keys(space)]
     raise InvalidArgument(f"space {name!r} has no graph features; spaces with graph features: nb201, nb101, "
-                          "nb301, nds_*, nbnlp, generic, nats_sss, generic_mlp", parameter="features")
+                          "nb301, nds_*, nbnlp, generic, nats_sss, generic_mlp and grid spaces",
+                          parameter="features")
 
 
 def graph_features(space, arch: Hashable) -> np.ndarray:
@@ -237,4 +242,13 @@ def graph_features(space, arch: Hashable) -> np.ndarray:
         return graph_stats(generic_graph(arch), space.universe)
     if name == "nats_sss":
         return np.array([_log2(c) for c in arch], dtype=float)
+    if isinstance(space, GridSpace):  # a family from a dict: its numeric choices as they are
+        config = space.config(arch)
+        return np.array([float(config[k]) for k in _numeric_keys(space)], dtype=float)
     return np.array([float(len(arch.layers)), _log2(sum(la.width for la in arch.layers))])
+
+
+def _numeric_keys(space: GridSpace) -> list[str]:
+    """The keys of a grid space whose choices are all numbers (not bools): its size-like decisions."""
+    return [k for k, vals in space.choices.items()
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals)]
