@@ -153,3 +153,31 @@ def kinds() -> list[str]:
 BUILDERS: Registry[Any] = registry("model builder")
 
 __all__ = ["BUILDERS", "REGISTER_HINT", "Registry", "kinds", "registry"]
+
+
+def class_registrar(reg: Registry[Any]) -> Callable[[str], Callable[[type], type]]:
+    """``register_x = class_registrar(X)``: ``@register_x("name")`` sets ``cls.name`` and registers the class."""
+
+    def register(name: str) -> Callable[[type], type]:
+        def deco(cls: type) -> type:
+            cls.name = name
+            reg.register(name, cls)
+            return cls
+
+        return deco
+
+    return register
+
+
+def keyword_params(cls: type, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The keyword-only constructor parameters of ``cls`` and its bases, with their defaults (bases first)."""
+    import inspect
+
+    out: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if "__init__" not in vars(klass):
+            continue
+        for p in inspect.signature(klass.__init__).parameters.values():
+            if p.kind is p.KEYWORD_ONLY and p.name not in exclude:
+                out[p.name] = p.default
+    return out

@@ -22,7 +22,6 @@ builds one, checking its parameters against the constructor.
 
 from __future__ import annotations
 
-import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from archrank.errors import InvalidArgument
-from archrank.registry import Registry, registry
+from archrank.registry import Registry, class_registrar, keyword_params, registry
 
 
 @dataclass(frozen=True)
@@ -203,28 +202,13 @@ for _name, _target in BUILTIN_PREDICTORS.items():
     PREDICTORS.register_lazy(_name, _target)
 
 
-def register_predictor(name: str):
-    """Class decorator: ``@register_predictor("gp")`` sets ``cls.name`` and registers it."""
-
-    def deco(cls: type[Predictor]) -> type[Predictor]:
-        cls.name = name
-        PREDICTORS.register(name, cls)
-        return cls
-
-    return deco
+register_predictor = class_registrar(PREDICTORS)
+"""Class decorator: ``@register_predictor("gp")`` sets ``cls.name`` and registers it."""
 
 
 def predictor_params(name: str) -> dict[str, Any]:
     """The keyword parameters of predictor ``name`` with their defaults."""
-    cls = PREDICTORS.get(name)
-    out: dict[str, Any] = {}
-    for klass in reversed(cls.__mro__):
-        if "__init__" not in vars(klass):
-            continue
-        for p in inspect.signature(klass.__init__).parameters.values():
-            if p.kind is p.KEYWORD_ONLY:
-                out[p.name] = p.default
-    return out
+    return keyword_params(PREDICTORS.get(name))
 
 
 def make_predictor(name: str, **params: Any) -> Predictor:

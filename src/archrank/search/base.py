@@ -23,7 +23,6 @@ keyword parameters checked against the constructor.
 
 from __future__ import annotations
 
-import inspect
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Hashable
@@ -34,7 +33,7 @@ import numpy as np
 
 from archrank.errors import InvalidArgument
 from archrank.metrics import usable
-from archrank.registry import Registry, registry
+from archrank.registry import Registry, class_registrar, keyword_params, registry
 from archrank.search.names import BUILTIN_STRATEGIES
 
 SIGNAL = "signal"
@@ -120,28 +119,13 @@ for _name, _target in BUILTIN_STRATEGIES.items():  # imported when first asked f
     STRATEGIES.register_lazy(_name, _target)
 
 
-def register_strategy(name: str):
-    """Class decorator: ``@register_strategy("rea")`` sets ``cls.name`` and registers it."""
-
-    def deco(cls: type[Strategy]) -> type[Strategy]:
-        cls.name = name
-        STRATEGIES.register(name, cls)
-        return cls
-
-    return deco
+register_strategy = class_registrar(STRATEGIES)
+"""Class decorator: ``@register_strategy("rea")`` sets ``cls.name`` and registers it."""
 
 
 def strategy_params(name: str) -> dict[str, Any]:
     """The tunable keyword parameters of strategy ``name`` with their defaults."""
-    cls = STRATEGIES.get(name)
-    out: dict[str, Any] = {}
-    for klass in reversed(cls.__mro__):
-        if "__init__" not in vars(klass):
-            continue
-        for p in inspect.signature(klass.__init__).parameters.values():
-            if p.kind is p.KEYWORD_ONLY and p.name not in ("space", "rng", "budget_seconds"):
-                out[p.name] = p.default
-    return out
+    return keyword_params(STRATEGIES.get(name), exclude=("space", "rng", "budget_seconds"))
 
 
 def make_strategy(
