@@ -174,3 +174,18 @@ def test_a_refusal_in_a_real_process(tmp_path, marker):
     r = subprocess.run([sys.executable, "-m", "archrank", "supernet", "train", "--out", str(ckpt)],
                        capture_output=True, text=True, env=env, timeout=120, check=False)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and not marker.exists(), r.stderr
+
+
+def test_checkpoint_folder_of_a_training_run(tmp_path, marker, shared_data):
+    from archrank.run import TrainSetting, run_training
+    from archrank.run.training import arch_checkpoint
+
+    setting = TrainSetting("nb201", regime="c3r3e7s1", data_dir=str(shared_data / "cifar10"), batch_size=32,
+                           train_limit=64, valid_limit=32, augment=False)
+    arch = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|"
+    folder = tmp_path / "ckpts"
+    folder.mkdir()
+    _torch_evil(arch_checkpoint(setting, folder, arch), marker, {"model": {}})
+    with pytest.raises(DataError, match="tensors and plain types"):
+        run_training(setting, archs=[arch], checkpoint_dir=folder, store=tmp_path / "s.db")
+    assert not marker.exists() and not (tmp_path / "s.db").exists()

@@ -135,8 +135,7 @@ def train_one(arch_text: str, task: TrainingTask) -> dict[str, Any]:
     ckpt = task.checkpoint
     owner = checkpoint_owner(s, arch_text)
     if ckpt is None and task.checkpoint_dir:
-        digest = hashlib.sha1("|".join(str(owner[k]) for k in sorted(owner)).encode()).hexdigest()
-        ckpt = str(Path(task.checkpoint_dir) / f"{digest[:16]}.pt")
+        ckpt = str(arch_checkpoint(s, task.checkpoint_dir, arch_text))
     hook = None
     if task.on_epoch is not None:
         def hook(rec, epochs: int) -> None:
@@ -167,6 +166,13 @@ def check_training_args(setting: TrainSetting, archs: str | Sequence[Any]) -> li
     if setting.dataset not in _DATA_CHECKED and locate(setting.dataset, setting.data_dir) is None:
         raise missing_error(setting.dataset, setting.data_dir)
     return selection
+
+
+def arch_checkpoint(setting: TrainSetting, checkpoint_dir: str | os.PathLike, arch_text: str) -> Path:
+    """The checkpoint file of ``arch_text`` in ``checkpoint_dir``: named after what it belongs to."""
+    owner = checkpoint_owner(setting, arch_text)
+    digest = hashlib.sha1("|".join(str(owner[k]) for k in sorted(owner)).encode()).hexdigest()
+    return Path(checkpoint_dir) / f"{digest[:16]}.pt"
 
 
 def run_training(
@@ -205,10 +211,14 @@ def run_training(
             isinstance(executor, LocalExecutor) and min(executor.workers, len(selection)) == 1):
         raise InvalidArgument("on_epoch is called in the process that trains: it needs tasks run in this process "
                               "(no executor, or a local one with one worker)", parameter="on_epoch")
-    if checkpoint is not None and Path(checkpoint).is_file():
-        from archrank.train.checkpoint import load_file
+    from archrank.train.checkpoint import load_file
 
-        load_file(checkpoint)  # an unreadable or unsafe file fails here, before the store is touched
+    held_files = [Path(checkpoint)] if checkpoint is not None else (
+        [arch_checkpoint(setting, checkpoint_dir, s) for s, _, _ in identities(sp, selection)] if checkpoint_dir
+        else [])
+    for f in held_files:
+        if f.is_file():
+            load_file(f)  # an unreadable or unsafe file fails here, before the store is touched
     n_classes = num_classes_of(setting.dataset) if num_classes is None else num_classes
     if store is not None and isinstance(store, (str, os.PathLike)):  # a location, as run_scoring takes
         from archrank.store import open_store
