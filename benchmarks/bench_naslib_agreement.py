@@ -1,78 +1,178 @@
 """Per-architecture agreement of archrank's proxy scores with NAS-Bench-Suite-Zero's on the same cells.
 
-NASLib's ``zc_<benchmark>.json`` files hold its own proxy scores of a few hundred cells.  Scoring those cells
-with archrank and comparing architecture by architecture separates the two questions an anchor gap raises:
-is the implementation different (low agreement), or is it the sample of cells (high agreement, different
-correlation with accuracy)?  For each proxy present in both stores it prints n, the Spearman of archrank's
-score with NASLib's, and each one's Spearman with the file's ``val_accuracy`` on those same cells.
+NASLib's ``zc_<benchmark>.json`` files hold its own proxy scores of a few hundred cells.  For each file given,
+this script imports NASLib's scores into a store (heuristics ``naslib:<proxy>``), scores the same cells with
+archrank's heuristic of the same name (``archrank.run.run_scoring``; the store keeps what is done, so a rerun
+computes only what is missing), and prints one table: per space and proxy, n (canonical classes both scored,
+a cell listed under several keys counted once with its values averaged; keys for the structural counts), the Spearman of archrank's score with
+NASLib's, and each one's Spearman with the file's ``val_accuracy``.
+``--seeds 0,1`` adds the Spearman of archrank's score under the first seed with its score under the second
+(another weight draw and batch, on the cells scored under both): how far a proxy's ranking moves with the
+draw alone, the ceiling of any agreement with another implementation's single draw.
 
-    archrank bench import ../shared/data/naslib/zc_nasbench101.json --store naslib.db --out nb101_naslib.csv
-    archrank suite --benchmark nb101_naslib.csv --space nb101 --metric val_accuracy --batch-size 64 \\
-        --heuristics grad_norm,snip,fisher,jacob_cov,synflow --archs-per-task 60 --store ours.db \\
-        --data-dir ../shared/data
-    PYTHONPATH=src .venv/bin/python benchmarks/bench_naslib_agreement.py --ours ours.db --naslib naslib.db \\
-        --table nb101_naslib.csv
+    PYTHONPATH=src python benchmarks/bench_naslib_agreement.py --data-dir ../shared/data \\
+        --zc ../shared/data/naslib/zc_nasbench201.json --zc ../shared/data/naslib/zc_nasbench101.json \\
+        --zc ../shared/data/naslib/zc_nasbench301.json --store naslib_agreement.db [--archs 40] [--seeds 0,1]
+
+``--no-score`` prints the table from what the store already holds (a run stopped part way).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import sys
+from collections.abc import Sequence
 
 import numpy as np
 
 from archrank import metrics
-from archrank.benchmarks.table import BenchmarkTable
+from archrank.benchmarks.naslib import ACCURACY, PREFIX, import_zc, read_zc
 from archrank.store import open_store
 
-#: archrank's name -> NASLib's name, where they differ.
-NASLIB_NAMES = {"jacob_cov": "jacov"}
+#: archrank's name -> NASLib's name, for every proxy both compute.
+SHARED = {"snip": "snip", "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp", "plain": "plain",
+          "jacob_cov": "jacov", "epe_nas": "epe_nas", "synflow": "synflow", "l2_norm": "l2_norm",
+          "flops": "flops", "params": "params"}
+
+COLUMNS = ("space", "proxy", "n", "ours~naslib", "ours~acc", "naslib~acc", "n_seeds", "seed~seed")
 
 
-def scores_by_heuristic(path: str, space: str, prefix: str = "") -> dict[str, dict[str, float]]:
-    """{heuristic (``prefix`` removed): {arch: value}} of the finite scores of ``space`` in the store."""
+def scores_by_heuristic(st, space: str, *, dataset: str | None = None, batch_size: int | None = None,
+                        seed: int | None = None, prefix: str = "") -> dict[str, dict[str, float]]:
+    """{heuristic (``prefix`` removed): {arch: value}} of the finite scores of ``space`` in the open store
+    ``st`` under the setting given (None: any), heuristics starting with ``prefix`` only."""
     out: dict[str, dict[str, float]] = {}
-    with open_store(path) as st:
-        for r in st.scores(space=space):
-            if not r.heuristic.startswith(prefix) or r.error is not None or not math.isfinite(r.value):
-                continue
-            out.setdefault(r.heuristic[len(prefix):], {})[r.arch] = float(r.value)
+    for r in st.scores(space=space, dataset=dataset, batch_size=batch_size, seed=seed):
+        if not r.heuristic.startswith(prefix) or r.error is not None or not math.isfinite(r.value):
+            continue
+        if not prefix and r.heuristic.startswith(PREFIX):
+            continue
+        out.setdefault(r.heuristic[len(prefix):], {})[r.arch] = float(r.value)
     return out
 
 
-def agreement(ours: dict[str, dict[str, float]], theirs: dict[str, dict[str, float]], truth: dict[str, float]
-              ) -> list[tuple[str, int, float, float, float]]:
-    """(heuristic, n, Spearman ours~theirs, ours~truth, theirs~truth) over the cells both scored."""
+def _rho(a: dict[str, float], b: dict[str, float], keys: Sequence[str]) -> float:
+    return metrics.spearman(np.array([a[k] for k in keys]), np.array([b[k] for k in keys]))
+
+
+def by_class(values: dict[str, float], classes: dict[str, str] | None) -> dict[str, float]:
+    """``values`` (arch -> value) averaged over each canonical class (``classes``: arch -> class key);
+    unchanged without ``classes``."""
+    if classes is None:
+        return values
+    groups: dict[str, list[float]] = {}
+    for a, v in values.items():
+        groups.setdefault(classes.get(a, a), []).append(v)
+    return {c: float(np.mean(vs)) for c, vs in groups.items()}
+
+
+def agreement(ours: dict[str, dict[str, float]], theirs: dict[str, dict[str, float]], truth: dict[str, float],
+              other_seed: dict[str, dict[str, float]] | None = None,
+              classes: dict[str, str] | None = None) -> list[tuple]:
+    """(proxy, n, ours~theirs, ours~truth, theirs~truth, n_seeds, ours~ours at the other seed) per shared
+    proxy, over the cells both scored (finite values; NaN where fewer than 3 cells).
+
+    With ``classes`` (arch -> canonical class) the values of a canonical-invariant proxy are first averaged
+    over the cells of each class and n counts classes: a file that lists one cell under several keys (NB101's
+    does: 500 keys, 292 cells) then weighs each cell once, and NASLib's repeated draws of one cell are
+    averaged.  Structural counts (``params``, ``flops``, ``l2_norm``), which differ between the members of a
+    class, are compared key by key."""
+    from archrank.heuristics import HEURISTICS
+
     rows = []
-    for h in sorted(ours):
-        other = theirs.get(NASLIB_NAMES.get(h, h))
-        if not other:
-            continue
-        common = [a for a in ours[h] if a in other and a in truth]
+    for h, peer in SHARED.items():
+        # Structural counts (params, flops, l2_norm) differ between the members of a class: compared per key.
+        cl = classes if HEURISTICS.get(h).canonical_invariant else None
+        mine, other, acc = by_class(ours.get(h, {}), cl), by_class(theirs.get(peer, {}), cl), by_class(truth, cl)
+        common = [a for a in mine if a in other and a in acc]
         if len(common) < 3:
             continue
-        x = np.array([ours[h][a] for a in common])
-        y = np.array([other[a] for a in common])
-        t = np.array([truth[a] for a in common])
-        rows.append((h, len(common), metrics.spearman(x, y), metrics.spearman(x, t), metrics.spearman(y, t)))
+        again = by_class((other_seed or {}).get(h, {}), cl)
+        both = [a for a in mine if a in again]
+        rows.append((h, len(common), _rho(mine, other, common), _rho(mine, acc, common),
+                     _rho(other, acc, common), len(both), _rho(mine, again, both) if len(both) >= 3 else math.nan))
     return rows
+
+
+def score_file(path: str, store_path: str, *, archs: int | None, seeds: Sequence[int], batch_size: int,
+               data_dir: str | None, heuristics: Sequence[str] | None = None, score: bool = True,
+               progress: bool = True) -> list[tuple]:
+    """Import one zc file, score its first ``archs`` cells (all: None) with ``heuristics`` (default: every
+    shared proxy) under each seed, and return the table rows ``(space, *agreement row)`` of each (space, data
+    set) block."""
+    from archrank.run import ScoreSetting, run_scoring
+    from archrank.spaces import get_space
+
+    blocks = read_zc(path)
+    out = []
+    with open_store(store_path) as st:
+        import_zc(path, st)
+        for b in blocks:
+            chosen = b.archs if archs is None else b.archs[:archs]
+            if score:
+                for seed in seeds:
+                    setting = ScoreSetting(b.space, dataset=b.dataset, batch_size=batch_size, seed=seed,
+                                           data_dir=data_dir)
+                    run_scoring(setting, archs=chosen, heuristics=list(heuristics or SHARED), store=st,
+                                progress=progress)
+            keep = set(chosen)
+            truth = {a: ms[ACCURACY][0] for a, ms in zip(b.archs, b.metrics)
+                     if a in keep and ACCURACY in ms and math.isfinite(ms[ACCURACY][0])}
+            ours = [scores_by_heuristic(st, b.space, dataset=b.dataset, batch_size=batch_size, seed=s)
+                    for s in seeds]
+            theirs = scores_by_heuristic(st, b.space, dataset=b.dataset, prefix=PREFIX)
+            ours = [{h: {a: v for a, v in d.items() if a in keep} for h, d in o.items()} for o in ours]
+            theirs = {h: {a: v for a, v in d.items() if a in keep} for h, d in theirs.items()}
+            label = b.space if len(blocks) == 1 else f"{b.space}/{b.dataset}"
+            sp = get_space(b.space)
+            classes = {a: str(sp.canonical(sp.parse(a))) for a in chosen}
+            out.extend((label, *row) for row in agreement(ours[0], theirs, truth, ours[1] if len(ours) > 1 else None,
+                                                          classes))
+    return out
+
+
+def format_table(rows: Sequence[tuple]) -> str:
+    """The rows as a Markdown table (NaN printed as ``-``)."""
+    def cell(v):
+        if isinstance(v, float):
+            return "-" if math.isnan(v) else f"{v:+.3f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--ours", required=True, help="store with archrank's scores of the cells")
-    p.add_argument("--naslib", required=True, help="store written by 'archrank bench import zc_*.json --store'")
-    p.add_argument("--table", required=True, help="table written by the same import (--out), with val_accuracy")
-    p.add_argument("--space", default="nb101")
-    p.add_argument("--metric", default="val_accuracy")
-    p.add_argument("--prefix", default="naslib:", help="heuristic prefix of the imported scores")
+    p.add_argument("--zc", action="append", required=True, help="a NASLib zc_<benchmark>.json file (repeatable)")
+    p.add_argument("--store", required=True, help="store for NASLib's and archrank's scores (kept between runs)")
+    p.add_argument("--archs", type=int, default=None, help="score the first N cells of each file (default all)")
+    p.add_argument("--seeds", default="0", help="seed of the comparison, then optionally a second one")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--heuristics", default=None, help="comma-separated subset of the shared proxies to score "
+                   f"(default all: {','.join(SHARED)})")
+    p.add_argument("--no-score", action="store_true", help="only compare what the store holds")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
-    table = BenchmarkTable.from_file(a.table)
-    truth = {arch.strip(): float(v) for arch, v in zip(table.as_columns()[table.arch_column], table.values(a.metric))}
-    rows = agreement(scores_by_heuristic(a.ours, a.space), scores_by_heuristic(a.naslib, a.space, a.prefix), truth)
-    print(f"{'heuristic':<12}{'n':>5}{'ours~naslib':>13}{'ours~' + a.metric:>20}{'naslib~' + a.metric:>22}")
-    for h, n, agree, mine, theirs in rows:
-        print(f"{h:<12}{n:>5}{agree:>13.3f}{mine:>20.3f}{theirs:>22.3f}")
+    try:
+        seeds = [int(s) for s in a.seeds.split(",")]
+    except ValueError:
+        p.error(f"--seeds takes one or two integers separated by a comma, got {a.seeds!r}")
+    if not 1 <= len(seeds) <= 2 or (a.archs is not None and a.archs < 1):
+        p.error("--seeds takes one or two seeds; --archs a positive count")
+    names = None if a.heuristics is None else a.heuristics.split(",")
+    if names is not None and (not all(names) or set(names) - set(SHARED)):
+        p.error(f"--heuristics: {a.heuristics!r} is not a list of shared proxies; valid: {', '.join(SHARED)}")
+    rows = []
+    for path in a.zc:
+        rows += score_file(path, a.store, archs=a.archs, seeds=seeds, batch_size=a.batch_size,
+                           data_dir=a.data_dir, heuristics=names, score=not a.no_score,
+                           progress=not a.quiet)
+    print(format_table(rows))
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

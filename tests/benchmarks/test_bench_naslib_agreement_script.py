@@ -1,8 +1,10 @@
-"""benchmarks/bench_naslib_agreement.py: archrank's and NASLib's scores matched by architecture and name."""
+"""benchmarks/bench_naslib_agreement.py: archrank's and NASLib's scores matched by proxy, cell and class."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import math
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,8 @@ import pytest
 from archrank.store import ScoreRecord, open_store
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_naslib_agreement.py"
-ARCHS = ["a1", "a2", "a3", "a4", "a5"]
+# Four NB201 cells as NASLib keys; the last two compute the same function (one canonical class).
+KEYS = ["(0, 2, 3, 4, 2, 3)", "(2, 2, 2, 2, 2, 2)", "(0, 0, 0, 0, 2, 0)", "(0, 0, 0, 2, 0, 0)"]
 
 
 def _load():
@@ -20,31 +23,66 @@ def _load():
     return mod
 
 
-def _store(path: Path, values: dict[str, list[float]]) -> None:
-    with open_store(str(path)) as st:
-        st.put_scores(ScoreRecord("nb101", a, h, "cifar10", 0, 0, v) for h, vs in values.items()
-                      for a, v in zip(ARCHS, vs))
-
-
-def test_agreement_pairs_names_and_cells(tmp_path, capsys):
+def test_agreement_pairs_names_skips_nan_and_counts_classes():
     mod = _load()
-    ours, theirs, table = tmp_path / "ours.db", tmp_path / "naslib.db", tmp_path / "t.csv"
-    _store(ours, {"grad_norm": [1, 2, 3, 4, 5], "jacob_cov": [1, 2, 3, 4, 5], "zen": [5, 4, 3, 2, 1],
-                  "snip": [1, 2, float("nan"), 4, 5]})
-    # NASLib's jacob_cov is called jacov; its grad_norm ranks the cells the same way, its jacov the reverse;
-    # it has no zen (left out) and a cell archrank did not score (ignored).
-    _store(theirs, {"naslib:grad_norm": [10, 20, 30, 40, 50], "naslib:jacov": [5, 4, 3, 2, 1],
-                    "naslib:snip": [1, 2, 3, 4, 5]})
-    table.write_text("arch,val_accuracy\n" + "".join(f"{a},{v}\n" for a, v in zip(ARCHS, [90, 91, 92, 93, 94])))
-    rows = {r[0]: r[1:] for r in mod.agreement(mod.scores_by_heuristic(str(ours), "nb101"),
-                                               mod.scores_by_heuristic(str(theirs), "nb101", "naslib:"),
-                                               {a: 90.0 + i for i, a in enumerate(ARCHS)})}
+    archs = ["a1", "a2", "a3", "a4", "a5"]
+    truth = {a: 90.0 + i for i, a in enumerate(archs)}
+    ours = {"grad_norm": dict(zip(archs, [1, 2, 3, 4, 5])), "jacob_cov": dict(zip(archs, [1, 2, 3, 4, 5])),
+            "zen": dict(zip(archs, [5, 4, 3, 2, 1])), "snip": dict(zip(archs[:2] + archs[3:], [1, 2, 4, 5]))}
+    # NASLib's jacob_cov is called jacov and ranks the reverse; it has no zen (not a shared proxy: left out).
+    theirs = {"grad_norm": dict(zip(archs, [10, 20, 30, 40, 50])), "jacov": dict(zip(archs, [5, 4, 3, 2, 1])),
+              "snip": dict(zip(archs, [1, 2, 3, 4, 5]))}
+    rows = {r[0]: r[1:] for r in mod.agreement(ours, theirs, truth)}
     assert set(rows) == {"grad_norm", "jacob_cov", "snip"}
-    assert rows["grad_norm"] == pytest.approx((5, 1.0, 1.0, 1.0))
-    assert rows["jacob_cov"] == pytest.approx((5, -1.0, 1.0, -1.0))
-    assert rows["snip"][0] == 4  # the NaN cell is left out
-    mod.main(["--ours", str(ours), "--naslib", str(theirs), "--table", str(table)])
+    assert rows["grad_norm"][:4] == pytest.approx((5, 1.0, 1.0, 1.0))
+    assert rows["jacob_cov"][:4] == pytest.approx((5, -1.0, 1.0, -1.0))
+    assert rows["snip"][0] == 4  # the cell archrank did not score is left out
+    assert rows["snip"][4] == 0 and math.isnan(rows["snip"][5])  # no second seed given
+    # a4 and a5 one class: archrank's values (equal, canonical-invariant) and NASLib's are averaged per class.
+    classes = {"a1": "c1", "a2": "c2", "a3": "c3", "a4": "c4", "a5": "c4"}
+    ours_c = {"grad_norm": {"a1": 1, "a2": 2, "a3": 3, "a4": 4, "a5": 4}, "params": dict(zip(archs, [1, 2, 3, 4, 5]))}
+    theirs_c = {"grad_norm": {"a1": 1, "a2": 2, "a3": 30, "a4": 3, "a5": 7}, "params": dict(zip(archs, [1, 2, 3, 5, 4]))}
+    again = {"grad_norm": {"a1": 3, "a2": 2, "a3": 1, "a4": 4, "a5": 4}}
+    rows = {r[0]: r[1:] for r in mod.agreement(ours_c, theirs_c, truth, again, classes)}
+    assert rows["grad_norm"][0] == 4 and rows["grad_norm"][1] == pytest.approx(0.8)  # c4 mean 5 < c3's 30
+    assert rows["grad_norm"][4] == 4 and rows["grad_norm"][5] == pytest.approx(0.2)
+    assert rows["params"][0] == 5 and rows["params"][1] == pytest.approx(0.9)  # structural count: per key
+
+
+def test_main_prints_the_table_from_the_store(tmp_path, capsys):
+    mod = _load()
+    zc = tmp_path / "zc_nasbench201.json"
+    entries = {k: {"val_accuracy": 80.0 + i, "snip": float(i), "plain": float(-i), "params": 0.1 * (i + 1)}
+               for i, k in enumerate(KEYS)}
+    zc.write_text(json.dumps({"nasbench201": {"cifar10": entries}}))
+    from archrank.benchmarks.naslib import read_zc
+
+    archs = read_zc(zc)[0].archs
+    store = tmp_path / "s.db"
+    with open_store(str(store)) as st:  # archrank's scores, as a scoring run under seed 0 would store them
+        st.put_scores(ScoreRecord("nb201", a, h, "cifar10", 64, 0, v) for a, (h, v) in
+                      [(a, hv) for i, a in enumerate(archs) for hv in
+                       (("snip", float(i)), ("plain", float(i)), ("params", 0.1 * (i + 1)))])
+    mod.main(["--zc", str(zc), "--store", str(store), "--no-score"])
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split()[:2] == ["heuristic", "n"]
-    assert [line.split()[0] for line in out[1:]] == ["grad_norm", "jacob_cov", "snip"]
-    assert out[2].split()[1:] == ["5", "-1.000", "1.000", "-1.000"]
+    assert out[0].startswith("| space | proxy | n |")
+    body = {line.split("|")[2].strip(): [c.strip() for c in line.split("|")[3:-1]] for line in out[2:]}
+    assert set(body) == {"snip", "plain", "params"}
+    # snip and plain: the last two cells are one class (3 classes); params: per key (4).
+    assert body["snip"][:2] == ["3", "+1.000"] and body["plain"][:2] == ["3", "-1.000"]
+    assert body["params"][:2] == ["4", "+1.000"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--heuristics", "snip,,plain"], "--heuristics"),
+    (["--heuristics", "zen"], "--heuristics"),
+    (["--seeds", "0,x"], "--seeds"),
+    (["--archs", "0"], "--archs"),
+])
+def test_bad_arguments_are_one_line_and_exit_2(argv, message, tmp_path, capsys):
+    mod = _load()
+    with pytest.raises(SystemExit) as e:
+        mod.main(["--zc", "missing.json", "--store", str(tmp_path / "s.db"), *argv])
+    assert e.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "s.db").exists()

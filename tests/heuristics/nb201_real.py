@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import csv
-import json
 from pathlib import Path
 
 import numpy as np
 
 from archrank.heuristics.base import ScoreContext
 from archrank.spaces import get_space
-
-NASLIB_OPS = ["skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3"]
-
-
-def naslib_arch_string(key: tuple[int, ...]) -> str:
-    """NASLib's op-indices key (edges (1,2),(1,3),(1,4),(2,3),(2,4),(3,4)) as an NB201 arch string."""
-    a, b, c, d, e, f = (NASLIB_OPS[i] for i in key)
-    return f"|{a}~0|+|{b}~0|{d}~1|+|{c}~0|{e}~1|{f}~2|"
-
-
-def naslib_scores(shared_data: Path) -> dict[str, dict[str, float]]:
-    """``{arch string: {metric: value}}`` of NAS-Bench-Suite-Zero's stored NB201 CIFAR-10 scores."""
-    with open(shared_data / "naslib" / "zc_nasbench201.json") as f:
-        block = json.load(f)["nasbench201"]["cifar10"]
-    return {naslib_arch_string(ast.literal_eval(k)): v for k, v in block.items()}
 
 
 def accuracies(shared_data: Path) -> dict[str, float]:

@@ -1,0 +1,77 @@
+"""The NB201 rows of the NAS-Bench-Suite-Zero agreement table, held on the first cells of NASLib's file.
+
+``benchmarks/bench_naslib_agreement.py`` imports NASLib's stored scores, scores the same cells with archrank
+and compares them class by class (docs/interop.md, agreement with NAS-Bench-Suite-Zero, where the table at
+batch 64 is).  To stay quick this test scores at batch 16, the first 30 cells of the file (29 classes), grasp
+(the costliest) on the first 15, and plain under a second seed on the first 20.  Every shared proxy must agree
+at Spearman >= 0.95 except the documented exceptions, whose floors sit below the figures measured on these
+samples at batch 16 (grasp 0.42, plain -0.14, jacob_cov 0.83, epe_nas 0.79, l2_norm 0.948, and grad_norm
+0.936: grad_norm meets the target at batch 64, 0.958 on these cells, and loses it here to the smaller
+batch).  The stated reason of plain's exception is checked too: under another seed plain agrees with itself
+(0.22 here) no better than 0.8, so no single draw can agree with another implementation's at 0.95.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_naslib_agreement.py"
+TARGET = 0.95
+#: proxy -> lowest Spearman with NASLib's values accepted on this sample, for the documented exceptions.
+EXCEPTIONS = {"plain": -0.5, "grasp": 0.25, "epe_nas": 0.7, "jacob_cov": 0.75, "l2_norm": 0.9,
+              "grad_norm": 0.9}
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("bench_naslib_agreement_nb201", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def table(shared_data, tmp_path_factory):
+    mod = _load()
+    store = str(tmp_path_factory.mktemp("agreement") / "agreement.db")
+    zc = str(shared_data / "naslib" / "zc_nasbench201.json")
+
+    def rows(archs, seeds, names):
+        got = mod.score_file(zc, store, archs=archs, seeds=seeds, batch_size=16, data_dir=str(shared_data),
+                             heuristics=names, progress=False)
+        return {r[1]: r for r in got if r[1] in names}
+
+    table = rows(30, [0], [h for h in mod.SHARED if h != "grasp"])
+    table.update(rows(15, [0], ["grasp"]))
+    # plain again under seed 1 (one more loss-gradient pass): how far the draw alone moves it.
+    return table, rows(20, [0, 1], ["plain"])
+
+
+@pytest.mark.slow
+def test_every_shared_proxy_has_a_row(table):
+    rows, _ = table
+    mod = _load()
+    assert set(rows) == set(mod.SHARED)
+    for name, row in rows.items():
+        assert row[0] == "nb201" and row[2] >= 14, (name, row[:3])  # n: classes (or keys) both scored
+
+
+@pytest.mark.slow
+def test_nb201_rows_meet_the_target_or_their_documented_floor(table):
+    rows, _ = table
+    for name, row in rows.items():
+        rho = row[3]
+        floor = EXCEPTIONS.get(name, TARGET)
+        assert rho >= floor, f"{name}: Spearman {rho:.3f} with NAS-Bench-Suite-Zero's values (floor {floor})"
+
+
+@pytest.mark.slow
+def test_plain_is_its_draw(table):
+    # The documented reason plain misses the target: its ranking moves with the draw of weights and batch
+    # as much as it differs from NASLib's, so no single draw can agree at 0.95 with another.
+    _, again = table
+    n_seeds, seed_to_seed = again["plain"][6], again["plain"][7]
+    assert n_seeds >= 15
+    assert seed_to_seed < 0.8, f"plain agrees with itself under another seed at {seed_to_seed:.3f}"
