@@ -128,3 +128,18 @@ def test_bad_arguments_are_one_clear_error():
         archrank.score_models({"a": 3}, zoo_batch(), ["params"])
     with pytest.raises(ArchrankError, match="unknown heuristic 'nope'"):
         archrank.score_model(small_net, zoo_batch(), ["nope"])
+
+
+def test_every_zoo_network_scores_identically_twice():
+    names = ["synflow", "zen", "swap", "jacob_cov"]
+    first = archrank.score_models(ZOO, zoo_batch(), names)
+    assert first.rows() == archrank.score_models(ZOO, zoo_batch(), names).rows() and not first.errors
+
+
+def test_worker_processes_give_the_same_values():
+    from archrank.execution import LocalExecutor
+
+    picklable = {"vgg": ZOO["vgg"](), "vit": ZOO["vit"]()}  # modules pickle; the zoo's lambdas do not
+    with LocalExecutor(workers=2) as ex:
+        spawned = archrank.score_models(picklable, zoo_batch(), ["synflow", "gradsign"], executor=ex)
+    assert spawned.rows() == archrank.score_models(picklable, zoo_batch(), ["synflow", "gradsign"]).rows()

@@ -14,6 +14,11 @@ one) into the model a heuristic works on:
   deviations (the ViT convention).  ``reinit=False`` keeps the module's weights as they are (the seed then
   reaches only the heuristics' own re-initialisations and random inputs).
 
+Dropout is off (rates set to 0, :func:`without_dropout`): heuristics run models in train mode (batch
+statistics), where dropout would draw random masks; archrank scores the deterministic network, as it does
+its own sequence models.  Dropout applied as a function in ``forward`` (``F.dropout(x, p, self.training)``)
+cannot be reached: such a network gives values that differ from one scoring to the next.
+
 A model whose ``forward`` returns a tuple, a list or a dict is wrapped (:class:`FirstTensor`) so that the
 heuristics see its first tensor (the first item, depth first; for a dict, its first value): by the habit of
 detection and distillation networks, that is the logits.  Sequence models keep their ``(logits, hidden)``
@@ -105,7 +110,19 @@ def fresh_model(source: ModelSource, *, reinit: bool = True, wrap: bool = True, 
     else:
         raise InvalidArgument(f"model {name!r} is a {type(source).__name__}: give a torch.nn.Module or a "
                               "zero-argument callable returning one")
-    return FirstTensor(model) if wrap else model
+    return FirstTensor(without_dropout(model)) if wrap else without_dropout(model)
+
+
+def without_dropout(model: nn.Module) -> nn.Module:
+    """``model`` (a fresh copy or a factory's product, changed in place) with every dropout module's rate and
+    every ``nn.MultiheadAttention``'s dropout set to 0: heuristics put models in train mode, where dropout
+    would draw random masks and two scorings would differ; archrank scores the deterministic network."""
+    for m in model.modules():
+        if isinstance(m, nn.modules.dropout._DropoutNd):
+            m.p = 0.0
+        elif isinstance(m, nn.MultiheadAttention):
+            m.dropout = 0.0
+    return model
 
 
 @register_builder(OWN_BUILDER)
@@ -117,4 +134,5 @@ def build(arch: str, num_classes: int = 10, *, models: Mapping[str, ModelSource]
     return fresh_model(models[arch], reinit=reinit, wrap=wrap, name=arch)
 
 
-__all__ = ["OWN_BUILDER", "FirstTensor", "ModelSource", "first_tensor", "fresh_model", "reinitialise"]
+__all__ = ["OWN_BUILDER", "FirstTensor", "ModelSource", "first_tensor", "fresh_model", "reinitialise",
+           "without_dropout"]
