@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--valid-images", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=64, help="training mini-batch (default 64)")
     p.add_argument("--threads", type=int, default=1, help="torch threads of the training (default 1)")
+    p.add_argument("--retry-failed", action="store_true", help="recompute the stored failures (e.g. after a "
+                   "heuristic was extended to more networks)")
     args = p.parse_args(argv)
 
     import rank_my_resnets  # registers the space "myresnet"
@@ -61,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     heuristics = [h.strip() for h in args.heuristics.split(",") if h.strip()]
     t0 = time.perf_counter()
     score = run_scoring(ScoreSetting(space, dataset="cifar10", batch_size=64, seed=args.seed, data_dir=args.data_dir),
-                        archs=archs, heuristics=heuristics, store=args.store, progress=False)
+                        archs=archs, heuristics=heuristics, store=args.store, progress=False,
+                        retry_failed=args.retry_failed)
     t1 = time.perf_counter()
     setting = TrainSetting(space, regime=args.regime, dataset="cifar10", seed=args.seed, data_dir=args.data_dir,
                            batch_size=args.batch_size, base_epochs=args.epochs, train_limit=args.train_images,
