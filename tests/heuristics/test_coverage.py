@@ -17,9 +17,17 @@ from archrank.run.coverage import COMBINATION_ROWS, batch_heuristics, heuristic_
 OPTIONS = {"lr_patches": 200}
 
 
+def _archrank_heuristics() -> list[str]:
+    """archrank's own batch heuristics: a heuristic another test registers in this process is left out."""
+    from archrank.heuristics import HEURISTICS
+
+    own = [h for h in batch_heuristics("image") if HEURISTICS.get(h).fn.__module__.startswith("archrank.")]
+    return [*own, *COMBINATION_ROWS]
+
+
 @pytest.fixture(scope="module")
 def coverage():
-    return heuristic_coverage(ZOO, zoo_batch(), options=OPTIONS)
+    return heuristic_coverage(ZOO, zoo_batch(), _archrank_heuristics(), options=OPTIONS)
 
 
 def test_the_zoo_has_the_families_asked_for():
@@ -27,7 +35,9 @@ def test_the_zoo_has_the_families_asked_for():
 
 
 def test_share_of_finite_cells_and_a_reason_for_every_other(coverage):
-    assert set(coverage.heuristics) >= {*batch_heuristics("image"), "ranker", "az_nas_rank", "te_nas", "vote"}
+    own = [h for h in _archrank_heuristics() if h not in COMBINATION_ROWS]
+    assert len(own) >= 30
+    assert set(coverage.heuristics) >= {*own, "ranker", "az_nas_rank", "te_nas", "vote"}
     assert coverage.cells == len(coverage.heuristics) * len(ZOO)
     assert coverage.share >= 0.9, coverage.format_table()
     for h, n, why in coverage.failures():
