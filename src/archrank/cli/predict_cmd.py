@@ -16,9 +16,10 @@ def add_parser(subparsers) -> None:
         "samples) and rank every other one: Spearman, Kendall and top-10%% overlap against the truth, mean and "
         "std over the samples. Features: the space's encoding, graph features of the cell and heuristic scores "
         "from --store (missing ones are computed by a scoring run unless --no-compute). Predictors: gp, rf, "
-        "hgb, ridge_rank, mlp_ensemble.",
+        "hgb, ridge_rank, mlp_ensemble. With --load and --archs: predict architectures nobody trained with a "
+        "saved predictor, best first.",
     )
-    p.add_argument("--benchmark", required=True, help="a suite task (nb201-cifar10, nb101-cifar10, nb301-cifar10, "
+    p.add_argument("--benchmark", default=None, help="a suite task (nb201-cifar10, nb101-cifar10, nb301-cifar10, "
                    "nds-darts, nds-enas, nbnlp-ptb, nbnlp-wt2) or a table file (with --space and --metric)")
     p.add_argument("--metric", default=None, help="truth column ranked against (default: the task's)")
     p.add_argument("--label-metric", default=None, help="column the labelled architectures are fitted on "
@@ -50,6 +51,10 @@ def add_parser(subparsers) -> None:
                    "sample (JSON: hyperparameters and training set; loading refits)")
     p.add_argument("--load", default=None, metavar="FILE.json", help="rank the benchmark with a saved predictor "
                    "instead of fitting one (its training architectures are left out)")
+    p.add_argument("--archs", default=None, help="with --load: predict these architectures instead of ranking a "
+                   "benchmark: a FILE (one architecture a line, official string or index, '#' comments), "
+                   "'random:N' (drawn with --seed) or 'all'")
+    p.add_argument("--top", type=positive_int, default=None, help="with --archs: print only the best K")
     p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=run, flags={"labels": "--labels", "seeds": "--seeds", "features": "--features",
                                     "predictor": "--predictor", "population": "--population"})
@@ -79,11 +84,20 @@ def _params(items: list[str], predictor: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from archrank.errors import InvalidArgument
     from archrank.predictors import PREDICTORS, parse_features
-    from archrank.suite.predict import evaluate_saved, predict_benchmark
+    from archrank.suite.predict import evaluate_saved, predict_benchmark, predict_saved
 
     spec = parse_features(args.features)
     PREDICTORS.get(args.predictor)
     params = _params(args.param, args.predictor)
+    if args.archs is not None and not args.load:
+        raise InvalidArgument("--archs predicts with a saved predictor: give --load FILE.json", parameter="archs")
+    if args.archs is not None and args.benchmark is not None:
+        raise InvalidArgument("give --benchmark (rank a benchmark) or --archs (predict architectures), not both",
+                              parameter="archs")
+    if args.archs is None and args.benchmark is None:
+        raise InvalidArgument("--benchmark is required (or --load FILE.json --archs ARCHS)", parameter="benchmark")
+    if args.top is not None and args.archs is None:
+        raise InvalidArgument("--top applies to --archs predictions", parameter="top")
     if args.load:
         existing_file(args.load, "--load")
     elif args.labels is None:
@@ -99,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
                 existing_file(args.store, "--store")
             elif args.no_compute:
                 raise InvalidArgument(f"store {args.store!r} not found", parameter="store")
-    elif spec.zc and not args.load:
+    elif args.archs is None and spec.zc and not args.load:
         raise InvalidArgument("heuristic-score features (zc:...) need --store", parameter="store")
     hib = False if args.lower_is_better else None
     if args.store:
@@ -107,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
 
         store = open_store(args.store)
     try:
+        if args.archs is not None:
+            out = predict_saved(args.load, args.archs, store=store, compute=not args.no_compute, seed=args.seed,
+                                data_root=args.data_dir, device=args.device)
+            return _print_predictions(out, args)
         if args.load:
             out = evaluate_saved(args.load, args.benchmark, metric=args.metric, store=store,
                                  compute=not args.no_compute, space=args.space, higher_is_better=hib,
@@ -132,4 +150,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"  heuristic {h} alone: spearman {rho}")
     if out.get("saved"):
         print(f"saved {out['saved']}")
+    return 0
+
+
+def _print_predictions(out: dict, args: argparse.Namespace) -> int:
+    if args.top is not None:
+        out["predictions"] = out["predictions"][:args.top]
+    if args.json:
+        print_json(out)
+        return 0
+    print(f"{out['predictor']} on {out['features']} ({out['labels']} labels), {out['archs']} architectures of "
+          f"{out['space']}, best first ({'higher' if out['higher_is_better'] else 'lower'} is better)")
+    for row in out["predictions"]:
+        std = "" if row["std"] is None else f" +- {row['std']:.4g}"
+        print(f"{row['rank']:6d}  {row['mean']:.6g}{std}  {row['arch']}")
+    if out["missing"]:
+        print(f"{len(out['missing'])} without every heuristic score (not predicted): "
+              + ", ".join(out["missing"][:5]) + (" ..." if len(out["missing"]) > 5 else ""))
     return 0

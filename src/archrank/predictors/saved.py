@@ -43,13 +43,18 @@ class FittedPredictor:
     def predict_archs(self, archs: Sequence[Hashable], zc_values: dict[str, dict[str, float]] | None = None):
         """Predictions for ``archs`` of the same space (heuristic scores in ``zc_values`` where the features
         use them); returns a :class:`~archrank.predictors.base.Prediction`."""
+        return self.predictor.predict(self.features_of(archs, zc_values))
+
+    def features_of(self, archs: Sequence[Hashable], zc_values: dict[str, dict[str, float]] | None = None):
+        """The feature rows of ``archs`` as when fitting (NaN where a heuristic score is missing); an error
+        if the columns differ from the saved ones."""
         from archrank.spaces import get_space
 
         X, names = feature_matrix(get_space(self.space), archs, self.features, zc_values)
         if names != self.feature_names:
             raise DataError(f"the features now built ({len(names)}) differ from the saved ones "
                             f"({len(self.feature_names)}); score the same heuristics as when saving")
-        return self.predictor.predict(X)
+        return X
 
 
 def fit_saved(*, predictor: str, params: dict[str, Any], space: str, features: str, feature_names: list[str],

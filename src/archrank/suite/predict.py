@@ -153,7 +153,8 @@ def predict_benchmark(benchmark: str, *, labels: int, features: str, predictor: 
         fitted = fit_saved(predictor=predictor, params={**(params or {}), "seed": first}, space=sp.name,
                            features=spec.text(), feature_names=names, archs=[sp.format(archs[i]) for i in tr],
                            X=X[tr], y=lab[tr] * sign,
-                           meta={"benchmark": benchmark, "label_metric": label_metric, "labels": labels})
+                           meta={"benchmark": benchmark, "label_metric": label_metric, "labels": labels,
+                                 "higher_is_better": data.higher_is_better})
         report.saved = str(save_predictor(fitted, save))
     return report
 
@@ -195,3 +196,49 @@ def evaluate_saved(path: str | os.PathLike, benchmark: str, *, metric: str | Non
             "excluded": int((~ok).sum()), "spearman": round(float(spearman(pred, truth)), 6),
             "kendall": round(float(kendall_tau(pred, truth)), 6),
             "top10": round(float(top_k_overlap(pred, truth, 0.1)), 6), "loaded": str(path)}
+
+
+def predict_saved(path: str | os.PathLike, archs, *, store=None, compute: bool = True, seed: int = 0,
+                  data_root: str | os.PathLike | None = None, device: str = "cpu") -> dict[str, Any]:
+    """Predict architectures nobody has trained with the predictor saved at ``path``.
+
+    ``archs``: what :func:`archrank.run.selection.select_archs` accepts (a file of architectures, one a line;
+    ``random:N`` drawn with ``seed``; ``all``; a list), in the saved predictor's space.  Heuristic-score
+    features are read from ``store`` (missing ones computed by a scoring run with ``compute``; with
+    ``compute=False`` an architecture lacking a score gets no prediction and is counted in ``missing``).
+    Returns the predictions best first (``higher_is_better`` as saved; files from before it was saved are
+    read as higher-is-better): ``rank``, ``arch``, ``mean`` and ``std`` (None where the model has none).
+    """
+    from archrank.predictors.features import parse_features
+    from archrank.predictors.saved import load_predictor
+    from archrank.run.selection import select_archs
+    from archrank.spaces import get_space
+
+    fitted = load_predictor(path)
+    sp = get_space(fitted.space)
+    chosen = select_archs(sp, archs, seed=seed)
+    spec = parse_features(fitted.features)
+    if spec.zc and store is None:
+        raise InvalidArgument("the saved predictor uses heuristic scores: give --store", parameter="store")
+    zc = None
+    if spec.zc:
+        from archrank.predictors.scores import zc_scores
+
+        zc = zc_scores(sp, chosen, list(spec.zc), store=store, compute=compute,
+                       data_dir=None if data_root is None else str(data_root), device=device)
+    X = fitted.features_of(chosen, zc)
+    ok = np.isfinite(X).all(axis=1)
+    hib = bool(fitted.meta.get("higher_is_better", True))
+    rows: list[dict[str, Any]] = []
+    if ok.any():
+        pred = fitted.predictor.predict(X[ok])
+        kept = [a for a, f in zip(chosen, ok) if f]
+        std = pred.std if pred.std is not None else [None] * len(kept)
+        order = np.argsort(-pred.mean if hib else pred.mean, kind="stable")
+        for r, i in enumerate(order, 1):
+            rows.append({"rank": r, "arch": sp.format(kept[i]), "mean": float(pred.mean[i]),
+                         "std": None if std[i] is None else float(std[i])})
+    return {"space": fitted.space, "predictor": fitted.predictor.name, "features": fitted.features,
+            "labels": len(fitted.archs), "higher_is_better": hib, "archs": len(chosen),
+            "missing": [sp.format(a) for a, f in zip(chosen, ok) if not f], "predictions": rows,
+            "loaded": str(path)}
