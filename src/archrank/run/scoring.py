@@ -2,7 +2,8 @@
 
 A run (:func:`run_scoring`) selects architectures (``all``, ``random:N`` or a file), groups them by
 canonical form, skips what the store already holds, computes the rest through an executor (one task per
-canonical class) and writes each result the moment it arrives, recording it for every member of the
+canonical class, on the member the space names as the class's representative, so that every run gives a
+class the same value) and writes each result the moment it arrives, recording it for every member of the
 class.  Heuristics declared not ``canonical_invariant`` (structural counts such as params and FLOPs, which
 differ between class members) are computed for every architecture.  A failing heuristic (out of memory, a
 numerical error, ...) is recorded with its reason and the run goes on.  Killed at any point (even
@@ -172,6 +173,12 @@ def _score_missing(summary: ScoringSummary, store: Store, prepared: PreparedScor
     todo: dict[str, list[str]] = {}  # representative -> heuristics to compute
     members_of: dict[tuple[str, str], list[str]] = {}  # (representative, heuristic) -> archs to record
     singletons = [[x] for x in strings]
+    sp = prepared.space
+
+    def representative(member: str) -> str:
+        # A class-wide value is computed on the member the space names, whichever member the run met first.
+        return sp.format(sp.representative(sp.parse(member)))
+
     for h in hs:
         n = stored[h.name]
         # Structural heuristics (params, FLOPs) differ between class members: computed per architecture.
@@ -188,8 +195,9 @@ def _score_missing(summary: ScoringSummary, store: Store, prepared: PreparedScor
                 copies += [_record(key, m, n, src.value, src.seconds, src.flops, src.error, m == origin,
                                    origin, run_id) for m in missing]
             else:
-                todo.setdefault(missing[0], []).append(h.name)
-                members_of[(missing[0], h.name)] = missing
+                rep = representative(missing[0]) if h.canonical_invariant else missing[0]
+                todo.setdefault(rep, []).append(h.name)
+                members_of[(rep, h.name)] = missing
     if copies:
         summary.copied = store.put_scores(copies, replace=replace)
         summary.recorded += summary.copied

@@ -89,6 +89,17 @@ class SearchSpace(ABC):
         """A string equal for architectures that compute the same function (default: the string form)."""
         return self.format(arch)
 
+    def representative(self, arch: Hashable) -> Hashable:
+        """The member of ``arch``'s canonical class on which a class-wide (canonical-invariant) heuristic is
+        computed, the same whichever member a run starts from, so that every run gives a class one value.
+
+        Members of a class compute the same function but are different networks (dead operations, swapped
+        inputs): their weights are drawn in another order, so a weight-dependent score differs between them.
+        Spaces that can name a member from the class alone override this (NB201: the smallest index; DARTS
+        cells: the canonical cell; NB101: the pruned cell in its smallest vertex order).  The default, the
+        architecture itself, holds for spaces whose classes are single architectures."""
+        return arch
+
     # --- sampling and local moves ----------------------------------------------------------------
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Hashable:

@@ -166,6 +166,10 @@ class DartsCellSpace(SearchSpace):
             a = a.with_cell(kind, tuple(p for node in nodes for p in node), a.concat(kind))
         return a
 
+    def representative(self, arch: Any) -> DartsArch:
+        """The canonical cell (:meth:`canonical_arch`), itself a member of the class."""
+        return self.canonical_arch(arch)
+
     def canonical(self, arch: Any) -> str:
         """Equal for architectures equal up to the order of a node's two inputs (and ``none`` inputs)."""
         return format_genotype(self.canonical_arch(arch))

@@ -40,6 +40,7 @@ from archrank.spaces.nb101_graph import (
     make_arch,
     pad7,
     prune,
+    smallest_form,
 )
 
 _ALIASES = {
@@ -134,6 +135,10 @@ class NB101Space(SearchSpace):
     def canonical(self, arch) -> str:
         """The benchmark's graph hash (32 hex digits); equal for isomorphic cells and for dead vertices."""
         return graph_hash(self.coerce(arch))
+
+    def representative(self, arch) -> NB101Arch:
+        """The pruned cell in its smallest vertex order (:func:`smallest_form`)."""
+        return smallest_form(self.coerce(arch))
 
     # --- sampling and local moves -------------------------------------------------------------------
     def sample(self, rng: np.random.Generator) -> NB101Arch:

@@ -148,6 +148,25 @@ def prune(arch: NB101Arch) -> NB101Arch:
     return NB101Arch(tuple(tuple(int(v) for v in row) for row in m), ops)
 
 
+def smallest_form(arch: NB101Arch) -> NB101Arch:
+    """The pruned cell with its interior vertices renumbered to the smallest (matrix, ops) among the
+    topological orders: one member per class of cells equal up to dead vertices and vertex order."""
+    import itertools
+
+    p = prune(arch)
+    m, n = p.as_array(), p.num_vertices
+    best = None
+    for perm in itertools.permutations(range(1, n - 1)):
+        order = (0, *perm, n - 1)  # new vertex i is old vertex order[i]
+        pm = m[np.ix_(order, order)]
+        if np.tril(pm).any():  # not a topological order
+            continue
+        key = (tuple(tuple(int(v) for v in row) for row in pm), tuple(p.ops[i] for i in order))
+        if best is None or key < best:
+            best = key
+    return NB101Arch(*best)
+
+
 def _md5(text: str) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 

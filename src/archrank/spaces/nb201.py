@@ -199,6 +199,10 @@ class NB201Space(SearchSpace):
     def canonical(self, arch: Arch | str) -> str:
         return canonical_key(self.coerce(arch))
 
+    def representative(self, arch: Arch | str) -> Arch:
+        """The member of the class with the smallest index (as :meth:`class_representatives`)."""
+        return self.index_to_arch(int(_class_table()[0][self.arch_to_index(arch)]))
+
     def class_representatives(self) -> tuple[int, ...]:
         """Indices of one architecture per canonical class (the smallest index of each), sorted."""
         return _class_table()[1]
