@@ -4,8 +4,11 @@ Every kind (space, model builder, heuristic, strategy, benchmark reader, task, s
 :class:`Registry` obtained with :func:`registry` (one per kind, shared by the whole process) and is filled
 the same way:
 
-* built-in entries as ``REG.register_lazy(name, "package.module:attribute")`` (imported on first use), or
-  by ``REG.register(name, obj)`` / ``@REG.register(name)`` in the module that defines them;
+* built-in entries by the module that defines them, with the same call a plugin uses (``register_space``,
+  ``@register_heuristic``, ``@register_strategy``, ``@register_builder``): :meth:`Registry.discover` finds
+  those calls in the source of a package's modules without importing them, and registers each name lazily
+  (its module is imported the first time the name is asked for), so a new built-in entry is its own module
+  and nothing else; entries listed by hand use ``REG.register_lazy(name, "package.module:attribute")``;
 * anyone else (a plugin, a script) with the same ``REG.register(name, obj)``, or the package's decorator
   where an entry is a function wrapped with metadata (``register_heuristic``, ``register_strategy``,
   ``register_builder``, ``register_task``).
@@ -19,6 +22,9 @@ valid names and says both ways to register one.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -43,7 +49,25 @@ class Registry(Generic[T]):
         self.kind = kind
         self.plugins = plugins
         self._items: dict[str, T] = {}
-        self._lazy: dict[str, str] = {}  # name -> "module:attribute", imported on first ``get``
+        self._lazy: dict[str, str] = {}  # name -> "module:attribute" or "module", imported on first ``get``
+        self._sources: list[tuple[str, str]] = []  # (package, function) pairs to discover, not yet scanned
+
+    def discover(self, package: str, function: str) -> None:
+        """Register lazily every name that a module of ``package`` registers with ``function("name", ...)``.
+
+        The modules are not imported: their source is scanned (on the first read or registration of this
+        registry) for lines that start with ``function("name"`` (a call), ``@function("name"`` (a decorator)
+        or ``x = function("name"`` (an assignment), and each name is registered as its module, imported the
+        first time the name is asked for (importing it registers the name: the line that was found).
+        """
+        self._sources.append((package, function))
+
+    def _discover(self) -> None:
+        while self._sources:
+            package, function = self._sources.pop(0)
+            for name, module in scan_registrations(package, function).items():
+                if name not in self._items and name not in self._lazy:
+                    self._lazy[name] = module
 
     def _load_plugins(self) -> None:
         if self.plugins:
@@ -59,6 +83,7 @@ class Registry(Generic[T]):
         """
         if ":" not in target:
             raise InvalidArgument(f"lazy target {target!r} for {self.kind} {name!r} must be 'module:attribute'")
+        self._discover()
         if name in self._items or (name in self._lazy and self._lazy[name] != target):
             raise InvalidArgument(f"{self.kind} {name!r} is already registered")
         self._lazy[name] = target
@@ -69,19 +94,33 @@ class Registry(Generic[T]):
         def add(o: T) -> T:
             if not isinstance(name, str) or not name:
                 raise InvalidArgument(f"a {self.kind} name must be a non-empty string, got {name!r}")
-            if name in self._items and self._items[name] is not o:
+            if self.taken(name, o):
                 raise InvalidArgument(f"{self.kind} {name!r} is already registered")
             self._items[name] = o
             return o
 
         return add(obj) if obj is not None else add
 
+    def taken(self, name: str, obj: object) -> bool:
+        """Whether registering ``obj`` under ``name`` clashes with an entry: another object, or a built-in
+        entry not yet imported whose module is not ``obj``'s (the module registering its own entry is fine)."""
+        self._discover()
+        if name in self._items:
+            return self._items[name] is not obj
+        if name in self._lazy:
+            return self._lazy[name].split(":")[0] != getattr(obj, "__module__", None)
+        return False
+
     def get(self, name: str) -> T:
         self._load_plugins()
+        self._discover()
         if name not in self._items and name in self._lazy:
-            module, attr = self._lazy[name].split(":")
-            obj = getattr(importlib.import_module(module), attr)
-            self._items.setdefault(name, obj)
+            module, _, attr = self._lazy[name].partition(":")
+            imported = importlib.import_module(module)
+            if attr:
+                self._items.setdefault(name, getattr(imported, attr))
+            elif name not in self._items:
+                raise InvalidArgument(f"module {module} did not register {self.kind} {name!r} when imported")
         try:
             return self._items[name]
         except KeyError:
@@ -92,10 +131,12 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         self._load_plugins()
+        self._discover()
         return sorted(set(self._items) | set(self._lazy))
 
     def __contains__(self, name: object) -> bool:
         self._load_plugins()
+        self._discover()
         return name in self._items or name in self._lazy
 
     def __iter__(self) -> Iterator[str]:
@@ -106,6 +147,30 @@ class Registry(Generic[T]):
 
 
 _REGISTRIES: dict[str, Registry[Any]] = {}
+
+
+def scan_registrations(package: str, function: str) -> dict[str, str]:
+    """``{name: module}`` for every line of a module of ``package`` (its top-level ``.py`` files, not
+    ``__init__``) that starts with ``function("name"``, ``@function("name"`` or ``x = function("name"``.
+
+    Reads the source without importing the modules (cheap enough for the CLI's help).  A package installed
+    without its ``.py`` sources has nothing to scan, and its entries must be listed with ``register_lazy``.
+    """
+    spec = importlib.util.find_spec(package)
+    pattern = re.compile(r"^(?:@|[A-Za-z_][\w.]*\s*=\s*)?" + re.escape(function) + r"\(\s*[\"']([^\"']+)[\"']",
+                         re.MULTILINE)
+    out: dict[str, str] = {}
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        for file in sorted(os.listdir(folder)):
+            if not file.endswith(".py") or file == "__init__.py":
+                continue
+            with open(os.path.join(folder, file), encoding="utf-8") as f:
+                text = f.read()
+            if function not in text:
+                continue
+            for name in pattern.findall(text):
+                out.setdefault(name, f"{package}.{file[:-3]}")
+    return out
 
 
 def registry(kind: str) -> Registry[Any]:
@@ -152,7 +217,9 @@ def kinds() -> list[str]:
 #: own build function, such as :func:`archrank.spaces.grid`).
 BUILDERS: Registry[Any] = registry("model builder")
 
-__all__ = ["BUILDERS", "REGISTER_HINT", "Registry", "kinds", "registry"]
+BUILDERS.discover("archrank.models", "register_builder")
+
+__all__ = ["BUILDERS", "REGISTER_HINT", "Registry", "kinds", "registry", "scan_registrations"]
 
 
 def class_registrar(reg: Registry[Any]) -> Callable[[str], Callable[[type], type]]:

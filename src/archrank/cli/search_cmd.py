@@ -36,11 +36,11 @@ def add_parser(subparsers) -> None:
         "budget (--budget-seconds and/or --budget-archs), and the best --top architectures are printed and "
         "written to --out (an architecture file for 'archrank train --archs').",
     )
-    from archrank.search.names import BUILTIN_STRATEGIES
+    from archrank.search.names import builtin_strategies
 
     p.add_argument("--space", default="nb201", help="search space (default nb201; see 'archrank spaces')")
     p.add_argument("--strategy", default=None, help="strategy name, or several comma-separated (one comparison "
-                   "table and one plot); built in: " + ", ".join(sorted(BUILTIN_STRATEGIES))
+                   "table and one plot); built in: " + ", ".join(sorted(builtin_strategies()))
                    + " (needed with --benchmark; default rea with --objective)")
     p.add_argument("--benchmark", default=None, help="benchmark table (CSV with an index or arch column); needed "
                    "unless --objective is given")

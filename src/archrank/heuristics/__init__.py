@@ -1,8 +1,10 @@
-"""Heuristics. Importing this package registers every built-in heuristic in ``HEURISTICS``."""
+"""Heuristics. Importing this package imports its every module, which registers every built-in heuristic in
+``HEURISTICS``."""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from archrank.heuristics.base import (
     HEURISTICS,
@@ -14,30 +16,12 @@ from archrank.heuristics.base import (
     register_heuristic,
 )
 
-# Modules that register the built-in heuristics when imported.
-_MODULES = (
-    "archrank.heuristics.baselines",
-    "archrank.heuristics.zero_cost",
-    "archrank.heuristics.naswot",
-    "archrank.heuristics.kernel_scores",
-    "archrank.heuristics.training_scores",
-    "archrank.heuristics.zico",
-    "archrank.heuristics.meco",
-    "archrank.heuristics.swap",
-    "archrank.heuristics.az_nas",
-    "archrank.heuristics.zen",
-    "archrank.heuristics.naslib_proxies",
-    "archrank.heuristics.gradient_stats",
-    "archrank.heuristics.logsynflow",
-    "archrank.heuristics.lga",
-    "archrank.heuristics.combinations",
-    "archrank.heuristics.hidden_cov",
-)
-
 
 def load_builtin() -> None:
-    for mod in _MODULES:
-        importlib.import_module(mod)
+    """Import every module of this package: each built-in heuristic registers itself in its own module
+    (``@register_heuristic``), so a new heuristic is a new module and nothing else."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
 
 
 load_builtin()

@@ -54,14 +54,14 @@ def _nds_builder(space_name: str):
 
     build.__name__ = f"build_{space_name}"
     build.__doc__ = f"The NDS network of a {space_name} architecture (ImageNet stem unless ``stem='cifar'``)."
-    return register_builder(space_name)(build)
+    return build
 
 
-build_nds_darts = _nds_builder("nds_darts")
-build_nds_enas = _nds_builder("nds_enas")
-build_nds_amoeba = _nds_builder("nds_amoeba")
-build_nds_nasnet = _nds_builder("nds_nasnet")
-build_nds_pnas = _nds_builder("nds_pnas")
+build_nds_darts = register_builder("nds_darts")(_nds_builder("nds_darts"))
+build_nds_enas = register_builder("nds_enas")(_nds_builder("nds_enas"))
+build_nds_amoeba = register_builder("nds_amoeba")(_nds_builder("nds_amoeba"))
+build_nds_nasnet = register_builder("nds_nasnet")(_nds_builder("nds_nasnet"))
+build_nds_pnas = register_builder("nds_pnas")(_nds_builder("nds_pnas"))
 
 
 @register_builder("nb301")

@@ -3,7 +3,9 @@
 Spaces own encodings (parse, format, canonical form, sample, mutate, encode); building belongs here.  A
 builder is ``fn(arch, num_classes=10, **options) -> nn.Module`` registered under its space's name with
 ``@register_builder("space_name")``; it validates its options (an unknown one is an InvalidArgument naming
-the valid ones).  The built-in builders are registered lazily, so listing them imports no model code.
+the valid ones).  The built-in builders are found in the source of this package's modules
+(:meth:`~archrank.registry.Registry.discover`) and imported on first use, so listing them imports no model
+code and a new builder is its module alone.
 Use :func:`build_model`, which also seeds the initialisation without touching the global random state.
 """
 
@@ -21,19 +23,6 @@ from archrank.registry import Registry, registry
 Builder = Callable[..., torch.nn.Module]
 
 BUILDERS: Registry[Builder] = registry("model builder")
-BUILDERS.register_lazy("nb201", "archrank.models.nb201:build")
-BUILDERS.register_lazy("nats_sss", "archrank.models.nats_sss:build")
-BUILDERS.register_lazy("nb101", "archrank.models.nb101:build")
-BUILDERS.register_lazy("generic", "archrank.models.generic:build")
-BUILDERS.register_lazy("generic_mlp", "archrank.models.generic_mlp:build")
-BUILDERS.register_lazy("nb301", "archrank.models.darts_builders:build_nb301")
-BUILDERS.register_lazy("nds_amoeba", "archrank.models.darts_builders:build_nds_amoeba")
-BUILDERS.register_lazy("nds_darts", "archrank.models.darts_builders:build_nds_darts")
-BUILDERS.register_lazy("nds_enas", "archrank.models.darts_builders:build_nds_enas")
-BUILDERS.register_lazy("nds_nasnet", "archrank.models.darts_builders:build_nds_nasnet")
-BUILDERS.register_lazy("nds_pnas", "archrank.models.darts_builders:build_nds_pnas")
-BUILDERS.register_lazy("nbnlp", "archrank.models.nbnlp:build_nbnlp")
-BUILDERS.register_lazy("own_models", "archrank.models.own:build")
 
 
 def register_builder(space: str) -> Callable[[Builder], Builder]:

@@ -1,7 +1,7 @@
 """Search strategies (ask/tell over a seeded generator), objectives and the evaluation harness.
 
-The built-in strategies (:data:`archrank.search.names.BUILTIN_STRATEGIES`) are registered in
-:data:`STRATEGIES` by name, lazily: their modules (which may import torch or scipy) are imported the first
+The built-in strategies register themselves (``@register_strategy("name")`` in their module) and are found
+in :data:`STRATEGIES` by name from the package's source (:mod:`archrank.search.names`), lazily: their modules (which may import torch or scipy) are imported the first
 time a strategy is asked for.  Every name below is imported on first use (PEP 562), so that reading
 :mod:`archrank.search.protocol` or :mod:`archrank.search.names` imports nothing heavy.
 """

@@ -34,7 +34,7 @@ import numpy as np
 from archrank.errors import InvalidArgument
 from archrank.metrics import usable
 from archrank.registry import Registry, class_registrar, keyword_params, registry
-from archrank.search.names import BUILTIN_STRATEGIES
+from archrank.search.names import DECORATOR, PACKAGE
 
 SIGNAL = "signal"
 HEURISTIC = "heuristic"
@@ -115,8 +115,7 @@ class Strategy(ABC):
 
 
 STRATEGIES: Registry[type[Strategy]] = registry("strategy")
-for _name, _target in BUILTIN_STRATEGIES.items():  # imported when first asked for
-    STRATEGIES.register_lazy(_name, _target)
+STRATEGIES.discover(PACKAGE, DECORATOR)  # each built-in module is imported when one of its names is asked for
 
 
 register_strategy = class_registrar(STRATEGIES)

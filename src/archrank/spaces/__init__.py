@@ -1,9 +1,11 @@
 """Search spaces. ``get_space(name)`` returns a ready instance; ``SPACES.names()`` lists them.
 
-:data:`SPACES` maps a name to a space class (or a ready instance).  The built-in spaces are registered
-lazily (their modules are imported on first use, so importing archrank stays cheap), and their model
-builders under the same names in :mod:`archrank.models`.  A plugin registers its own space with its builder
-in one call, ``register_space("name", SpaceClass, build=build)``; :func:`grid` makes and registers a space,
+:data:`SPACES` maps a name to a space class (or a ready instance).  A space registers itself,
+built-in or not, with one call, ``register_space("name", SpaceClass, build=build)``.  The built-in spaces
+make that call at the end of their module (their builders, kept apart by the layers, register themselves in
+:mod:`archrank.models` the same way); those modules are found in the package's source and imported on first
+use (:meth:`~archrank.registry.Registry.discover`), so importing archrank stays cheap and a new space is its
+module, with no list to edit; :func:`grid` makes and registers a space,
 with its builder, from a dict of choices and a build function.
 """
 
@@ -18,18 +20,7 @@ from archrank.spaces.base import SearchSpace
 from archrank.spaces.grid import GridSpace, grid
 
 SPACES: Registry = registry("space")
-SPACES.register_lazy("nb201", "archrank.spaces.nb201:NB201Space")
-SPACES.register_lazy("nb101", "archrank.spaces.nb101:NB101Space")
-SPACES.register_lazy("nats_sss", "archrank.spaces.nats_sss:NATSSizeSpace")
-SPACES.register_lazy("generic", "archrank.spaces.generic:GenericSpace")
-SPACES.register_lazy("generic_mlp", "archrank.spaces.generic_mlp:GenericMLPSpace")
-SPACES.register_lazy("nb301", "archrank.spaces.nb301:NB301Space")
-SPACES.register_lazy("nds_amoeba", "archrank.spaces.nds:NDSAmoebaSpace")
-SPACES.register_lazy("nds_darts", "archrank.spaces.nds:NDSDartsSpace")
-SPACES.register_lazy("nds_enas", "archrank.spaces.nds:NDSENASSpace")
-SPACES.register_lazy("nds_nasnet", "archrank.spaces.nds:NDSNASNetSpace")
-SPACES.register_lazy("nds_pnas", "archrank.spaces.nds:NDSPNASSpace")
-SPACES.register_lazy("nbnlp", "archrank.spaces.nbnlp_space:NBNLPSpace")
+SPACES.discover("archrank.spaces", "register_space")  # the built-in spaces register themselves
 
 
 def register_space(name: str, space: type[SearchSpace] | SearchSpace, *,
@@ -49,7 +40,7 @@ def register_space(name: str, space: type[SearchSpace] | SearchSpace, *,
     if build is not None and not callable(build):
         raise InvalidArgument(f"build must be a function (arch, num_classes, **options) -> nn.Module, got {build!r}",
                               parameter="build")
-    taken = name in SPACES or (build is not None and name in BUILDERS)
+    taken = SPACES.taken(name, space) or (build is not None and BUILDERS.taken(name, build))
     if taken:
         raise InvalidArgument(f"space {name!r} is already registered; choose another name", parameter="name")
     SPACES.register(name, space)

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from archrank.errors import InvalidArgument, UnknownName
+from archrank.spaces import register_space
 from archrank.spaces.base import SearchSpace
 from archrank.spaces.generic_cells import (
     CONV_UNIVERSE,
@@ -261,5 +262,7 @@ class GenericSpace(GenericEncoding, TrainingDims, SearchSpace):
         """``stem_channels`` of this space's configuration, for the builder."""
         return {"stem_channels": self.stem_channels}
 
+
+register_space("generic", GenericSpace)
 
 __all__ = ["CONV_UNIVERSE", "OP_HPARAMS", "CellOp", "GenericArch", "GenericSpace"]

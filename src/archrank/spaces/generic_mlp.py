@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from archrank.errors import InvalidArgument, UnknownName
+from archrank.spaces import register_space
 from archrank.spaces.base import SearchSpace
 from archrank.spaces.training_dims import Training, TrainingDims, check_choices
 
@@ -167,5 +168,7 @@ class GenericMLPSpace(TrainingDims, SearchSpace):
         """``in_features`` of this space's configuration, for the builder (None: sized on first call)."""
         return {"in_features": self.in_features}
 
+
+register_space("generic_mlp", GenericMLPSpace)
 
 __all__ = ["MLP_ACTIVATIONS", "GenericMLPArch", "GenericMLPSpace", "MLPLayer"]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from archrank.errors import InvalidArgument
+from archrank.spaces import register_space
 from archrank.spaces.base import SearchSpace
 
 WIDTHS: tuple[int, ...] = (8, 16, 24, 32, 40, 48, 56, 64)
@@ -151,3 +152,6 @@ class NATSSizeSpace(SearchSpace):
             if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or not 0 <= int(c) < len(WIDTHS):
                 raise InvalidArgument(f"decision {c!r} is out of range; valid: 0..{len(WIDTHS) - 1}")
         return tuple(WIDTHS[int(c)] for c in choices)
+
+
+register_space("nats_sss", NATSSizeSpace)

@@ -21,6 +21,7 @@ import json
 import numpy as np
 
 from archrank.errors import InvalidArgument
+from archrank.spaces import register_space
 from archrank.spaces.base import SearchSpace
 from archrank.spaces.nb101_graph import (
     ALL_OPS,
@@ -218,6 +219,8 @@ class NB101Space(SearchSpace):
         ops = [INPUT] + [INTERIOR_OPS[int(c)] for c in choices[21:]] + [OUTPUT]
         return make_arch(m, ops)
 
+
+register_space("nb101", NB101Space)
 
 __all__ = [
     "ALL_OPS",

@@ -26,6 +26,7 @@ from functools import cache
 import numpy as np
 
 from archrank.errors import InvalidArgument, UnknownName
+from archrank.spaces import register_space
 from archrank.spaces.base import SearchSpace
 
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -251,3 +252,6 @@ class NB201Space(SearchSpace):
             if not isinstance(c, (int, np.integer)) or not 0 <= int(c) < len(OPS):
                 raise InvalidArgument(f"decision {c!r} is out of range; valid: 0..{len(OPS) - 1}")
         return tuple(OPS[int(c)] for c in choices)
+
+
+register_space("nb201", NB201Space)

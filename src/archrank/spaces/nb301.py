@@ -16,6 +16,7 @@ import ast
 from typing import Any
 
 from archrank.errors import InvalidArgument
+from archrank.spaces import register_space
 from archrank.spaces.darts_cells import KINDS, DartsCellSpace
 from archrank.spaces.darts_genotype import DartsArch
 
@@ -71,5 +72,7 @@ class NB301Space(DartsCellSpace):
             return self.from_compact(text)
         return super().parse(text)
 
+
+register_space("nb301", NB301Space)
 
 __all__ = ["NB301_OPS", "NB301Space"]

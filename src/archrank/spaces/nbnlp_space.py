@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from archrank.errors import InvalidArgument
+from archrank.spaces import register_space
 from archrank.spaces.base import SearchSpace
 from archrank.spaces.nbnlp import (
     OPS,
@@ -65,5 +66,7 @@ class NBNLPSpace(SearchSpace):
     def encode(self, arch: Recepie | str) -> np.ndarray:
         return encode_recepie(self.coerce(arch))
 
+
+register_space("nbnlp", NBNLPSpace)
 
 __all__ = ["NBNLPSpace"]

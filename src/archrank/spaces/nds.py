@@ -26,6 +26,7 @@ of cells); sampling draws them from the values in the published ImageNet records
 
 from __future__ import annotations
 
+from archrank.spaces import register_space
 from archrank.spaces.darts_cells import DartsCellSpace
 
 #: Widths and depths of the NDS ImageNet records (DARTS_in.json, ENAS_in.json).
@@ -104,6 +105,12 @@ class NDSDartsSpace(NDSSpace):
     num_nodes = 4
     concat_rule = "all"
 
+
+register_space("nds_amoeba", NDSAmoebaSpace)
+register_space("nds_darts", NDSDartsSpace)
+register_space("nds_enas", NDSENASSpace)
+register_space("nds_nasnet", NDSNASNetSpace)
+register_space("nds_pnas", NDSPNASSpace)
 
 __all__ = [
     "AMOEBA_OPS", "DARTS_OPS", "ENAS_OPS", "NASNET_OPS", "NDS_DEPTHS", "NDS_WIDTHS", "PNAS_OPS",
