@@ -38,11 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default="enc,zc,both", help="feature sets: " + ", ".join(SETS))
     ap.add_argument("--labels", default="10,20,50,100,200")
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0, help="base seed of the labelled samples")
+    ap.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                    help="predictor parameter (repeatable; every predictor in --predictors must have it)")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out", default=None, help="JSON file of every cell (resumed)")
     args = ap.parse_args(argv)
 
     from archrank.errors import ArchrankError
+    from archrank.predictors.base import predictor_param_values
     from archrank.store import open_store
     from archrank.suite.predict import predict_benchmark
 
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     sets = [s for s in args.sets.split(",") if s]
     labels = [int(n) for n in args.labels.split(",")]
     preds = [p for p in args.predictors.split(",") if p]
+    params = {p: predictor_param_values(args.param, p) for p in preds}
+    tag = "".join(f"|{kv}" for kv in args.param) + (f"|seed{args.seed}" if args.seed else "")
     heur: dict[str, float] = {}
     try:
         for fs in sets:
@@ -63,13 +69,14 @@ def main(argv: list[str] | None = None) -> int:
             feats = SETS[fs].format(zc=zc)
             for p in preds:
                 for n in labels:
-                    key = f"{args.task}|{args.metric}|{args.label_metric}|{p}|{fs}|{n}|{args.seeds}"
+                    key = f"{args.task}|{args.metric}|{args.label_metric}|{p}|{fs}|{n}|{args.seeds}{tag}"
                     if key in cells:
                         continue
                     t0 = time.perf_counter()
                     try:
                         rep = predict_benchmark(args.task, labels=n, features=feats, predictor=p, metric=args.metric,
                                                 label_metric=args.label_metric, samples=args.seeds, store=store,
+                                                seed=args.seed, params=params[p],
                                                 compute=False, data_root=args.data_dir, space=args.space)
                     except ArchrankError as e:
                         print(f"{key}: {e}", file=sys.stderr)
@@ -85,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if store is not None:
             store.close()
-    print(table(cells, args.task, args.metric, args.label_metric, args.seeds, preds, sets, labels))
+    print(table(cells, args.task, args.metric, args.label_metric, args.seeds, preds, sets, labels, tag))
     for c in cells.values():
         heur.update(c.get("single_heuristics_spearman") or {})
     if heur:
@@ -94,14 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def table(cells: dict, task: str, metric, label_metric, seeds: int, preds, sets, labels) -> str:
+def table(cells: dict, task: str, metric, label_metric, seeds: int, preds, sets, labels, tag: str = "") -> str:
     head = "| predictor | features | " + " | ".join(f"N={n}" for n in labels) + " |"
     lines = [head, "|" + "---|" * (2 + len(labels))]
     for p in preds:
         for fs in sets:
             row = []
             for n in labels:
-                c = cells.get(f"{task}|{metric}|{label_metric}|{p}|{fs}|{n}|{seeds}")
+                c = cells.get(f"{task}|{metric}|{label_metric}|{p}|{fs}|{n}|{seeds}{tag}")
                 row.append("-" if c is None else f"{c['spearman']:.3f} +- {c['spearman_std']:.3f}")
             if any(r != "-" for r in row):
                 lines.append(f"| {p} | {fs} | " + " | ".join(row) + " |")

@@ -122,3 +122,25 @@ def test_normal_score_targets_map_back_in_order():
     assert np.all(np.diff(out) > 0) and (s > 0).all()
     with pytest.raises(InvalidArgument, match="targets"):
         make_predictor("gp", targets="nope")
+
+
+def test_ensemble_members_on_feature_groups():
+    """Members on a subset of the feature groups see only those columns; groups need the feature names."""
+    from archrank.predictors.ensemble import parse_members
+
+    assert parse_members("rf,gp:graph+zc") == [("rf", ()), ("gp", ("graph", "zc"))]
+    for bad in ("rf,nope", "gp:bogus", "", "ensemble"):
+        with pytest.raises(InvalidArgument):
+            make_predictor("ensemble", members=bad)
+    X, y = _data(n=80)
+    names = ["enc:0", "enc:1", "graph:a", "zc:s", "zc:t"]
+    # the target depends on the first three columns only: a GP on zc:s, zc:t alone (noise) ranks nothing
+    p = make_predictor("ensemble", members="ridge_rank:zc").fit(X[:50], y[:50], names=names)
+    (ridge, cols), = p._fitted_members
+    assert cols.tolist() == [3, 4]
+    whole = make_predictor("ensemble", members="ridge_rank").fit(X[:50], y[:50], names=names)
+    assert spearman(whole.predict(X[50:]).mean, y[50:]) > spearman(p.predict(X[50:]).mean, y[50:]) + 0.3
+    with pytest.raises(InvalidArgument):  # a group subset without the names
+        make_predictor("ensemble", members="rf,gp:graph").fit(X[:50], y[:50])
+    with pytest.raises(InvalidArgument):  # names of the wrong length
+        make_predictor("ensemble").fit(X[:50], y[:50], names=names[:3])

@@ -60,35 +60,15 @@ def add_parser(subparsers) -> None:
                                     "predictor": "--predictor", "population": "--population"})
 
 
-def _params(items: list[str], predictor: str) -> dict:
-    from archrank.errors import InvalidArgument
-    from archrank.predictors.base import predictor_params
-
-    valid = predictor_params(predictor)
-    out = {}
-    for item in items:
-        if "=" not in item:
-            raise InvalidArgument(f"parameter {item!r} is not of the form KEY=VALUE", parameter="param")
-        k, v = (s.strip() for s in item.split("=", 1))
-        if k not in valid:
-            raise InvalidArgument(f"predictor {predictor!r} has no parameter {k!r}; valid parameters: "
-                                  + ", ".join(sorted(valid)), parameter="param")
-        kind = type(valid[k])
-        try:
-            out[k] = kind(v) if kind in (int, float) else v
-        except ValueError:
-            raise InvalidArgument(f"parameter {k}={v!r} is not a valid {kind.__name__}", parameter="param") from None
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     from archrank.errors import InvalidArgument
     from archrank.predictors import PREDICTORS, parse_features
+    from archrank.predictors.base import predictor_param_values
     from archrank.suite.predict import evaluate_saved, predict_benchmark, predict_saved
 
     spec = parse_features(args.features)
     PREDICTORS.get(args.predictor)
-    params = _params(args.param, args.predictor)
+    params = predictor_param_values(args.param, args.predictor)
     if args.archs is not None and not args.load:
         raise InvalidArgument("--archs predicts with a saved predictor: give --load FILE.json", parameter="archs")
     if args.archs is not None and args.benchmark is not None:

@@ -23,6 +23,7 @@ builds one, checking its parameters against the constructor.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,8 +159,13 @@ class Predictor(ABC):
         """The constructor's keyword parameters and their current values (what saving writes)."""
         return {k: getattr(self, k) for k in predictor_params(self.name)}
 
-    def fit(self, X: Any, y: Any) -> Predictor:
+    def fit(self, X: Any, y: Any, *, names: Sequence[str] | None = None) -> Predictor:
+        """Fit on ``X`` (n x d) and ``y``; ``names``: the d feature names, for predictors that use them
+        (:mod:`~archrank.predictors.ensemble` chooses columns by group)."""
         X, y = check_xy(X, y)
+        if names is not None and len(names) != X.shape[1]:
+            raise InvalidArgument(f"{len(names)} feature names for {X.shape[1]} features", parameter="features")
+        self.feature_names_ = None if names is None else [str(n) for n in names]
         self._xs = Standardizer().fit(X)
         self._ty = TargetTransform(self.targets).fit(y)
         self.n_features_ = X.shape[1]
@@ -197,6 +203,7 @@ BUILTIN_PREDICTORS = {
     "hgb": "archrank.predictors.trees:GradientBoosting",
     "ridge_rank": "archrank.predictors.linear:RidgeOnRanks",
     "mlp_ensemble": "archrank.predictors.mlp:MLPEnsemble",
+    "ensemble": "archrank.predictors.ensemble:Ensemble",
 }
 for _name, _target in BUILTIN_PREDICTORS.items():
     PREDICTORS.register_lazy(_name, _target)
@@ -226,3 +233,22 @@ def check_positive(name: str, value: Any, *, kind: type = int, minimum: float = 
     if isinstance(value, bool) or not isinstance(value, (kind, np.integer) if kind is int else (int, float)) \
             or value < minimum:
         raise InvalidArgument(f"{name} must be a {kind.__name__} >= {minimum}, got {value!r}", parameter=name)
+
+
+def predictor_param_values(items: Sequence[str], predictor: str) -> dict[str, Any]:
+    """``KEY=VALUE`` items as the predictor's parameters, each converted to its default's type."""
+    valid = predictor_params(predictor)
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise InvalidArgument(f"parameter {item!r} is not of the form KEY=VALUE", parameter="param")
+        k, v = (s.strip() for s in item.split("=", 1))
+        if k not in valid:
+            raise InvalidArgument(f"predictor {predictor!r} has no parameter {k!r}; valid parameters: "
+                                  + ", ".join(sorted(valid)), parameter="param")
+        kind = type(valid[k])
+        try:
+            out[k] = kind(v) if kind in (int, float) else v
+        except ValueError:
+            raise InvalidArgument(f"parameter {k}={v!r} is not a valid {kind.__name__}", parameter="param") from None
+    return out

@@ -67,11 +67,12 @@ def sample_seeds(seed: int, samples: int) -> list[int]:
 
 def evaluate_predictor(X: np.ndarray, truth: np.ndarray, *, labels: int, predictor: str = "gp",
                        label_values: np.ndarray | None = None, samples: int = 10, seed: int = 0,
-                       params: dict[str, Any] | None = None, features: str = "") -> PredictorEvaluation:
+                       params: dict[str, Any] | None = None, features: str = "",
+                       names: list[str] | None = None) -> PredictorEvaluation:
     """Fit ``predictor`` on ``labels`` rows of ``X`` and rank the others, for ``samples`` labelled samples.
 
     ``truth``: the value to rank by (higher is better); ``label_values``: what the labelled rows are
-    fitted on (default ``truth``).  Rows with a non-finite feature, truth or label are left out first.
+    fitted on (default ``truth``); ``names``: the feature names, passed to the predictor's fit.  Rows with a non-finite feature, truth or label are left out first.
     """
     import time
 
@@ -99,7 +100,7 @@ def evaluate_predictor(X: np.ndarray, truth: np.ndarray, *, labels: int, predict
         tr, te = idx[:labels], idx[labels:]
         model = make_predictor(predictor, **{**params, "seed": s})
         t0 = time.perf_counter()
-        pred = model.fit(X[tr], lab[tr]).predict(X[te]).mean
+        pred = model.fit(X[tr], lab[tr], names=names).predict(X[te]).mean
         dt = time.perf_counter() - t0
         rho, tau = spearman(pred, truth[te]), kendall_tau(pred, truth[te])
         ev.results.append(SampleResult(s, rho if np.isfinite(rho) else 0.0, tau if np.isfinite(tau) else 0.0,

@@ -62,7 +62,7 @@ def fit_saved(*, predictor: str, params: dict[str, Any], space: str, features: s
     """Fit ``predictor`` on (``X``, ``y``) and keep everything needed to save it."""
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
-    model = make_predictor(predictor, **params).fit(X, y)
+    model = make_predictor(predictor, **params).fit(X, y, names=feature_names)
     return FittedPredictor(model, space, parse_features(features).text(), list(feature_names), list(archs), X, y,
                            dict(meta or {}))
 

@@ -141,7 +141,7 @@ def predict_benchmark(benchmark: str, *, labels: int, features: str, predictor: 
     X, truth, lab = X[finite], truth[finite], lab[finite]
     archs = [a for a, f in zip(archs, finite) if f]
     ev = evaluate_predictor(X, truth, labels=labels, predictor=predictor, label_values=lab, samples=samples,
-                            seed=seed, params=params, features=spec.text())
+                            seed=seed, params=params, features=spec.text(), names=names)
     heur = {}
     for j, n in enumerate(names):
         if n.startswith("zc:"):
