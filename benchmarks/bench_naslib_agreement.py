@@ -1,9 +1,9 @@
 """Per-architecture agreement of archrank's proxy scores with NAS-Bench-Suite-Zero's on the same cells.
 
 NASLib's ``zc_<benchmark>.json`` files hold its own proxy scores of a few hundred cells.  For each file given,
-this script imports NASLib's scores into a store (heuristics ``naslib:<proxy>``), scores the same cells with
-archrank's heuristic of the same name (``archrank.run.run_scoring``; the store keeps what is done, so a rerun
-computes only what is missing), and prints one table: per space and proxy, n (canonical classes both scored,
+this script reads NASLib's scores (into an in-process store, heuristics ``naslib:<proxy>``), scores the same
+cells into ``--store`` with archrank's heuristic of the same name (``archrank.run.run_scoring``; the store
+keeps what is done, so a rerun computes only what is missing), and prints one table: per space and proxy, n (canonical classes both scored,
 a cell listed under several keys counted once with its values averaged; keys for the structural counts), the Spearman of archrank's score with
 NASLib's, and each one's Spearman with the file's ``val_accuracy``.
 ``--seeds 0,1`` adds the Spearman of archrank's score under the first seed with its score under the second
@@ -14,7 +14,13 @@ draw alone, the ceiling of any agreement with another implementation's single dr
         --zc ../shared/data/naslib/zc_nasbench201.json --zc ../shared/data/naslib/zc_nasbench101.json \\
         --zc ../shared/data/naslib/zc_nasbench301.json --store naslib_agreement.db [--archs 40] [--seeds 0,1]
 
-``--no-score`` prints the table from what the store already holds (a run stopped part way).
+``--no-score`` prints the table from what the store already holds (a run stopped part way, or any store
+holding archrank's scores under the same protocol: the file's data set, ``--batch-size`` and the seeds).  A
+precomputed table, ``--store table:nb201-cifar10``, is read the same way and never scored into (read-only):
+the rows cover the cells the table holds so far.
+
+    PYTHONPATH=src python benchmarks/bench_naslib_agreement.py --store table:nb201-cifar10 \
+        --zc ../shared/data/naslib/zc_nasbench201.json
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -106,8 +113,12 @@ def score_file(path: str, store_path: str, *, archs: int | None, seeds: Sequence
 
     blocks = read_zc(path)
     out = []
-    with open_store(store_path) as st:
-        import_zc(path, st)
+    with open_store(store_path) as st, open_store("memory://") as peer:
+        import_zc(path, peer)
+        if score and st.read_only:  # a precomputed table: its scores are read, nothing is computed
+            print(f"scores {getattr(st, 'source', store_path)} (read-only: compared, none computed)",
+                  file=sys.stderr)
+            score = False
         for b in blocks:
             chosen = b.archs if archs is None else b.archs[:archs]
             if score:
@@ -121,7 +132,7 @@ def score_file(path: str, store_path: str, *, archs: int | None, seeds: Sequence
                      if a in keep and ACCURACY in ms and math.isfinite(ms[ACCURACY][0])}
             ours = [scores_by_heuristic(st, b.space, dataset=b.dataset, batch_size=batch_size, seed=s)
                     for s in seeds]
-            theirs = scores_by_heuristic(st, b.space, dataset=b.dataset, prefix=PREFIX)
+            theirs = scores_by_heuristic(peer, b.space, dataset=b.dataset, prefix=PREFIX)
             ours = [{h: {a: v for a, v in d.items() if a in keep} for h, d in o.items()} for o in ours]
             theirs = {h: {a: v for a, v in d.items() if a in keep} for h, d in theirs.items()}
             label = b.space if len(blocks) == 1 else f"{b.space}/{b.dataset}"
@@ -147,7 +158,8 @@ def format_table(rows: Sequence[tuple]) -> str:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--zc", action="append", required=True, help="a NASLib zc_<benchmark>.json file (repeatable)")
-    p.add_argument("--store", required=True, help="store for NASLib's and archrank's scores (kept between runs)")
+    p.add_argument("--store", required=True, help="store of archrank's scores (kept between runs; table:NAME, a "
+                   "precomputed table, is read only)")
     p.add_argument("--archs", type=int, default=None, help="score the first N cells of each file (default all)")
     p.add_argument("--seeds", default="0", help="seed of the comparison, then optionally a second one")
     p.add_argument("--batch-size", type=int, default=64)
@@ -166,11 +178,20 @@ def main(argv: list[str] | None = None) -> None:
     names = None if a.heuristics is None else a.heuristics.split(",")
     if names is not None and (not all(names) or set(names) - set(SHARED)):
         p.error(f"--heuristics: {a.heuristics!r} is not a list of shared proxies; valid: {', '.join(SHARED)}")
+    from archrank.errors import ArchrankError
+    from archrank.store import split_location
+
+    backend, where = split_location(a.store)
+    if a.no_score and backend == "sqlite" and not Path(where).expanduser().is_file():
+        p.error(f"--store {a.store!r} not found (--no-score reads an existing store)")
     rows = []
-    for path in a.zc:
-        rows += score_file(path, a.store, archs=a.archs, seeds=seeds, batch_size=a.batch_size,
-                           data_dir=a.data_dir, heuristics=names, score=not a.no_score,
-                           progress=not a.quiet)
+    try:
+        for path in a.zc:
+            rows += score_file(path, a.store, archs=a.archs, seeds=seeds, batch_size=a.batch_size,
+                               data_dir=a.data_dir, heuristics=names, score=not a.no_score,
+                               progress=not a.quiet)
+    except ArchrankError as e:  # a missing table or file, unreadable data: one line, exit 2
+        p.error(str(e))
     print(format_table(rows))
     sys.stdout.flush()
 

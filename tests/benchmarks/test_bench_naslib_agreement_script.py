@@ -86,3 +86,46 @@ def test_bad_arguments_are_one_line_and_exit_2(argv, message, tmp_path, capsys):
     assert e.value.code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "s.db").exists()
+
+
+def test_archrank_values_read_from_a_precomputed_table(tmp_path, capsys):
+    # NASLib's values made here from the table's own (snip increasing with it, plain decreasing): reading the
+    # table, the script must find archrank's values and rank them +1 and -1 against these, computing nothing.
+    from archrank.benchmarks.naslib_keys import arch_to_key
+    from archrank.spaces import get_space
+
+    mod = _load()
+    sp = get_space("nb201")
+    with open_store("table:nb201-cifar10") as table:
+        snip = {r.arch: r.value for r in table.scores(space="nb201", heuristic="snip", dataset="cifar10",
+                                                      batch_size=64, seed=0) if math.isfinite(r.value)}
+    classes: dict[str, str] = {}
+    for a in sorted(snip):
+        classes.setdefault(str(sp.canonical(sp.parse(a))), a)
+    chosen = sorted(classes.values())[:6]
+    assert len(chosen) == 6, "the shipped table holds fewer than 6 classes scored with snip"
+    entries = {arch_to_key("nb201", sp.parse(a)): {"val_accuracy": 80.0 + i, "snip": 2 * snip[a] + 1,
+                                                   "plain": -snip[a]} for i, a in enumerate(chosen)}
+    zc = tmp_path / "zc_nasbench201.json"
+    zc.write_text(json.dumps({"nasbench201": {"cifar10": entries}}))
+    mod.main(["--zc", str(zc), "--store", "table:nb201-cifar10", "--quiet"])
+    captured = capsys.readouterr()
+    body = {line.split("|")[2].strip(): [c.strip() for c in line.split("|")[3:-1]]
+            for line in captured.out.splitlines()[2:]}
+    assert body["snip"][:2] == ["6", "+1.000"]
+    # the table's plain values are its own: only NASLib's column was made from snip
+    assert set(body) >= {"snip", "plain"} and body["plain"][0] == "6"
+    assert "read-only" in captured.err and list(tmp_path.iterdir()) == [zc]
+
+
+def test_no_score_needs_an_existing_store_and_a_missing_table_is_one_line(tmp_path, capsys):
+    mod = _load()
+    zc = tmp_path / "zc_nasbench201.json"
+    zc.write_text(json.dumps({"nasbench201": {"cifar10": {KEYS[0]: {"val_accuracy": 80.0, "snip": 1.0}}}}))
+    for store, message in ((str(tmp_path / "none.db"), "not found"), ("table:nope", "nope")):
+        with pytest.raises(SystemExit) as e:
+            mod.main(["--zc", str(zc), "--store", store, "--no-score"])
+        assert e.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [zc]

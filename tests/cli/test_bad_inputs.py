@@ -246,7 +246,7 @@ CASES: dict[str, list[str]] = {
     "demo unknown space": ["demo", "--space", "nope"],
     "demo vector space": ["demo", "--space", "generic_mlp"],
     # what a new user tripped on
-    "report out unwritable": ["report", "--store", "{store}", "--out", "/proc/archrank-report"],
+    "report out two levels under a file": ["report", "--store", "{store}", "--out", "{file}/a/r"],
     "export unknown heuristic": ["export", "--store", "{store}", "--heuristic", "nope", "--out", "{tmp}/s.csv"],
     "export unknown space": ["export", "--store", "{store}", "--space", "nb101", "--out", "{tmp}/s.csv"],
     "suite from store, missing store": ["suite", "--from-store", "--store", "{new}", "--tasks", "nb201-cifar10",
@@ -276,6 +276,41 @@ CASES: dict[str, list[str]] = {
                                           "--budget-seconds", "100", "--param", "features=encoding,"],
     "bench import empty data set item": ["bench", "import", "{tmp}", "--out", "{tmp}/t.csv", "--datasets",
                                          "cifar10,,"],
+    # data that cannot be read ({bad_data}: a CIFAR-10 folder of garbage files) fails before a store is opened
+    "score corrupt data": ["score", "--archs", "random:2", "--heuristics", "synflow", "--store", "{store}",
+                           "--data-dir", "{bad_data}"],
+    "score corrupt data, new store": ["score", "--archs", "random:2", "--heuristics", "synflow", "--store", "{new}",
+                                      "--data-dir", "{bad_data}"],
+    "train corrupt data": ["train", "--arch", "0", "--epochs", "1", "--store", "{store}", "--data-dir",
+                           "{bad_data}"],
+    "train corrupt data, new store": ["train", "--arch", "0", "--epochs", "1", "--store", "{new}", "--data-dir",
+                                      "{bad_data}"],
+    "train archs corrupt data": ["train", "--archs", "random:2", "--epochs", "1", "--store", "{store}",
+                                 "--data-dir", "{bad_data}", "--checkpoint", "{tmp}/ckpts"],
+    "train archs corrupt data, new store": ["train", "--archs", "random:2", "--epochs", "1", "--store", "{new}",
+                                            "--data-dir", "{bad_data}"],
+    "bench build corrupt data": ["bench", "build", "--archs", "random:2", "--regime", "c3r3e7s1", "--store",
+                                 "{new}", "--data-dir", "{bad_data}"],
+    "search live corrupt data": ["search", "--strategy", "random", "--benchmark", "nb201", "--budget-seconds",
+                                 "100", "--heuristic", "synflow", "--store", "{store}", "--data-dir", "{bad_data}"],
+    "search live corrupt data, new store": ["search", "--strategy", "random", "--benchmark", "nb201",
+                                            "--budget-seconds", "100", "--heuristic", "synflow", "--store", "{new}",
+                                            "--data-dir", "{bad_data}"],
+    "search objective corrupt data": ["search", "--objective", "heuristic:synflow", "--budget-archs", "3",
+                                      "--store", "{store}", "--data-dir", "{bad_data}"],
+    "search objective corrupt data, new store": ["search", "--objective", "heuristic:synflow", "--budget-archs",
+                                                 "3", "--store", "{new}", "--data-dir", "{bad_data}"],
+    "predict zc corrupt data": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--population", "20",
+                                "--features", "zc:synflow", "--store", "{store}", "--data-dir", "{bad_data}"],
+    "predict zc corrupt data, new store": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10",
+                                           "--population", "20", "--features", "zc:synflow", "--store", "{new}",
+                                           "--data-dir", "{bad_data}"],
+    "predict zc all, new store": ["predict", "--benchmark", "nb201-cifar10", "--labels", "10", "--population", "20",
+                                  "--features", "zc:all", "--store", "{new}"],
+    "suite corrupt data": ["suite", "--tasks", "nb201-cifar10", "--heuristics", "synflow", "--archs-per-task", "3",
+                           "--store", "{store}", "--data-dir", "{bad_data}"],
+    "suite corrupt data, new store": ["suite", "--tasks", "nb201-cifar10", "--heuristics", "synflow",
+                                      "--archs-per-task", "3", "--store", "{new}", "--data-dir", "{bad_data}"],
     # the command itself
     "unknown command": ["nope"],
     "no command": [],
@@ -322,7 +357,11 @@ def places(tmp_path, base_store) -> dict[str, str]:
     np.save(tmp_path / "nan.npy", x)
     (tmp_path / "bad.npy").write_bytes(b"\x93NUMPY garbage")
     (tmp_path / "archs.txt").write_text("|nor_conv_3x3~0|+|bogus|\n")
-    return {"store": str(store), "new": str(tmp_path / "new.db"), "tmp": str(work), "file": str(plain),
+    cifar = tmp_path / "bad_data" / "cifar-10-batches-py"
+    cifar.mkdir(parents=True)
+    for name in ("batches.meta", "test_batch", *(f"data_batch_{i}" for i in range(1, 6))):
+        (cifar / name).write_bytes(b"not a pickled CIFAR batch\n")
+    return {"bad_data": str(cifar.parent), "store": str(store), "new": str(tmp_path / "new.db"), "tmp": str(work), "file": str(plain),
             "corrupt": str(corrupt), "x": str(tmp_path / "x.npy"), "x5": str(tmp_path / "x5.npy"),
             "nan": str(tmp_path / "nan.npy"), "bad_npy": str(tmp_path / "bad.npy"),
             "archs": str(tmp_path / "archs.txt")}
@@ -334,10 +373,15 @@ def _fill(argv: list[str], places: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_is_one_line_and_exit_2(case, places, capsys, monkeypatch):
+    _refused(case, CASES[case], places, capsys, monkeypatch)
+
+
+def _refused(case: str, argv: list[str], places: dict[str, str], capsys, monkeypatch) -> str:
+    """Run ``argv``: exit 2, one line on stderr naming the command, nothing on stdout, nothing written."""
     monkeypatch.setenv("ARCHRANK_DATA", places["tmp"])  # nothing found, nothing downloaded
     store, new, corrupt = Path(places["store"]), Path(places["new"]), Path(places["corrupt"])
     before = (_digest(store), _rows(store), _digest(corrupt))
-    code = main(_fill(CASES[case], places))
+    code = main(_fill(argv, places))
     out, err = capsys.readouterr()
     assert code == 2, f"{case}: exit {code}; stderr {err!r}"
     assert "Traceback" not in err
@@ -346,9 +390,40 @@ def test_bad_input_is_one_line_and_exit_2(case, places, capsys, monkeypatch):
     assert (_digest(store), _rows(store), _digest(corrupt)) == before, f"{case}: a store was changed"
     assert not new.exists(), f"{case}: a store file was created"
     assert not list(Path(places["tmp"]).iterdir()), f"{case}: something was written"
-    argv = CASES[case]
     if argv and argv[0] in COMMANDS:
         assert err.startswith(f"archrank {argv[0]}"), f"{case}: stderr {err!r} does not name the command"
+    return err
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes into a folder whatever its mode (the probe test below covers root)")
+@pytest.mark.parametrize("out", ["{ro}", "{ro}/r"])
+def test_report_out_into_a_read_only_folder(out, places, capsys, monkeypatch, tmp_path):
+    ro = tmp_path / "read-only"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        err = _refused("report out read-only", ["report", "--store", "{store}", "--out", out],
+                       {**places, "ro": str(ro)}, capsys, monkeypatch)
+        assert "cannot be written" in err and not list(ro.iterdir())
+    finally:
+        ro.chmod(0o755)
+
+
+def test_report_out_is_checked_by_a_real_write(places, capsys, monkeypatch):
+    # A folder the permission bits call writable but whose file system refuses a file (a read-only mount, an
+    # ACL, /proc): only creating a file tells, for root too.  The refusal is made here by the file system call.
+    import errno
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    for out in ("{tmp}", "{tmp}/r"):
+        err = _refused("report out on a read-only file system", ["report", "--store", "{store}", "--out", out],
+                       places, capsys, monkeypatch)
+        assert "cannot be written" in err and os.strerror(errno.EROFS) in err, err
 
 
 def test_every_command_has_bad_input_cases():

@@ -157,7 +157,6 @@ def run_build_cmd(args: argparse.Namespace) -> int:
     from archrank.cli.executor_args import executor_from_args
     from archrank.run import TrainSetting, run_training
     from archrank.run.training import check_training_args, score_name, training_key
-    from archrank.store import open_store
 
     def show(out: dict) -> None:
         if not (args.json or args.quiet):
@@ -167,8 +166,8 @@ def run_build_cmd(args: argparse.Namespace) -> int:
                            data_dir=args.data_dir, batch_size=args.batch_size, train_limit=args.train_images,
                            valid_limit=args.valid_images)
     check_training_args(setting, args.archs)  # before the store file is created
-    with executor_from_args(args) as executor, open_store(args.store) as store:
-        s = run_training(setting, archs=args.archs, store=store, executor=executor,
+    with executor_from_args(args) as executor:  # the run layer opens the store once held checkpoints are read
+        s = run_training(setting, archs=args.archs, store=args.store, executor=executor,
                          checkpoint_dir=args.checkpoint_dir, kind="bench_build", on_result=show)
     summary = {"run_id": s.run_id, "archs": s.n_archs, "held": s.held, "trained": s.trained,
                "seconds": round(s.seconds, 3), "regime_key": training_key(setting), "heuristic": score_name(setting),

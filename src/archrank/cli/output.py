@@ -67,8 +67,7 @@ def writable_file(path: str | os.PathLike, flag: str) -> Path:
     if p.is_dir():
         raise DataError(f"{flag} {str(path)!r} is a folder; give a file name")
     folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise DataError(f"{flag} {str(path)!r}: folder {str(folder)!r} does not exist")
+    _is_folder(folder, path, flag)
     if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise DataError(f"{flag} {str(path)!r} cannot be written (permission denied)")
     _probe(folder, path, flag)
@@ -82,12 +81,20 @@ def writable_folder(path: str | os.PathLike, flag: str) -> Path:
     if p.exists() and not p.is_dir():
         raise DataError(f"{flag} {str(path)!r} is a file; give a folder")
     probe = p if p.exists() else (p.parent if str(p.parent) else Path("."))
-    if not probe.is_dir():
-        raise DataError(f"{flag} {str(path)!r}: folder {str(probe)!r} does not exist")
+    _is_folder(probe, path, flag)
     if not os.access(probe, os.W_OK):
         raise DataError(f"{flag} {str(path)!r} cannot be written (permission denied on {str(probe)!r})")
     _probe(probe, path, flag)
     return p
+
+
+def _is_folder(folder: Path, path: str | os.PathLike, flag: str) -> None:
+    if folder.is_dir():
+        return
+    above = next((a for a in (folder, *folder.parents) if a.exists()), None)
+    if above is not None and not above.is_dir():  # a path through a plain file: no one can create it, not root
+        raise DataError(f"{flag} {str(path)!r} cannot be written: {str(above)!r} is a file, not a folder")
+    raise DataError(f"{flag} {str(path)!r}: folder {str(folder)!r} does not exist")
 
 
 def _probe(folder: Path, path: str | os.PathLike, flag: str) -> None:

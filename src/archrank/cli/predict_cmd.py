@@ -64,7 +64,13 @@ def run(args: argparse.Namespace) -> int:
     from archrank.errors import InvalidArgument
     from archrank.predictors import PREDICTORS, parse_features
     from archrank.predictors.base import predictor_param_values
-    from archrank.suite.predict import evaluate_saved, predict_benchmark, predict_saved
+    from archrank.suite.predict import (
+        check_saved_fits,
+        evaluate_saved,
+        open_benchmark_data,
+        predict_benchmark,
+        predict_saved,
+    )
 
     spec = parse_features(args.features)
     PREDICTORS.get(args.predictor)
@@ -96,9 +102,36 @@ def run(args: argparse.Namespace) -> int:
     elif args.archs is None and spec.zc and not args.load:
         raise InvalidArgument("heuristic-score features (zc:...) need --store", parameter="store")
     hib = False if args.lower_is_better else None
-    if args.store:
-        from archrank.store import open_store
+    # Every input is read before the store is opened: the saved predictor, the benchmark, and for a store
+    # that does not exist yet (it holds no score: all are computed) the scoring data.
+    fitted = data = None
+    if args.load:
+        from archrank.predictors.saved import load_predictor
 
+        fitted = load_predictor(args.load)
+        spec = parse_features(fitted.features)
+    if args.archs is None:
+        data = open_benchmark_data(args.benchmark, space=args.space or (fitted.space if fitted else None),
+                                   metric=args.metric, higher_is_better=hib, data_root=args.data_dir)
+        if fitted is not None:
+            check_saved_fits(fitted, data)
+        space = data.space
+    else:
+        from archrank.run.selection import select_archs
+        from archrank.spaces import get_space
+
+        space = get_space(fitted.space)
+        select_archs(space, args.archs, seed=args.seed)  # a bad selection fails before the store is opened
+    if args.store:
+        from archrank.store import open_store, split_location
+
+        backend, where = split_location(args.store)
+        if spec.zc and not args.no_compute and backend == "sqlite" and not Path(where).expanduser().exists():
+            from archrank.predictors.scores import check_scores_for_new_store
+
+            check_scores_for_new_store(space, list(spec.zc), dataset=None if args.load else args.dataset,
+                                       batch_size=None if args.load else args.batch_size,
+                                       seed=None if args.load else args.score_seed, data_dir=args.data_dir)
         store = open_store(args.store)
     try:
         if args.archs is not None:
@@ -106,11 +139,11 @@ def run(args: argparse.Namespace) -> int:
                                 data_root=args.data_dir, device=args.device)
             return _print_predictions(out, args)
         if args.load:
-            out = evaluate_saved(args.load, args.benchmark, metric=args.metric, store=store,
+            out = evaluate_saved(args.load, data, metric=args.metric, store=store, fitted=fitted,
                                  compute=not args.no_compute, space=args.space, higher_is_better=hib,
                                  data_root=args.data_dir, device=args.device)
         else:
-            out = predict_benchmark(args.benchmark, labels=args.labels, features=spec.text(),
+            out = predict_benchmark(data, labels=args.labels, features=spec.text(),
                                     predictor=args.predictor, metric=args.metric, label_metric=args.label_metric,
                                     samples=args.seeds, seed=args.seed, params=params, store=store,
                                     compute=not args.no_compute, population=args.population, space=args.space,

@@ -161,29 +161,32 @@ def _run_benchmark(args: argparse.Namespace) -> int:
     bench = BenchmarkObjective.from_csv(args.benchmark, space, signal=args.signal, report=args.report,
                                         cost_column=cost_column, cost_scale=args.cost_scale)
     objectives = {"signal": bench}
+    if HEURISTIC in needs and not args.heuristic:
+        needy = [n for n in names if HEURISTIC in STRATEGIES.get(n).needs] + zc_users
+        raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
+    if SUPERNET in needs:  # its data and checkpoint are read before the store is opened
+        from archrank.search.training_objectives import supernet_objective
+
+        objectives[SUPERNET] = supernet_objective(space, checkpoint=args.supernet, data_dir=args.data_dir)
     store = None
     if args.store:
+        from archrank.cli.search_heuristic import check_live_data
         from archrank.store import open_store
 
+        if args.heuristic:
+            check_live_data(args, space, args.heuristic)
         store = open_store(args.store)
     # A precomputed table (table:NAME) is read, never written: no trajectories, no live scores kept.
     source = getattr(store, "source", None) if store is not None and store.read_only else None
     record = None if source else store
     try:
         hobj = None
-        if HEURISTIC in needs or args.heuristic:
-            if not args.heuristic:
-                needy = [n for n in names if HEURISTIC in STRATEGIES.get(n).needs] + zc_users
-                raise InvalidArgument(f"strategy {needy[0]!r} needs --heuristic NAME (e.g. naswot)")
+        if args.heuristic:  # reads the store's scores, then the live scores' data, before anything is written
             hobj = heuristic_objective(space, args.heuristic, store=store, live=not args.no_live,
                                        dataset=args.dataset, batch_size=args.batch_size, seed=args.score_seed,
                                        data_dir=args.data_dir, charge=args.charge, threads=args.threads,
                                        device=args.device)
             objectives[HEURISTIC] = hobj
-        if SUPERNET in needs:
-            from archrank.search.training_objectives import supernet_objective
-
-            objectives[SUPERNET] = supernet_objective(space, checkpoint=args.supernet, data_dir=args.data_dir)
         command = {"space": space.name, "strategies": [{"strategy": e.strategy, "params": e.params} for e in entries],
                    "benchmark": str(args.benchmark), "signal": args.signal, "report": args.report,
                    "cost_column": cost_column, "cost_scale": args.cost_scale, "heuristic": args.heuristic,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 
 from archrank.cli.output import note, print_json, writable_file
 
@@ -21,9 +22,21 @@ def parse_objective(text: str) -> str:
     return name.strip()
 
 
-def run_objective(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def check_live_data(args: argparse.Namespace, space, heuristic: str) -> None:
+    """Read the data of live scores before a store file that does not exist yet is created: such a store holds
+    no score, so every score is live.  (An existing store is opened and read first; the objective reads the
+    data before the search writes anything.)"""
+    from archrank.search.heuristic_objective import heuristic_objective
+    from archrank.store import split_location
 
+    backend, where = split_location(args.store) if args.store else (None, "")
+    if args.no_live or backend != "sqlite" or Path(where).expanduser().exists():
+        return
+    heuristic_objective(space, heuristic, live=True, dataset=args.dataset, batch_size=args.batch_size,
+                        seed=args.score_seed, data_dir=args.data_dir, threads=args.threads, device=args.device)
+
+
+def run_objective(args: argparse.Namespace) -> int:
     from archrank.errors import InvalidArgument
     from archrank.heuristics import HEURISTICS
     from archrank.search import STRATEGIES
@@ -55,6 +68,7 @@ def run_objective(args: argparse.Namespace) -> int:
 
         if Path(args.store).expanduser().exists():
             existing_file(args.store, "--store")
+        check_live_data(args, space, heuristic)
         store = open_store(args.store)
     try:
         result = search_by_heuristic(space, heuristic, strategy=strategy, budget_archs=args.budget_archs,

@@ -18,8 +18,6 @@ def run_many(args: argparse.Namespace, setting) -> int:
     archs = check_training_args(setting, args.archs)  # before the store file is created
     if args.checkpoint is not None and Path(args.checkpoint).expanduser().is_file():
         raise InvalidArgument(f"--checkpoint {args.checkpoint!r} is a file; with --archs give a folder")
-    if args.checkpoint is not None:
-        Path(args.checkpoint).expanduser().mkdir(parents=True, exist_ok=True)
     regime = setting.parsed_regime()
     key = training_key(setting)
     stated = (f"regime {key}: {regime.epochs} epochs on "
@@ -33,21 +31,15 @@ def run_many(args: argparse.Namespace, setting) -> int:
 
         sys.stderr.write(f"archrank train: training {len(archs)} architectures of {args.space} under {stated}\n")
         bar = progress_bar(len(archs), unit="arch", desc="training")
-    store = None
-    if args.store:
-        from archrank.store import open_store
-
-        store = open_store(args.store)
-    else:
+    if not args.store:
         note(args, "archrank train: note: no --store, so the results are printed but not kept for correlate")
-    try:
-        s = run_training(setting, archs=archs, store=store, checkpoint_dir=args.checkpoint, score_record=False,
+    folder = None if args.checkpoint is None else str(Path(args.checkpoint).expanduser())
+    try:  # the run layer opens the store once the checkpoints held in the folder have been read safely
+        s = run_training(setting, archs=archs, store=args.store or None, checkpoint_dir=folder, score_record=False,
                          on_result=None if bar is None else (lambda out: bar.update(1)))
     finally:
         if bar is not None:
             bar.close()
-        if store is not None:
-            store.close()
     rows = [{"arch": r["arch"], "valid_acc": r.get("valid_acc"), "valid_loss": r.get("valid_loss"),
              "train_acc": r.get("train_acc"), "epochs": r.get("epochs"),
              "seconds": round(float(r.get("train_seconds", r.get("seconds", 0.0)) or 0.0), 3),

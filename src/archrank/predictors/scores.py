@@ -43,6 +43,29 @@ def read_scores(store, space: str, heuristics: Sequence[str], *, dataset: str | 
     return out
 
 
+def _none_stored(space) -> InvalidArgument:
+    return InvalidArgument(f"zc:all: the store holds no heuristic scores of space {space.name!r}",
+                           parameter="features")
+
+
+def check_scores_for_new_store(space, heuristics: Sequence[str], *, dataset: str | None = None,
+                               batch_size: int | None = None, seed: int | None = None,
+                               data_dir: str | None = None) -> None:
+    """Check, before a store that does not exist yet is created, what :func:`zc_scores` will need of it: it
+    holds no score, so ``zc:all`` names nothing, and every score is computed in the setting asked for (else
+    the defaults), whose batch is read here (missing, corrupt or unsafe data fail now)."""
+    if list(heuristics) == ["all"]:
+        raise _none_stored(space)
+    from archrank.heuristics import HEURISTICS
+    from archrank.run import DEFAULT_BATCH_SIZE, DEFAULT_DATASET, DEFAULT_SEED, ScoreSetting
+    from archrank.run.context import load_task_batch, needs_batch
+
+    if needs_batch(HEURISTICS.get(h) for h in heuristics if h in HEURISTICS):
+        load_task_batch(ScoreSetting(space.name, dataset=dataset or DEFAULT_DATASET,
+                                     batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
+                                     seed=DEFAULT_SEED if seed is None else seed, data_dir=data_dir))
+
+
 def zc_scores(space, archs: Sequence[Hashable], heuristics: Sequence[str], *, store, compute: bool = True,
               dataset: str | None = None, batch_size: int | None = None, seed: int | None = None,
               data_dir: str | None = None, device: str = "cpu", progress: bool = False) -> dict[str, dict[str, float]]:
@@ -54,8 +77,7 @@ def zc_scores(space, archs: Sequence[Hashable], heuristics: Sequence[str], *, st
     if list(heuristics) == ["all"]:
         heuristics = stored_heuristics(store, space.name)
         if not heuristics:
-            raise InvalidArgument(f"zc:all: the store holds no heuristic scores of space {space.name!r}",
-                                  parameter="features")
+            raise _none_stored(space)
     values = read_scores(store, space.name, heuristics, dataset=dataset, batch_size=batch_size, seed=seed)
     if not compute or getattr(store, "read_only", False):  # a shipped table is read, never written
         return values

@@ -147,6 +147,25 @@ class Scorer:
         self._batch = batch
         self._num_classes = num_classes
 
+    def check_inputs(self, *, required: bool = True) -> None:
+        """Load the batch now, so that missing, corrupt or unsafe data fail before anything is written.
+
+        With ``required=False`` a data set whose files are not found is left for the first score (a store
+        may hold every score a search asks for); files that are found are read now."""
+        if self._batch is not None or not needs_batch([self.heuristic]):
+            return
+        if not required:
+            from archrank.data.catalog import locate
+            from archrank.errors import UnknownName
+
+            try:
+                absent = locate(self.setting.dataset, self.setting.data_dir) is None
+            except UnknownName:  # a data set without files (synthetic), or a name loading will reject
+                absent = False
+            if absent:
+                return
+        self._inputs()
+
     def _inputs(self) -> tuple[Any, Any]:
         if self._batch is None:
             self._batch = load_task_batch(self.setting) if needs_batch([self.heuristic]) else (None, None)

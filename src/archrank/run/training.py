@@ -154,7 +154,8 @@ def train_one(arch_text: str, task: TrainingTask) -> dict[str, Any]:
 
 def check_training_args(setting: TrainSetting, archs: str | Sequence[Any]) -> list[Any]:
     """Check a training run's arguments without touching any store: the seed, the selection, the data set's
-    name and that its files are present.  Returns the selected architectures."""
+    name, and its files, which are read (and kept for the run, :func:`training_data`), so that a missing,
+    corrupt or unsafe file fails here, before a store is opened.  Returns the selected architectures."""
     from archrank.data import num_classes_of
     from archrank.data.catalog import locate, missing_error
     from archrank.spaces import get_space
@@ -165,6 +166,7 @@ def check_training_args(setting: TrainSetting, archs: str | Sequence[Any]) -> li
     num_classes_of(setting.dataset)
     if setting.dataset not in _DATA_CHECKED and locate(setting.dataset, setting.data_dir) is None:
         raise missing_error(setting.dataset, setting.data_dir)
+    training_data(setting)
     return selection
 
 

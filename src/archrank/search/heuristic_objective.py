@@ -194,7 +194,9 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
     ``threads``: torch threads of a live score (default 1, as a scoring run, so that live and stored scores
     agree).  A heuristic that scores with a supernet reads and writes the scores of that supernet file
     (``supernet``; stored as ``weight_sharing@<its content hash>``).
-    ``device`` is where live scoring runs (auto, cpu, cuda, cuda:N).
+    ``device`` is where live scoring runs (auto, cpu, cuda, cuda:N).  With live scoring the batch is read
+    here (:meth:`~archrank.run.Scorer.check_inputs`; required when the store holds no score to use), so
+    that bad data fails before the caller writes anything.
     """
     charge = parse_charge(charge)
     from archrank.heuristics import HEURISTICS
@@ -216,6 +218,8 @@ def heuristic_objective(space, heuristic: str, *, store=None, live: bool = True,
             cached, found = stored_scores(store, name, asked)
     setting = asked if found is None else found.replace(data_dir=data_dir, threads=asked.threads, device=device)
     scorer = live_scorer(space, heuristic, setting, supernet=supernet) if live else None
+    if scorer is not None:  # the data is read before a search writes: with nothing stored, every score is live
+        scorer.check_inputs(required=not cached)
     # A read-only store (a precomputed table) keeps no live score: they are computed and used, not written.
     writable = store is not None and not getattr(store, "read_only", False)
     writer = store_writer(store, setting, name) if (writable and live) else None

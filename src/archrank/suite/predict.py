@@ -94,7 +94,7 @@ class PredictReport:
                 "excluded": self.excluded, "single_heuristics_spearman": self.heuristics, "saved": self.saved}
 
 
-def predict_benchmark(benchmark: str, *, labels: int, features: str, predictor: str = "gp",
+def predict_benchmark(benchmark: str | BenchmarkData, *, labels: int, features: str, predictor: str = "gp",
                       metric: str | None = None, label_metric: str | None = None, samples: int = 10, seed: int = 0,
                       params: dict[str, Any] | None = None, store=None, compute: bool = True,
                       population: int | None = None, space: str | None = None,
@@ -102,7 +102,8 @@ def predict_benchmark(benchmark: str, *, labels: int, features: str, predictor: 
                       score_dataset: str | None = None, score_batch_size: int | None = None,
                       score_seed: int | None = None, device: str = "cpu",
                       save: str | os.PathLike | None = None) -> PredictReport:
-    """Fit ``predictor`` on ``labels`` architectures of ``benchmark`` and rank the rest (module docstring)."""
+    """Fit ``predictor`` on ``labels`` architectures of ``benchmark`` (a name or file, or what
+    :func:`open_benchmark_data` read from one) and rank the rest (module docstring)."""
     from archrank.metrics import spearman
     from archrank.predictors.evaluate import evaluate_predictor, sample_seeds
     from archrank.predictors.features import feature_matrix, parse_features
@@ -111,8 +112,9 @@ def predict_benchmark(benchmark: str, *, labels: int, features: str, predictor: 
     spec = parse_features(features)
     if spec.zc and store is None:
         raise InvalidArgument("heuristic-score features (zc:...) need a store (--store)", parameter="store")
-    data = open_benchmark_data(benchmark, space=space, metric=metric, higher_is_better=higher_is_better,
-                               data_root=data_root)
+    data = benchmark if isinstance(benchmark, BenchmarkData) else open_benchmark_data(
+        benchmark, space=space, metric=metric, higher_is_better=higher_is_better, data_root=data_root)
+    benchmark = data.name
     sp = data.space
     sign = 1.0 if data.higher_is_better else -1.0
     truth = sign * data.column(data.metric)
@@ -159,23 +161,33 @@ def predict_benchmark(benchmark: str, *, labels: int, features: str, predictor: 
     return report
 
 
-def evaluate_saved(path: str | os.PathLike, benchmark: str, *, metric: str | None = None, store=None,
-                   compute: bool = True, space: str | None = None, higher_is_better: bool | None = None,
-                   data_root: str | os.PathLike | None = None, device: str = "cpu") -> dict[str, Any]:
-    """Rank ``benchmark``'s architectures (its training set left out) with the predictor saved at ``path``."""
+def check_saved_fits(fitted: Any, data: BenchmarkData) -> None:
+    """A saved predictor ranks only architectures of the space it was fitted on."""
+    if data.space.name != fitted.space:
+        raise InvalidArgument(f"the predictor was fitted on space {fitted.space!r}, the benchmark is of "
+                              f"{data.space.name!r}", parameter="benchmark")
+
+
+def evaluate_saved(path: str | os.PathLike, benchmark: str | BenchmarkData, *, metric: str | None = None,
+                   store=None, compute: bool = True, space: str | None = None, higher_is_better: bool | None = None,
+                   data_root: str | os.PathLike | None = None, device: str = "cpu",
+                   fitted: Any = None) -> dict[str, Any]:
+    """Rank ``benchmark``'s architectures (its training set left out) with the predictor saved at ``path``
+    (``fitted``: that file already read by :func:`~archrank.predictors.saved.load_predictor`; ``benchmark``:
+    a name or file, or what :func:`open_benchmark_data` read from one)."""
     from archrank.metrics import kendall_tau, spearman, top_k_overlap
     from archrank.predictors.features import parse_features
     from archrank.predictors.saved import load_predictor
 
-    fitted = load_predictor(path)
+    fitted = load_predictor(path) if fitted is None else fitted
     spec = parse_features(fitted.features)
     if spec.zc and store is None:
         raise InvalidArgument("the saved predictor uses heuristic scores: give --store", parameter="store")
-    data = open_benchmark_data(benchmark, space=space or fitted.space, metric=metric,
-                               higher_is_better=higher_is_better, data_root=data_root)
-    if data.space.name != fitted.space:
-        raise InvalidArgument(f"the predictor was fitted on space {fitted.space!r}, the benchmark is of "
-                              f"{data.space.name!r}", parameter="benchmark")
+    data = benchmark if isinstance(benchmark, BenchmarkData) else open_benchmark_data(
+        benchmark, space=space or fitted.space, metric=metric, higher_is_better=higher_is_better,
+        data_root=data_root)
+    benchmark = data.name
+    check_saved_fits(fitted, data)
     sign = 1.0 if data.higher_is_better else -1.0
     truth_all = sign * data.column(data.metric)
     trained = set(fitted.archs)
