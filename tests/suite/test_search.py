@@ -53,3 +53,13 @@ def test_search_task_reports_in_metric_units(shared_data):
     for r in res:
         assert r.best == pytest.approx(min(truth.values()))
         assert r.final_mean >= r.best - 1e-9 and r.regret_mean >= 0 and r.queries == 15 and r.runs == 3
+
+
+def test_model_based_strategies_search_a_sparse_table(shared_data):
+    """BANANAS and BO fit on the features of the table's own space (a DARTS-cell table of 500 rows)."""
+    res = search_task("nb301-cifar10", strategies=["bo", "bananas"], runs=1, queries=14, data_root=shared_data,
+                      params={"bo": {"init": 6, "candidates": 20}, "bananas": {"init": 6, "candidates": 20,
+                                                                                "batch": 4}})
+    assert [r.strategy for r in res] == ["bo", "bananas"]
+    for r in res:
+        assert r.queries == 14 and r.regret_mean >= 0 and r.final_mean <= r.best

@@ -43,7 +43,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--from-store", action="store_true", help="compute nothing: correlate what the store holds "
                    "(e.g. while a run is under way)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    p.add_argument("--search", action="store_true", help="run REA and random search over each task's table")
+    p.add_argument("--search", action="store_true", help="run search strategies (--strategies) over each task's "
+                   "table")
+    p.add_argument("--strategies", default="rea,random", help="with --search: comma-separated strategies that "
+                   "need only the table (default rea,random; e.g. bananas,bo,rea,random)")
     p.add_argument("--runs", type=int, default=30, help="searches per strategy and task (default 30)")
     p.add_argument("--queries", type=int, default=None, help="queries per search (default a tenth of the "
                    "table's rows, 20 to 300)")
@@ -155,11 +158,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_search(args: argparse.Namespace, tasks: list) -> int:
+    from archrank.errors import InvalidArgument
+    from archrank.registry import name_list
+    from archrank.search import STRATEGIES
+    from archrank.search.base import SIGNAL
     from archrank.suite.search import search_task
 
+    strategies = name_list(args.strategies, what="strategy", parameter="strategies")
+    for name in strategies:
+        needs = set(STRATEGIES.get(name).needs) - {SIGNAL}
+        if needs:
+            raise InvalidArgument(f"strategy {name!r} needs {', '.join(sorted(needs))}, which a task's table does "
+                                  "not give; table-only strategies: " + ", ".join(
+                                      n for n in STRATEGIES.names() if not set(STRATEGIES.get(n).needs) - {SIGNAL}),
+                                  parameter="strategies")
     results = []
     for t in tasks:
-        results += search_task(t, runs=args.runs, queries=args.queries, seed=args.seed, data_root=args.data_dir)
+        results += search_task(t, strategies=strategies, runs=args.runs, queries=args.queries, seed=args.seed,
+                               data_root=args.data_dir)
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=1))
         return 0

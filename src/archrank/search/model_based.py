@@ -76,11 +76,14 @@ class PredictorGuided(Strategy):
             raise InvalidArgument(f"init must be >= 2 (a predictor needs two points), got {init}", parameter="init")
         self.features, self.init, self.candidates = features, init, candidates
         self.mutate_top, self.batch = mutate_top, batch
-        self._structural, self.use_zc = parse_search_features(features, self.space)
+        # a space restricted to a table's rows (archrank.suite.search.TableSpace) keeps the space its
+        # architectures belong to as ``base``: the features are that space's
+        self._feature_space = getattr(self.space, "base", self.space)
+        self._structural, self.use_zc = parse_search_features(features, self._feature_space)
         if "graph" in self._structural.split(","):
             from archrank.predictors.graph import graph_feature_names
 
-            graph_feature_names(self.space)  # a space without graph features fails here, naming the valid ones
+            graph_feature_names(self._feature_space)  # a space without graph features fails here, naming the valid ones
         self.needs = (HEURISTIC,) if self.use_zc else ()
         self._y: dict[Hashable, float] = {}
         self._h: dict[Hashable, float] = {}
@@ -97,7 +100,7 @@ class PredictorGuided(Strategy):
             if self._structural:
                 from archrank.predictors.features import structural_features
 
-                row = structural_features(self.space, [arch], self._structural)[0][0]
+                row = structural_features(self._feature_space, [arch], self._structural)[0][0]
             else:
                 row = np.zeros(0)
             self._feat[arch] = row
