@@ -55,16 +55,38 @@ class ScoreContext:
     #: (set by a scoring run for the class members it scores after their representative): a heuristic
     #: built on others reads them through :func:`member_value` instead of computing them again.
     class_values: dict[str, float] = field(default_factory=dict)
+    #: Wall seconds spent in each shared pass (keyed by the pass's name, the first item of its key) and in
+    #: model builds (``"build"``), each exclusive of the passes and builds it called: a profile of the
+    #: context's work (``benchmarks/bench_table_profile.py`` prints it).
+    pass_seconds: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[Hashable, tuple[bool, Any]] = field(default_factory=dict, repr=False, compare=False)
+    _timing: list[float] = field(default_factory=list, repr=False, compare=False)
 
     def build(self, **kwargs) -> torch.nn.Module:
         """A fresh model seeded from ``seed`` on ``device``; ``model_kwargs`` (e.g. ``in_channels``) then
         ``kwargs`` apply."""
         from archrank.models.registry import build_model
 
-        model = build_model(self.space, self.arch, self.num_classes, seed=self.seed,
-                            **{**self.model_kwargs, **kwargs})
-        return model if self.device == "cpu" else model.to(self.device)
+        def make() -> torch.nn.Module:
+            model = build_model(self.space, self.arch, self.num_classes, seed=self.seed,
+                                **{**self.model_kwargs, **kwargs})
+            return model if self.device == "cpu" else model.to(self.device)
+
+        return self._timed("build", make)
+
+    def _timed(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, its wall seconds (less those of the timed calls it makes) added to
+        ``pass_seconds[name]``."""
+        self._timing.append(0.0)
+        t0 = time.perf_counter()
+        try:
+            return compute()
+        finally:
+            total = time.perf_counter() - t0
+            inner = self._timing.pop()
+            self.pass_seconds[name] = self.pass_seconds.get(name, 0.0) + total - inner
+            if self._timing:
+                self._timing[-1] += total
 
     def shared(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()``, computed once per context for ``key`` (the pass's name and its parameters) and
@@ -74,8 +96,9 @@ class ScoreContext:
         must not be trained, converted or re-initialised (build one with :meth:`build` instead)."""
         hit = self._memo.get(key)
         if hit is None:
+            name = str(key[0]) if isinstance(key, tuple) and key else str(key)
             try:
-                hit = (True, compute())
+                hit = (True, self._timed(name, compute))
             except Exception as e:  # noqa: BLE001 - kept and raised again for every heuristic that asks
                 hit = (False, e)
             self._memo[key] = hit
