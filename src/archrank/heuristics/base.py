@@ -55,6 +55,11 @@ class ScoreContext:
     #: (set by a scoring run for the class members it scores after their representative): a heuristic
     #: built on others reads them through :func:`member_value` instead of computing them again.
     class_values: dict[str, float] = field(default_factory=dict)
+    #: The heuristics the caller will ask for on this context (a scoring run sets it; empty: not known).  A
+    #: pass may then compute, in the same forward or backward, a quantity a later heuristic will need (the
+    #: ReLU codes during the input-Jacobian forward, the first gradients of grasp's Hessian product during
+    #: the ``loss_grads`` backward) when that gives the same numbers as computing it apart.
+    wanted: frozenset[str] = frozenset()
     #: Wall seconds spent in each shared pass (keyed by the pass's name, the first item of its key) and in
     #: model builds (``"build"``), each exclusive of the passes and builds it called: a profile of the
     #: context's work (``benchmarks/bench_table_profile.py`` prints it).

@@ -14,7 +14,9 @@ The kernel is built without storing codes: for one ReLU with codes c (n x units)
 where s holds the number of active units per sample, so each ReLU adds one (n x n) matrix product to a
 running sum.  The forward pass runs in inference mode with batch norm on batch statistics.  A tensor that
 feeds several ReLU modules (a cell node feeding several ReLU-conv-BN edges) is reduced once and counted for
-each module, which gives exactly the per-module sum.
+each module, which gives exactly the per-module sum.  When the input Jacobian (jacob_cov, epe_nas) is
+wanted on the same context, its forward (the same model, layout and batch-norm mode, with gradients)
+gives the codes: one forward for both (:func:`archrank.heuristics.passes.jacobian_and_codes`).
 """
 
 from __future__ import annotations
@@ -97,8 +99,19 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
 
 def relu_codes(ctx: ScoreContext, name: str) -> CodeDistance:
     """The shared pass ``relu_codes``: :func:`relu_code_distance` computed once per context (read-only)."""
+    from archrank.heuristics import passes
+
     require_inputs(ctx, name)
+    if passes._codes_wanted(ctx) and ctx.computed(("input_jacobian",)) is None:
+        # jacob_cov / epe_nas are wanted too: their input-Jacobian forward gives the codes.
+        return ctx.shared(("relu_codes",), lambda: _raise_or(passes.jacobian_and_codes(ctx, name)[1]))
     return ctx.shared(("relu_codes",), lambda: relu_code_distance(ctx, name))
+
+
+def _raise_or(stats: CodeDistance | Exception) -> CodeDistance:
+    if isinstance(stats, Exception):
+        raise stats
+    return stats
 
 
 def kernel_hamming(stats: CodeDistance) -> torch.Tensor:

@@ -21,8 +21,13 @@ pass (key)             quantity                                                 
 ``loss_grads``         one forward and backward of the batch cross-entropy (train    grad_norm, snip,
                        mode, default layout): conv/linear weights, their gradients,  fisher, nasi, plain
                        the conv/linear outputs and their gradients
+``loss_grads_graph``   the same backward with its graph kept, when grasp is wanted   grasp and the above
+                       too: grasp differentiates it again (one forward, one first
+                       backward for all of them)
 ``relu_codes``         Hamming statistics of the ReLU codes of the batch             naswot, naswot_euclid
 ``input_jacobian``     d(sum of outputs of sample i)/dx_i, channels-last layout      jacob_cov, epe_nas
+``input_jacobian_codes`` the input Jacobian and, from its forward, the ReLU codes,      jacob_cov, epe_nas,
+                       when both are wanted on the context                           naswot, naswot_euclid
 ``synflow_abs``        weights and dR/dW of the float64 |W| network on ones          synflow, logsynflow
 ``per_sample_grads``   (N, P) per-sample loss gradients (torch.func)                 gradsign
 ``summed_sample_grad`` the gradient of the sum of per-sample losses (the column sums  knas
@@ -58,12 +63,29 @@ class LossGrads:
     act_grads: tuple[torch.Tensor, ...]
 
 
-def _grads(output: torch.Tensor, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
-    gs = torch.autograd.grad(output, inputs, allow_unused=True)
+def _grads(output: torch.Tensor, inputs: list[torch.Tensor], create_graph: bool = False) -> list[torch.Tensor]:
+    gs = torch.autograd.grad(output, inputs, allow_unused=True, create_graph=create_graph)
     return [torch.zeros_like(t) if g is None else g for t, g in zip(inputs, gs)]
 
 
-def _loss_grads(ctx: ScoreContext, name: str) -> LossGrads:
+class GradGraph:
+    """The ``loss_grads_graph`` pass: the ``loss_grads`` backward taken with ``create_graph=True``, so that
+    grasp's Hessian-gradient product reuses its forward and first backward.  ``take()`` hands the live
+    weights and gradients (with their graph) to the one heuristic that consumes them, and drops them."""
+
+    def __init__(self, weights: list[torch.Tensor], grads: list[torch.Tensor]):
+        self._live: tuple[list[torch.Tensor], list[torch.Tensor]] | None = (weights, grads)
+
+    def take(self) -> tuple[list[torch.Tensor], list[torch.Tensor]] | None:
+        live, self._live = self._live, None
+        return live
+
+
+#: Heuristics that take the second-order graph of the ``loss_grads`` backward (``GradGraph``).
+GRAPH_USERS = frozenset({"grasp"})
+
+
+def _loss_grads(ctx: ScoreContext, name: str, graph: bool = False) -> LossGrads | tuple[LossGrads, GradGraph]:
     model = train_model(ctx)
     layers = weight_layers(model)
     acts: list[torch.Tensor] = []
@@ -77,39 +99,95 @@ def _loss_grads(ctx: ScoreContext, name: str) -> LossGrads:
     try:
         with torch.enable_grad():
             ws = [m.weight for m in layers]
-            # One backward pass gives the weight gradients and the activation gradients together.
-            gs = _grads(task_loss(model, ctx, name), ws + acts)
+            # One backward pass gives the weight gradients and the activation gradients together (with
+            # ``graph``, differentiable: the same numbers, and the graph grasp differentiates again).
+            gs = _grads(task_loss(model, ctx, name), ws + acts, create_graph=graph)
     finally:
         for h in handles:
             h.remove()
     k = len(ws)
-    return LossGrads(tuple(w.detach() for w in ws), tuple(g.detach() for g in gs[:k]), tuple(owners),
-                     tuple(a.detach() for a in acts), tuple(g.detach() for g in gs[k:]))
+    p = LossGrads(tuple(w.detach() for w in ws), tuple(g.detach() for g in gs[:k]), tuple(owners),
+                  tuple(a.detach() for a in acts), tuple(g.detach() for g in gs[k:]))
+    return (p, GradGraph(ws, list(gs[:k]))) if graph else p
 
 
 def loss_grads(ctx: ScoreContext, name: str) -> LossGrads:
-    """The ``loss_grads`` pass of ``ctx`` (``name``: the asking heuristic, for error messages)."""
+    """The ``loss_grads`` pass of ``ctx`` (``name``: the asking heuristic, for error messages).  When a
+    heuristic of :data:`GRAPH_USERS` is wanted on the context too, the backward keeps its graph for it
+    (:func:`loss_grads_graph`): one forward and first backward serve both."""
     require_inputs(ctx, name), require_targets(ctx, name)
+    if ctx.wanted & GRAPH_USERS and ctx.computed(("loss_grads",)) is None:
+        return ctx.shared(("loss_grads",), lambda: loss_grads_graph(ctx, name)[0])
     return ctx.shared(("loss_grads",), lambda: _loss_grads(ctx, name))
 
 
-def _input_jacobian(ctx: ScoreContext, name: str) -> torch.Tensor | None:
+def loss_grads_graph(ctx: ScoreContext, name: str) -> tuple[LossGrads, GradGraph]:
+    """The ``loss_grads_graph`` pass: :func:`loss_grads` with the backward's graph kept (:class:`GradGraph`)."""
+    require_inputs(ctx, name), require_targets(ctx, name)
+    return ctx.shared(("loss_grads_graph",), lambda: _loss_grads(ctx, name, graph=True))
+
+
+#: Heuristics that read the ``input_jacobian`` pass, and those that read the ``relu_codes`` pass.
+JACOBIAN_USERS = frozenset({"jacob_cov", "epe_nas"})
+CODE_USERS = frozenset({"naswot", "naswot_euclid"})
+
+
+def _input_jacobian(ctx: ScoreContext, name: str, codes: bool = False):
     from archrank.heuristics._util import channels_last
 
     model, x = channels_last(train_model(ctx), require_inputs(ctx, name).detach().clone())
+    stats: object = None
+    handles = []
+    if codes:  # the ReLU codes of this forward, for naswot (the relu_codes pass's own forward in grad mode)
+        from archrank.heuristics._util import activation_modules
+        from archrank.heuristics.naswot import CodeDistance
+
+        try:
+            relus = activation_modules(model, "naswot")
+        except Exception as e:  # noqa: BLE001 - the relu_codes pass raises it; the Jacobian goes on
+            stats = e
+        else:
+            stats = CodeDistance(x.shape[0], x.device)
+
+            def add(_m, inp, _out):
+                with torch.no_grad():
+                    stats.add(inp[0])
+
+            handles = [m.register_forward_hook(add) for m in relus]
+    try:
+        with torch.enable_grad():
+            x.requires_grad_(True)
+            out = model(x).sum()
+    finally:
+        for h in handles:
+            h.remove()
     with torch.enable_grad():
-        x.requires_grad_(True)
-        out = model(x).sum()
         (jac,) = torch.autograd.grad(out, [x], allow_unused=True) if out.requires_grad else (None,)
-    if jac is None or not bool(jac.any()):
-        return None
-    return jac.detach().reshape(jac.shape[0], -1)
+    jac = None if jac is None or not bool(jac.any()) else jac.detach().reshape(jac.shape[0], -1)
+    return (jac, stats) if codes else jac
+
+
+def _codes_wanted(ctx: ScoreContext) -> bool:
+    return bool(ctx.wanted & JACOBIAN_USERS and ctx.wanted & CODE_USERS) and ctx.inputs is not None \
+        and ctx.inputs.dim() == 4
+
+
+def jacobian_and_codes(ctx: ScoreContext, name: str) -> tuple[torch.Tensor | None, object]:
+    """The ``input_jacobian_codes`` pass: the input Jacobian and, from the same forward, the ReLU code
+    statistics of the ``relu_codes`` pass (or the exception that pass raises), for a context where both
+    are wanted: the forward is the same function in the same layout, so the codes are the same."""
+    require_inputs(ctx, name)
+    return ctx.shared(("input_jacobian_codes",), lambda: _input_jacobian(ctx, name, codes=True))
 
 
 def input_jacobian(ctx: ScoreContext, name: str) -> torch.Tensor | None:
     """The ``input_jacobian`` pass: ``(N, D)``, row i = d(sum of the outputs of sample i)/d x_i (batch norm
-    in training mode, channels-last layout for images); None when the output does not depend on the input."""
+    in training mode, channels-last layout for images); None when the output does not depend on the input.
+    When naswot is wanted too and its codes are not computed yet, the same forward gives them
+    (:func:`jacobian_and_codes`)."""
     require_inputs(ctx, name)
+    if _codes_wanted(ctx) and ctx.computed(("relu_codes",)) is None:
+        return ctx.shared(("input_jacobian",), lambda: jacobian_and_codes(ctx, name)[0])
     return ctx.shared(("input_jacobian",), lambda: _input_jacobian(ctx, name))
 
 
@@ -134,4 +212,5 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y, copy_model=False))
 
 
-__all__ = ["LossGrads", "input_jacobian", "loss_grads", "per_sample_grads", "summed_sample_grad"]
+__all__ = ["CODE_USERS", "GRAPH_USERS", "JACOBIAN_USERS", "GradGraph", "LossGrads", "input_jacobian", "jacobian_and_codes", "loss_grads", "loss_grads_graph", "per_sample_grads",
+           "summed_sample_grad"]

@@ -7,8 +7,8 @@ cross-entropy over all predicted tokens, and dropout is off (``_util.task_loss``
 respect to exactly the tensors needed (no ``.grad`` accumulation on unrelated parameters), which is what
 makes these faster than the straightforward versions in :mod:`archrank.heuristics.reference` (equal up to
 rounding).  ``grad_norm``, ``snip`` and ``fisher`` (with ``nasi`` and ``plain``) share one forward and
-backward pass (:func:`archrank.heuristics.passes.loss_grads`); ``grasp`` makes its own (it needs the graph
-of the gradient).  Unlike ``naswot`` and ``jacob_cov``, these run in the default (contiguous) layout: in
+backward pass (:func:`archrank.heuristics.passes.loss_grads`); ``grasp`` differentiates that backward
+again, so when it is scored with them the pass keeps its graph (``loss_grads_graph``: the same numbers).  Unlike ``naswot`` and ``jacob_cov``, these run in the default (contiguous) layout: in
 channels-last layout PyTorch's CPU batch norm is markedly less accurate in float32 (measured against a
 float64 evaluation: grad_norm up to 8e-3 relative error instead of 9e-4, grasp up to 0.3 instead of 0.015),
 which is more than the speed is worth.
@@ -32,19 +32,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from archrank.heuristics._util import task_loss, train_model, weight_layers
 from archrank.heuristics.base import ScoreContext, register_heuristic
 from archrank.heuristics.passes import loss_grads
 
 _NEEDS = ("data", "labels", "gradients")
-
-
-def _weights(model: nn.Module) -> list[torch.Tensor]:
-    return [m.weight for m in weight_layers(model)]
-
-
-def _loss(model: nn.Module, ctx: ScoreContext, name: str) -> torch.Tensor:
-    return task_loss(model, ctx, name)
 
 
 def _grads(outputs: torch.Tensor, inputs: list[torch.Tensor], **kw) -> list[torch.Tensor]:
@@ -70,11 +61,13 @@ def snip(ctx: ScoreContext) -> float:
                     reference="Wang et al., ICLR 2020; as a NAS proxy Abdelfattah et al., ICLR 2021")
 def grasp(ctx: ScoreContext) -> float:
     """Gradient signal preservation: sum of -W * (H g) over conv/linear weights (Hessian-gradient product)."""
-    model = train_model(ctx)
+    from archrank.heuristics.passes import _loss_grads, loss_grads_graph
+
+    # The forward and first backward are the shared loss_grads pass taken with its graph; a second grasp
+    # on the same context (the graph is consumed) computes its own.
+    live = loss_grads_graph(ctx, "grasp")[1].take() or _loss_grads(ctx, "grasp", graph=True)[1].take()
+    ws, gs = live
     with torch.enable_grad():
-        ws = _weights(model)
-        # One forward pass serves both the gradient g (detached) and the graph for H g.
-        gs = _grads(_loss(model, ctx, "grasp"), ws, create_graph=True)
         z = sum((g * g.detach()).sum() for g in gs if g.requires_grad)
         if not isinstance(z, torch.Tensor):  # no weight influences the loss
             return 0.0

@@ -83,6 +83,7 @@ def _score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
                         num_classes=task.num_classes, extras=task.extras)
     if rest:
         ctx.class_values = dict(rest[0])
+    ctx.wanted = frozenset(names)
     for name in names:
         h = HEURISTICS.get(name)
         t0 = time.perf_counter()
