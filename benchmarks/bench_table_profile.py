@@ -60,6 +60,7 @@ def main() -> None:
     for a in warm:
         ctx = score_context(setting, sp.parse(a), space=sp, inputs=inputs, targets=targets,
                             num_classes=spec.num_classes)
+        ctx.wanted = frozenset(names)  # as a scoring run tells its context
         for n in names:
             with contextlib.suppress(Exception):  # a failure is reported by the counted classes
                 evaluate(HEURISTICS.get(n), ctx)
@@ -67,6 +68,7 @@ def main() -> None:
     for a in chosen:
         ctx = score_context(setting, sp.parse(a), space=sp, inputs=inputs, targets=targets,
                             num_classes=spec.num_classes)
+        ctx.wanted = frozenset(names)
         for n in names:
             t = time.perf_counter()
             try:
