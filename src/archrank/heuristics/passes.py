@@ -139,8 +139,8 @@ def _input_jacobian(ctx: ScoreContext, name: str, codes: bool = False):
     stats: object = None
     handles = []
     if codes:  # the ReLU codes of this forward, for naswot (the relu_codes pass's own forward in grad mode)
+        from archrank.heuristics._codes import CodeDistance
         from archrank.heuristics._util import activation_modules
-        from archrank.heuristics.naswot import CodeDistance
 
         try:
             relus = activation_modules(model, "naswot")
