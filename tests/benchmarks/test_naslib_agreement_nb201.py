@@ -1,14 +1,17 @@
 """The NB201 rows of the NAS-Bench-Suite-Zero agreement table, held on the first cells of NASLib's file.
 
 ``benchmarks/bench_naslib_agreement.py`` imports NASLib's stored scores, scores the same cells with archrank
-and compares them class by class (docs/interop.md, agreement with NAS-Bench-Suite-Zero, where the table at
-batch 64 is).  To stay quick this test scores at batch 16, the first 30 cells of the file (29 classes), grasp
-(the costliest) on the first 15, and plain under a second seed on the first 20.  Every shared proxy must agree
-at Spearman >= 0.95 except the documented exceptions, whose floors sit below the figures measured on these
-samples at batch 16 (grasp 0.42, plain -0.14, jacob_cov 0.83, epe_nas 0.79, l2_norm 0.948, and grad_norm
-0.936: grad_norm meets the target at batch 64, 0.958 on these cells, and loses it here to the smaller
-batch).  The stated reason of plain's exception is checked too: under another seed plain agrees with itself
-(0.22 here) no better than 0.8, so no single draw can agree with another implementation's at 0.95.
+and compares them class by class (docs/interop.md, agreement with NAS-Bench-Suite-Zero, where the table over
+every cell is).  This test runs that computation under the table's protocol (CIFAR-10, batch 64, seed 0) on
+what a CI run affords: the first 40 cells of the file (38 classes), grasp (a double backward, the costliest)
+on the first 10, and plain under a second seed on the first 20.  Every shared proxy must agree at Spearman
+>= 0.95 except the documented exceptions (docs/interop.md), whose floors sit below the figures measured on
+these cells: plain 0.09, grasp 0.83 (10 classes), epe_nas 0.69, l2_norm 0.946, and jacob_cov 0.949.
+jacob_cov meets the target over the 182 classes of the table (0.959), but archrank's jacob_cov agrees with
+itself under another seed at 0.896 only, so on 38 classes it lands either side of 0.95.  The stated reason of plain's exception is
+checked too: under another seed plain agrees with itself no better than 0.8 (0.30 on these 19 classes), so no
+single draw can agree with another implementation's at 0.95.  Measured time: 63 s of CPU (one core; 376 s of
+wall clock at load average 17 on 2 cores).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_naslib_agreement.py"
 TARGET = 0.95
 #: proxy -> lowest Spearman with NASLib's values accepted on this sample, for the documented exceptions.
-EXCEPTIONS = {"plain": -0.5, "grasp": 0.25, "epe_nas": 0.7, "jacob_cov": 0.75, "l2_norm": 0.9,
-              "grad_norm": 0.9}
+EXCEPTIONS = {"plain": -0.5, "grasp": 0.5, "epe_nas": 0.55, "jacob_cov": 0.9, "l2_norm": 0.9}
+BATCH = 64  # the protocol of the agreement table and of the precomputed tables
 
 
 def _load():
@@ -39,12 +42,12 @@ def table(shared_data, tmp_path_factory):
     zc = str(shared_data / "naslib" / "zc_nasbench201.json")
 
     def rows(archs, seeds, names):
-        got = mod.score_file(zc, store, archs=archs, seeds=seeds, batch_size=16, data_dir=str(shared_data),
+        got = mod.score_file(zc, store, archs=archs, seeds=seeds, batch_size=BATCH, data_dir=str(shared_data),
                              heuristics=names, progress=False)
         return {r[1]: r for r in got if r[1] in names}
 
-    table = rows(30, [0], [h for h in mod.SHARED if h != "grasp"])
-    table.update(rows(15, [0], ["grasp"]))
+    table = rows(40, [0], [h for h in mod.SHARED if h != "grasp"])
+    table.update(rows(10, [0], ["grasp"]))
     # plain again under seed 1 (one more loss-gradient pass): how far the draw alone moves it.
     return table, rows(20, [0, 1], ["plain"])
 
@@ -55,7 +58,7 @@ def test_every_shared_proxy_has_a_row(table):
     mod = _load()
     assert set(rows) == set(mod.SHARED)
     for name, row in rows.items():
-        assert row[0] == "nb201" and row[2] >= 14, (name, row[:3])  # n: classes (or keys) both scored
+        assert row[0] == "nb201" and row[2] >= (9 if name == "grasp" else 38), (name, row[:3])  # n: classes
 
 
 @pytest.mark.slow
