@@ -90,3 +90,16 @@ def test_default_representative_is_the_architecture_itself():
     sp = get_space("nbnlp")
     a = sp.sample(np.random.default_rng(0))
     assert sp.representative(a) == a
+
+
+def test_member_value_without_class_values_reads_the_representative():
+    # A heuristic built on others (the az_nas and ranker stand-ins, swap_reg) scored on a member alone
+    # uses the class's value of its parts, as a run that holds the parts gives it.
+    from archrank.heuristics import HEURISTICS, ScoreContext, member_value
+
+    x, y = _batch()
+    rep = NB201.representative(NB201.parse(MEMBERS[1]))
+    on_member = ScoreContext(arch=NB201.parse(MEMBERS[1]), space=NB201, inputs=x, targets=y, num_classes=10)
+    on_rep = ScoreContext(arch=rep, space=NB201, inputs=x, targets=y, num_classes=10)
+    assert member_value(on_member, "snip") == HEURISTICS.get("snip").fn(on_rep)
+    assert member_value(on_member, "params") == HEURISTICS.get("params").fn(on_member)  # structural: its own

@@ -20,6 +20,7 @@ What ``shared`` returns is read-only: a heuristic that changes a model or a tens
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -234,8 +235,21 @@ def member_value(ctx: ScoreContext, name: str) -> float:
     """The value of heuristic ``name`` on ``ctx``'s architecture, for heuristics built on others (the
     ``ranker`` and ``az_nas`` stand-ins, ``swap_reg``): read from ``ctx.class_values`` when ``name`` is
     canonical-invariant and its value for the class is there (the same number: the heuristic is a
-    function of the class), computed in ``ctx`` otherwise."""
+    function of the class), computed otherwise: in ``ctx`` for a structural heuristic, and for a
+    canonical-invariant one on the class's representative (``space.representative``), where a scoring run
+    computes the class's value, so that the value used is the class's whichever member is scored."""
     h = HEURISTICS.get(name)
     if h.canonical_invariant and name in ctx.class_values:
         return float(ctx.class_values[name])
-    return evaluate(h, ctx).value
+    return evaluate(h, representative_context(ctx) if h.canonical_invariant else ctx).value
+
+
+def representative_context(ctx: ScoreContext) -> ScoreContext:
+    """``ctx`` itself when its architecture is its class's representative, else a context on the
+    representative with the same data and settings (made once per context, so its passes are shared)."""
+    rep_of = getattr(ctx.space, "representative", None)
+    rep = ctx.arch if rep_of is None else rep_of(ctx.arch)
+    if rep == ctx.arch:
+        return ctx
+    return ctx.shared(("representative_context",), lambda: dataclasses.replace(
+        ctx, arch=rep, class_values={}, _memo={}))
