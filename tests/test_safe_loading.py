@@ -86,6 +86,17 @@ def test_cifar_batch(tmp_path, marker, capsys):
     err = _refused(["score", "--dataset", "cifar10", "--data-dir", str(tmp_path), "--archs", "random:1",
                     "--heuristics", "synflow", "--store", str(tmp_path / "s.db")], capsys)
     assert "system" in err and not marker.exists() and not (tmp_path / "s.db").exists()
+    # training reads its data before the store is opened: no store created, an existing one byte-identical
+    held = tmp_path / "held.db"
+    assert main(["score", "--archs", "random:1", "--heuristics", "params", "--store", str(held), "--quiet"]) == 0
+    before = held.read_bytes()
+    capsys.readouterr()
+    for argv in (["--arch", "0"], ["--archs", "random:2"]):
+        for store in (tmp_path / "s.db", held):
+            err = _refused(["train", *argv, "--epochs", "1", "--data-dir", str(tmp_path), "--store", str(store)],
+                           capsys)
+            assert "system" in err and not marker.exists() and not (tmp_path / "s.db").exists()
+            assert held.read_bytes() == before
 
 
 def test_imagenet16_batch(tmp_path, marker, capsys):
