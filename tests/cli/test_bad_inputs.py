@@ -299,6 +299,12 @@ CASES: dict[str, list[str]] = {
     "search live corrupt data, new store": ["search", "--strategy", "random", "--benchmark", "nb201",
                                             "--budget-seconds", "100", "--heuristic", "synflow", "--store", "{new}",
                                             "--data-dir", "{bad_data}"],
+    "search supernet corrupt data, new store": ["search", "--strategy", "enas", "--benchmark", "nb201",
+                                                "--budget-seconds", "100", "--store", "{new}", "--data-dir",
+                                                "{bad_data}"],
+    "search supernet not a checkpoint, new store": ["search", "--strategy", "enas", "--benchmark", "nb201",
+                                                    "--budget-seconds", "100", "--store", "{new}", "--supernet",
+                                                    "{corrupt}", "--data-dir", "{real_data}"],
     "search objective corrupt data": ["search", "--objective", "heuristic:synflow", "--budget-archs", "3",
                                       "--store", "{store}", "--data-dir", "{bad_data}"],
     "search objective corrupt data, new store": ["search", "--objective", "heuristic:synflow", "--budget-archs",
@@ -364,7 +370,7 @@ def places(tmp_path, base_store) -> dict[str, str]:
     cifar.mkdir(parents=True)
     for name in ("batches.meta", "test_batch", *(f"data_batch_{i}" for i in range(1, 6))):
         (cifar / name).write_bytes(b"not a pickled CIFAR batch\n")
-    return {"bad_data": str(cifar.parent), "store": str(store), "new": str(tmp_path / "new.db"), "tmp": str(work), "file": str(plain),
+    return {"bad_data": str(cifar.parent), "real_data": os.environ.get("ARCHRANK_SHARED_DATA", str(REPO.parent / "shared" / "data")), "store": str(store), "new": str(tmp_path / "new.db"), "tmp": str(work), "file": str(plain),
             "corrupt": str(corrupt), "x": str(tmp_path / "x.npy"), "x5": str(tmp_path / "x5.npy"),
             "nan": str(tmp_path / "nan.npy"), "bad_npy": str(tmp_path / "bad.npy"),
             "archs": str(tmp_path / "archs.txt")}
