@@ -1,6 +1,7 @@
 """Small networks in the style of well-known families, none of them built by archrank (CIFAR-sized inputs,
 3 x 32 x 32, 10 classes, a few channels): the networks a user brings.  ``ZOO`` maps a name to a zero-argument
-factory.  They use the layers users write: ``nn.ReLU(inplace=True)``, ReLU6, GELU, SiLU, functional
+factory.  They use the layers users write: ``nn.ReLU(inplace=True)``, ReLU6, GELU, SiLU, activations
+applied as functions (``F.relu``, ``torch.relu``, ``Tensor.relu_``) with no activation module, functional
 pooling and flattening, LayerNorm, attention, channel shuffles and concatenations; none declares
 ``feature_blocks()`` except ``declared_blocks``, and one returns a tuple."""
 
@@ -33,6 +34,41 @@ class BasicBlock(nn.Module):
 
     def forward(self, x):
         return self.act(self.conv2(self.conv1(x)) + self.short(x))
+
+
+class FunctionalBlock(nn.Module):
+    """ResNet basic block with no activation module: ``F.relu`` and an in-place ``relu_`` in ``forward``."""
+
+    def __init__(self, cin: int, cout: int, stride: int = 1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.short = conv_bn(cin, cout, 1, stride) if stride != 1 or cin != cout else nn.Identity()
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        return (self.bn2(self.conv2(y)) + self.short(x)).relu_()
+
+
+class FunctionalResNet(nn.Module):
+    """The ResNet of :class:`FunctionalBlock`, its stem activated with ``torch.relu``."""
+
+    def __init__(self, widths=(8, 16, 32)):
+        super().__init__()
+        self.conv = nn.Conv2d(3, widths[0], 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(widths[0])
+        blocks, cin = [], widths[0]
+        for i, w in enumerate(widths):
+            blocks += [FunctionalBlock(cin, w, 1 if i == 0 else 2), FunctionalBlock(w, w)]
+            cin = w
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(cin, NUM_CLASSES)
+
+    def forward(self, x):
+        x = self.blocks(torch.relu(self.bn(self.conv(x))))
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
 class Bottleneck(nn.Module):
@@ -307,6 +343,7 @@ ZOO: dict[str, Callable[[], nn.Module]] = {
     "resnet_bottleneck": lambda: ResNet(lambda cin, cout, s: Bottleneck(cin, cout // 2, cout, s)),
     "resnet_gelu": lambda: ResNet(lambda cin, cout, s: BasicBlock(cin, cout, s, act=nn.GELU), act=nn.GELU),
     "resnet_silu": lambda: ResNet(lambda cin, cout, s: BasicBlock(cin, cout, s, act=nn.SiLU), act=nn.SiLU),
+    "resnet_functional": FunctionalResNet,
     "se_resnet": lambda: ResNet(SEBasicBlock),
     "mobilenet_v2": lambda: MobileNet(InvertedResidual, _mbv2_plan()),
     "efficientnet_silu_se": lambda: MobileNet(lambda cin, cout, s: InvertedResidual(cin, cout, s, act=nn.SiLU, se=True),

@@ -33,19 +33,6 @@ CODE_ACTIVATIONS: tuple[type[nn.Module], ...] = (
 )
 
 
-def activation_modules(model: nn.Module, name: str) -> list[nn.Module]:
-    """The activation modules of ``model`` whose units have codes (:data:`CODE_ACTIVATIONS`), in module
-    order; an error naming ``name`` and the accepted modules when there is none (a network that applies
-    its activations as functions, ``F.relu(x)``, shows no module to read)."""
-    acts = [m for m in model.modules() if isinstance(m, CODE_ACTIVATIONS)]
-    if not acts:
-        inner = getattr(model, "model", model)
-        raise InvalidArgument(f"heuristic {name!r} reads activation codes from activation modules "
-                              f"({', '.join(c.__name__ for c in CODE_ACTIVATIONS)}); {type(inner).__name__} has "
-                              "none (activations applied as functions cannot be read)")
-    return acts
-
-
 def weight_layers(model: nn.Module) -> list[nn.Module]:
     """Convolution and linear layers of ``model`` in module order."""
     return [m for m in model.modules() if isinstance(m, WEIGHT_LAYERS) and m.weight is not None]

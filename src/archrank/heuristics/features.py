@@ -11,7 +11,11 @@ module); a user's network is read from one forward pass of the batch (:func:`dis
 2. **Blocks.**  A child with children of its own (a residual block, an inverted residual, a transformer
    block) is one block.  Runs of single layers (convolution, norm, activation, pooling) are cut after each
    activation, so ``conv-BN-ReLU`` is one block and a VGG is a chain of such blocks; a run with no
-   activation is one block.
+   activation is one block.  On a network with no activation module, which applies its activations as
+   functions (``F.relu(self.bn(self.conv(x)))``), a run is cut after each layer whose output an activation
+   function takes (:data:`~archrank.heuristics._activations.CODE_FUNCTIONS`, ``torch.tanh``,
+   ``torch.sigmoid``); that block's feature is then read before its activation, the layer's output being
+   the last one a module gives.
 3. **One kind of feature.**  The blocks whose outputs have the dimension of the trunk's last feature are
    kept (a vision transformer's patch embedding, a 4-D map before its 3-D tokens, is not a block).
 
@@ -23,15 +27,20 @@ A block is represented by the module whose output is its feature (the last layer
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from archrank.errors import InvalidArgument
+from archrank.heuristics._activations import CODE_FUNCTIONS, FunctionCalls
 from archrank.heuristics._hooks import run_hooked
 from archrank.heuristics._util import CODE_ACTIVATIONS
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 #: Single layers after which a run of layers is cut into a block.
 _CUTS = (*CODE_ACTIVATIONS, nn.Tanh, nn.Sigmoid, nn.Hardsigmoid, nn.Softplus)
+#: The functional forms of :data:`_CUTS`, read on a network with none of those modules.
+_CUT_FUNCTIONS = CODE_FUNCTIONS | {torch.tanh, torch.sigmoid, torch.Tensor.tanh, torch.Tensor.sigmoid,
+                                   F.hardsigmoid, F.softplus}
 
 
 def _is_feature(t: object) -> bool:
@@ -40,10 +49,12 @@ def _is_feature(t: object) -> bool:
     return (t.dim() == 4 and t.shape[2] * t.shape[3] > 1) or t.dim() == 3
 
 
-def _record(model: nn.Module, x: torch.Tensor) -> tuple[dict[int, int], dict[int, torch.Tensor]]:
-    """(module id -> order of its first call's start, module id -> its first call's output)."""
+def _record(model: nn.Module, x: torch.Tensor) -> tuple[dict[int, int], dict[int, torch.Tensor], dict[int, object]]:
+    """(module id -> order of its first call's start, module id -> its first call's output, the ids of the
+    tensors an activation function took, on a network with no activation module)."""
     start: dict[int, int] = {}
     out: dict[int, torch.Tensor] = {}
+    activated: dict[int, object] = {}  # id -> the tensor itself, kept alive so that its id stays its own
 
     def pre(m, _inp):
         start.setdefault(id(m), len(start))
@@ -52,9 +63,13 @@ def _record(model: nn.Module, x: torch.Tensor) -> tuple[dict[int, int], dict[int
         if id(m) not in out and isinstance(o, torch.Tensor):
             out[id(m)] = o
 
-    run_hooked(model, x, [h for m in model.modules()
-                          for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))])
-    return start, out
+    hooks = [h for m in model.modules() for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))]
+    if any(isinstance(m, _CUTS) for m in model.modules()):
+        run_hooked(model, x, hooks)
+    else:
+        with FunctionCalls(lambda inp, _o: activated.setdefault(id(inp), inp), _CUT_FUNCTIONS):
+            run_hooked(model, x, hooks)
+    return start, out, activated
 
 
 def _first_call(m: nn.Module, start: dict[int, int]) -> int | None:
@@ -83,7 +98,7 @@ def _trunk(module: nn.Module, start: dict[int, int], out: dict[int, torch.Tensor
 
 def discover_blocks(model: nn.Module, x: torch.Tensor) -> list[nn.Module]:
     """The modules whose outputs are ``model``'s features, in forward order (see the module docstring)."""
-    start, out = _record(model, x)
+    start, out, activated = _record(model, x)
     blocks: list[nn.Module] = []
     run: list[nn.Module] = []
     for m in _trunk(model, start, out):
@@ -94,7 +109,7 @@ def discover_blocks(model: nn.Module, x: torch.Tensor) -> list[nn.Module]:
             blocks.append(m)
             continue
         run.append(m)
-        if isinstance(m, _CUTS):
+        if isinstance(m, _CUTS) or (id(m) in out and id(out[id(m)]) in activated):
             blocks.append(m)
             run = []
     if run:

@@ -47,8 +47,8 @@ import torch
 from torch import nn
 
 from archrank.errors import InvalidArgument
-from archrank.heuristics._hooks import run_hooked
-from archrank.heuristics._util import activation_modules, require_inputs, require_targets
+from archrank.heuristics._activations import activation_calls
+from archrank.heuristics._util import require_inputs, require_targets
 from archrank.heuristics.base import ScoreContext, register_heuristic
 from archrank.kernels.empirical import jacobian
 from archrank.kernels.predict import KernelClassifier
@@ -208,12 +208,10 @@ def random_patches(x: torch.Tensor, n: int, size: int, seed: int) -> torch.Tenso
 
 def count_patterns(model: nn.Module, x: torch.Tensor) -> int:
     """Number of distinct ReLU activation patterns (signs of every ReLU input) over the samples ``x`` (the
-    code activations of :func:`~archrank.heuristics._util.activation_modules` on other networks)."""
-    relus = activation_modules(model, "linear_regions")
+    code activations of :func:`~archrank.heuristics._activations.activation_calls` on other networks)."""
     codes: list[torch.Tensor] = []
     n = x.shape[0]
-    run_hooked(model, x, [m.register_forward_hook(lambda _m, inp, _o: codes.append(inp[0].reshape(n, -1) > 0))
-                          for m in relus])
+    activation_calls(model, x, "linear_regions", lambda inp, _o: codes.append(inp.reshape(n, -1) > 0))
     bits = torch.cat(codes, dim=1).to(torch.uint8).numpy()
     packed = np.packbits(bits, axis=1)
     return int(np.unique(packed, axis=0).shape[0])

@@ -3,7 +3,9 @@
 Every ReLU unit u gives each sample i of a batch a binary code c_i[u] = [input of u > 0].  With N_A the total
 number of ReLU units (summed over every ``nn.ReLU`` module call) and d_H the Hamming distance of codes:
 (on networks with other activations, every module of :data:`archrank.heuristics._util.CODE_ACTIVATIONS`
-counts, GELU, SiLU, ReLU6, ... with the same code: the sign of the unit's pre-activation)
+counts, GELU, SiLU, ReLU6, ... with the same code: the sign of the unit's pre-activation; on a network with
+no such module, every call of an activation function, ``F.relu``, ``torch.relu``, ``F.gelu``, ... counts:
+:mod:`archrank.heuristics._activations`)
 
 * ``naswot``:        K_H[i, j] = N_A - d_H(c_i, c_j);        score = log|K_H|
 * ``naswot_euclid``: K_E[i, j] = N_A - sqrt(d_H(c_i, c_j));  score = log|K_E|
@@ -24,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from archrank.heuristics._activations import activation_calls
 from archrank.heuristics._codes import CodeDistance
-from archrank.heuristics._hooks import run_hooked
-from archrank.heuristics._util import activation_modules, require_inputs
+from archrank.heuristics._util import require_inputs
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 
@@ -47,9 +49,7 @@ def relu_code_distance(ctx: ScoreContext, name: str = "naswot") -> CodeDistance:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     stats = CodeDistance(x.shape[0], x.device)
-    relus = activation_modules(model, name)
-    run_hooked(model, x, [m.register_forward_hook(lambda _m, inp, _out: stats.add(inp[0])) for m in relus],
-               inference=True)
+    activation_calls(model, x, name, lambda inp, _out: stats.add(inp), inference=True)
     return stats
 
 

@@ -42,11 +42,13 @@ pass (key)             quantity                                                 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from archrank.errors import InvalidArgument
 from archrank.heuristics._util import require_inputs, require_targets, task_loss, train_model, weight_layers
 from archrank.heuristics.base import ScoreContext
 
@@ -137,30 +139,26 @@ def _input_jacobian(ctx: ScoreContext, name: str, codes: bool = False):
 
     model, x = channels_last(train_model(ctx), require_inputs(ctx, name).detach().clone())
     stats: object = None
-    handles = []
+    recorder: contextlib.AbstractContextManager = contextlib.nullcontext()
     if codes:  # the ReLU codes of this forward, for naswot (the relu_codes pass's own forward in grad mode)
+        from archrank.heuristics._activations import ActivationRecorder
         from archrank.heuristics._codes import CodeDistance
-        from archrank.heuristics._util import activation_modules
 
+        stats = CodeDistance(x.shape[0], x.device)
+
+        def add(inp, _out):
+            with torch.no_grad():
+                stats.add(inp)
+
+        recorder = ActivationRecorder(model, "naswot", add)
+    with recorder, torch.enable_grad():
+        x.requires_grad_(True)
+        out = model(x).sum()
+    if codes:
         try:
-            relus = activation_modules(model, "naswot")
-        except Exception as e:  # noqa: BLE001 - the relu_codes pass raises it; the Jacobian goes on
+            recorder.check()
+        except InvalidArgument as e:  # the relu_codes pass raises it; the Jacobian goes on
             stats = e
-        else:
-            stats = CodeDistance(x.shape[0], x.device)
-
-            def add(_m, inp, _out):
-                with torch.no_grad():
-                    stats.add(inp[0])
-
-            handles = [m.register_forward_hook(add) for m in relus]
-    try:
-        with torch.enable_grad():
-            x.requires_grad_(True)
-            out = model(x).sum()
-    finally:
-        for h in handles:
-            h.remove()
     with torch.enable_grad():
         (jac,) = torch.autograd.grad(out, [x], allow_unused=True) if out.requires_grad else (None,)
     jac = None if jac is None or not bool(jac.any()) else jac.detach().reshape(jac.shape[0], -1)

@@ -30,25 +30,27 @@ import torch
 from torch import nn
 
 from archrank.errors import InvalidArgument
-from archrank.heuristics._hooks import gaussian_init, module_outputs
-from archrank.heuristics._util import activation_modules, require_inputs
+from archrank.heuristics._activations import activation_calls
+from archrank.heuristics._hooks import gaussian_init
+from archrank.heuristics._util import require_inputs
 from archrank.heuristics.base import ScoreContext, member_value, register_heuristic
 
 DEFAULT_SAMPLES = 16
 _WORD = 62  # bits per packed int64 word
 
 
-def _relu_output(_m: nn.Module, inp: tuple, out: torch.Tensor) -> torch.Tensor | None:
-    return out if inp and isinstance(inp[0], torch.Tensor) and inp[0].dim() in (3, 4) else None
-
-
 def relu_outputs(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
     """Outputs of every ``nn.ReLU`` call on a 4-D input (a feature map) or a 3-D one (the tokens of a vision
     transformer or an MLP-Mixer), in call order; on networks with other activations, of every code
-    activation (:func:`~archrank.heuristics._util.activation_modules`: its output is positive exactly where
+    activation (:func:`~archrank.heuristics._activations.activation_calls`, modules or functions: its output is positive exactly where
     its pre-activation is)."""
-    relus = activation_modules(model, "swap")
-    feats, _ = module_outputs(model, x, relus, keep=_relu_output)
+    feats: list[torch.Tensor] = []
+
+    def keep(inp: torch.Tensor, out: torch.Tensor) -> None:
+        if inp.dim() in (3, 4):
+            feats.append(out.detach())
+
+    activation_calls(model, x, "swap", keep)
     return feats
 
 
