@@ -105,9 +105,16 @@ class SearchSpace(ABC):
     def sample(self, rng: np.random.Generator) -> Hashable:
         """One architecture drawn uniformly (or from the space's natural prior)."""
 
-    @abstractmethod
     def mutate(self, arch: Hashable, rng: np.random.Generator) -> Hashable:
-        """A random neighbour that differs in one decision (operation or connection)."""
+        """A random neighbour that differs in one decision (operation or connection).
+
+        Default: one of :meth:`neighbours` drawn uniformly with one ``rng.integers`` call; a space overrides
+        it where it draws otherwise (one decision, then one of its values) or skips equivalent neighbours.
+        """
+        nbrs = self.neighbours(arch)
+        if not nbrs:
+            raise InvalidArgument(f"architecture {self.format(arch)!r} has no neighbour in space {self.name!r}")
+        return nbrs[int(rng.integers(len(nbrs)))]
 
     @abstractmethod
     def neighbours(self, arch: Hashable) -> list[Hashable]:

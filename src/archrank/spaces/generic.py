@@ -251,12 +251,6 @@ class GenericSpace(GenericEncoding, TrainingDims, SearchSpace):
         out += self._training_moves(arch)
         return out
 
-    def mutate(self, arch: GenericArch, rng: np.random.Generator) -> GenericArch:
-        nbrs = self.neighbours(arch)
-        if not nbrs:
-            raise InvalidArgument(f"architecture {self.format(arch)!r} has no neighbour in this space")
-        return nbrs[int(rng.integers(len(nbrs)))]
-
     # --- model settings -------------------------------------------------------------------------
     def model_options(self) -> dict[str, Any]:
         """``stem_channels`` of this space's configuration, for the builder."""

@@ -148,10 +148,6 @@ class GenericMLPSpace(TrainingDims, SearchSpace):
                             out.append(replace(arch, layers=cand))
         return out + self._training_moves(arch)
 
-    def mutate(self, arch: GenericMLPArch, rng: np.random.Generator) -> GenericMLPArch:
-        nbrs = self.neighbours(arch)
-        return nbrs[int(rng.integers(len(nbrs)))]
-
     def encode(self, arch: GenericMLPArch) -> np.ndarray:
         """Per slot 1..max_depth: present bit, one-hot width, one-hot activation (zeros when absent); training."""
         vec: list[float] = []

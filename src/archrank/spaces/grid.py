@@ -208,12 +208,6 @@ class GridSpace(SearchSpace):
                         out.append(cand)
         return out
 
-    def mutate(self, arch: Hashable, rng: np.random.Generator) -> tuple:
-        nbrs = self.neighbours(arch)
-        if not nbrs:
-            raise InvalidArgument(f"{self._text(arch)} has no allowed neighbour in space {self.name!r}")
-        return nbrs[int(rng.integers(len(nbrs)))]
-
     def encode(self, arch: Hashable) -> np.ndarray:
         """One-hot value of each key, keys in order."""
         a = self.check(arch)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from archrank.errors import InvalidArgument
 from archrank.spaces import register_space
 from archrank.spaces.base import SearchSpace
 from archrank.spaces.nbnlp import (
@@ -56,12 +55,6 @@ class NBNLPSpace(SearchSpace):
 
     def neighbours(self, arch: Recepie | str) -> list[Recepie]:
         return recepie_neighbours(self.coerce(arch))
-
-    def mutate(self, arch: Recepie | str, rng: np.random.Generator) -> Recepie:
-        nb = self.neighbours(arch)
-        if not nb:
-            raise InvalidArgument(f"architecture has no valid neighbour: {self.format(arch)}")
-        return nb[int(rng.integers(len(nb)))]
 
     def encode(self, arch: Recepie | str) -> np.ndarray:
         return encode_recepie(self.coerce(arch))
