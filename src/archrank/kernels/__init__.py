@@ -45,38 +45,6 @@ _EXPORTS = {
     "parse_net": "spec",
 }
 
-__all__ = [
-    "ABRelu",
-    "AbsRelu",
-    "AvgPool",
-    "Conv",
-    "Dense",
-    "Elementwise",
-    "Erf",
-    "Flatten",
-    "GlobalAvgPool",
-    "Identity",
-    "KernelClassifier",
-    "KernelState",
-    "Kernels",
-    "Layer",
-    "LeakyRelu",
-    "LocalAvgPool",
-    "Relu",
-    "Zero",
-    "classify",
-    "cntk_network",
-    "flip_horizontal",
-    "kernel_fn",
-    "kernel_regression",
-    "ntk_gp_mean",
-    "one_hot",
-    "parallel_sum",
-    "parse_net",
-    "select_regulariser",
-    "serial",
-    "solve",
-]
-
+__all__ = list(_EXPORTS)  # every name of the lazy map, and only those
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -25,25 +25,6 @@ _EXPORTS = {
     "FittedPredictor": "saved", "load_predictor": "saved", "save_predictor": "saved",
 }
 
-__all__ = [
-    "PREDICTORS",
-    "FeatureSpec",
-    "FittedPredictor",
-    "Prediction",
-    "Predictor",
-    "PredictorEvaluation",
-    "evaluate_predictor",
-    "feature_matrix",
-    "graph_feature_names",
-    "graph_features",
-    "load_predictor",
-    "make_predictor",
-    "parse_features",
-    "predictor_params",
-    "read_scores",
-    "register_predictor",
-    "save_predictor",
-    "zc_scores",
-]
+__all__ = list(_EXPORTS)  # every name of the lazy map, and only those
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -32,31 +32,6 @@ _EXPORTS = {
     "TrainingSummary": "training", "run_training": "training", "score_name": "training",
 }
 
-__all__ = [
-    "DEFAULT_BATCH_SIZE",
-    "DEFAULT_DATASET",
-    "DEFAULT_SEED",
-    "PLUGINS_ENV",
-    "ModelScores",
-    "PreparedScoring",
-    "ScoreSetting",
-    "Scorer",
-    "ScoringSummary",
-    "TrainSetting",
-    "TrainingSummary",
-    "heuristic_names",
-    "load_plugins",
-    "plugin_modules",
-    "prepare_scoring",
-    "run_prepared",
-    "run_scoring",
-    "run_training",
-    "score_context",
-    "score_model",
-    "score_models",
-    "score_name",
-    "select_archs",
-]
-
+__all__ = list(_EXPORTS)  # every name of the lazy map, and only those
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

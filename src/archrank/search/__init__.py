@@ -21,29 +21,6 @@ _EXPORTS = {
     "Evaluation": "objectives", "Objective": "objectives",
 }
 
-__all__ = [
-    "HEURISTIC",
-    "SIGNAL",
-    "STRATEGIES",
-    "SUPERNET",
-    "BenchmarkObjective",
-    "Evaluation",
-    "HeuristicObjective",
-    "Objective",
-    "Query",
-    "RunResult",
-    "SearchSummary",
-    "Strategy",
-    "SupernetObjective",
-    "TrainingObjective",
-    "heuristic_objective",
-    "make_strategy",
-    "register_strategy",
-    "run_search",
-    "search",
-    "strategy_params",
-    "supernet_objective",
-]
-
+__all__ = list(_EXPORTS)  # every name of the lazy map, and only those
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -23,7 +23,6 @@ _EXPORTS = {
     "score_beside": "beside", "BesideStore": "store", "TableStore": "store",
 }
 
-__all__ = ["TABLES", "BesideStore", "Table", "TableSpec", "TableStore", "build_table", "load", "open_table",
-           "score_beside", "shard_of", "table_heuristics"]
+__all__ = list(_EXPORTS)  # every name of the lazy map, and only those
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
