@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import pytest
 
 from archrank.store import ScoreRecord, open_store
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_naslib_agreement.py"
 # Four NB201 cells as NASLib keys; the last two compute the same function (one canonical class).
 KEYS = ["(0, 2, 3, 4, 2, 3)", "(2, 2, 2, 2, 2, 2)", "(0, 0, 0, 0, 2, 0)", "(0, 0, 0, 2, 0, 0)"]
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("bench_naslib_agreement_under_test", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_agreement_pairs_names_skips_nan_and_counts_classes():
-    mod = _load()
+def test_agreement_pairs_names_skips_nan_and_counts_classes(bench_script):
+    mod = bench_script("bench_naslib_agreement")
     archs = ["a1", "a2", "a3", "a4", "a5"]
     truth = {a: 90.0 + i for i, a in enumerate(archs)}
     ours = {"grad_norm": dict(zip(archs, [1, 2, 3, 4, 5])), "jacob_cov": dict(zip(archs, [1, 2, 3, 4, 5])),
@@ -49,8 +39,8 @@ def test_agreement_pairs_names_skips_nan_and_counts_classes():
     assert rows["params"][0] == 5 and rows["params"][1] == pytest.approx(0.9)  # structural count: per key
 
 
-def test_main_prints_the_table_from_the_store(tmp_path, capsys):
-    mod = _load()
+def test_main_prints_the_table_from_the_store(tmp_path, capsys, bench_script):
+    mod = bench_script("bench_naslib_agreement")
     zc = tmp_path / "zc_nasbench201.json"
     entries = {k: {"val_accuracy": 80.0 + i, "snip": float(i), "plain": float(-i), "params": 0.1 * (i + 1)}
                for i, k in enumerate(KEYS)}
@@ -79,8 +69,8 @@ def test_main_prints_the_table_from_the_store(tmp_path, capsys):
     (["--seeds", "0,x"], "--seeds"),
     (["--archs", "0"], "--archs"),
 ])
-def test_bad_arguments_are_one_line_and_exit_2(argv, message, tmp_path, capsys):
-    mod = _load()
+def test_bad_arguments_are_one_line_and_exit_2(argv, message, tmp_path, capsys, bench_script):
+    mod = bench_script("bench_naslib_agreement")
     with pytest.raises(SystemExit) as e:
         mod.main(["--zc", "missing.json", "--store", str(tmp_path / "s.db"), *argv])
     assert e.value.code == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -16,15 +15,7 @@ from archrank.search.heuristic_objective import store_writer
 from archrank.spaces import get_space
 from archrank.store import open_store
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_ranker.py"
 PARTS = ("az_expressivity", "az_progressivity", "az_trainability", "az_complexity")
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("bench_ranker_under_test", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _truth() -> dict[str, float]:
@@ -42,8 +33,8 @@ def _write(path: Path, archs: list, truth: dict[str, float], seed: int) -> None:
                 write(a, t if h in ("meco", "meco_opt") else float(rng.normal()), 0.01)
 
 
-def test_split_leaves_out_the_selection_classes_and_seeds_agree(tmp_path, capsys):
-    mod, truth, space = _load(), _truth(), get_space("nb201")
+def test_split_leaves_out_the_selection_classes_and_seeds_agree(tmp_path, capsys, bench_script):
+    mod, truth, space = bench_script("bench_ranker"), _truth(), get_space("nb201")
     chosen = {c for _, c, _ in identities(space, select_archs(space, "random:1000", 0))}
     inside = [a for a in select_archs(space, "random:1000", 0)][:5]
     outside = [space.index_to_arch(i) for i in range(400)]

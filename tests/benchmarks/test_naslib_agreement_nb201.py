@@ -16,28 +16,17 @@ wall clock at load average 17 on 2 cores).
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_naslib_agreement.py"
 TARGET = 0.95
 #: proxy -> lowest Spearman with NASLib's values accepted on this sample, for the documented exceptions.
 EXCEPTIONS = {"plain": -0.5, "grasp": 0.5, "epe_nas": 0.55, "jacob_cov": 0.9, "l2_norm": 0.9}
 BATCH = 64  # the protocol of the agreement table and of the precomputed tables
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("bench_naslib_agreement_nb201", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def table(shared_data, tmp_path_factory):
-    mod = _load()
+def table(shared_data, tmp_path_factory, bench_script):
+    mod = bench_script("bench_naslib_agreement")
     store = str(tmp_path_factory.mktemp("agreement") / "agreement.db")
     zc = str(shared_data / "naslib" / "zc_nasbench201.json")
 
@@ -53,9 +42,9 @@ def table(shared_data, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_every_shared_proxy_has_a_row(table):
+def test_every_shared_proxy_has_a_row(table, bench_script):
     rows, _ = table
-    mod = _load()
+    mod = bench_script("bench_naslib_agreement")
     assert set(rows) == set(mod.SHARED)
     for name, row in rows.items():
         assert row[0] == "nb201" and row[2] >= (9 if name == "grasp" else 38), (name, row[:3])  # n: classes

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_predictors.py"
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("bench_predictors_under_test", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_cells_table_and_resume(tmp_path, capsys):
-    mod = _load_script()
+def test_cells_table_and_resume(tmp_path, capsys, bench_script):
+    mod = bench_script("bench_predictors")
     out = tmp_path / "cells.json"
     argv = ["--task", "nb201-cifar10", "--sets", "graph", "--predictors", "ridge_rank", "--labels", "10,30",
             "--seeds", "2", "--out", str(out)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,6 @@ from archrank.run import ScoreSetting
 from archrank.search.heuristic_objective import store_writer
 from archrank.spaces import get_space
 from archrank.store import open_store
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_search.py"
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("bench_search_under_test", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _store_with(path: Path, heuristic: str, indices: list[int]) -> None:
@@ -33,7 +23,7 @@ def _store_with(path: Path, heuristic: str, indices: list[int]) -> None:
         store.close()
 
 
-def test_guided_store_is_read_separately(tmp_path, shared_data, capsys):
+def test_guided_store_is_read_separately(tmp_path, shared_data, capsys, bench_script):
     table = shared_data / "nb201" / "nb201_cifar10.csv"
     if not table.is_file():
         pytest.skip("NB201 table not available")
@@ -41,7 +31,7 @@ def test_guided_store_is_read_separately(tmp_path, shared_data, capsys):
     _store_with(a, "params", [0, 1, 2])
     _store_with(b, "synflow", [3, 4, 5, 6, 7])
     out_json = tmp_path / "rows.json"
-    rc = _load_script().main([
+    rc = bench_script("bench_search").main([
         "--benchmark", str(table), "--store", str(a), "--heuristic", "params",
         "--guided-store", str(b), "--guided-heuristic", "synflow",
         "--only", "random,hierarchical", "--runs", "2", "--plot", "", "--out-json", str(out_json),
