@@ -6,8 +6,8 @@ training-free heuristics, into a results store (resumable: run it again and noth
 
     PYTHONPATH=examples python examples/rank_my_resnets.py --data-dir /path/to/data
 
-Imported (``ARCHRANK_PLUGINS=rank_my_resnets``, or an entry point of your package), this module registers
-the space ``myresnet``, so that ``archrank search/train/correlate --space myresnet`` work on it: see
+Imported (``archrank COMMAND --plugin rank_my_resnets`` from this folder, an entry point of your package, or
+``ARCHRANK_PLUGINS=rank_my_resnets``), this module registers the space ``myresnet``, so that ``archrank search/train/correlate --space myresnet`` work on it: see
 examples/README.md.
 """
 

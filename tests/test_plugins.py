@@ -108,3 +108,27 @@ def test_an_installed_plugin_needs_no_variable_in_a_real_process(site):
                           "width=4"], check=False, capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "width=4" in out.stdout
+
+
+def test_a_plugin_named_on_the_command_line_needs_no_variable_in_a_real_process(tmp_path):
+    """``--plugin MODULE`` imports a module of the current folder (here not on sys.path otherwise: ``-P``)."""
+    (tmp_path / "my_cwd_family.py").write_text(PLUGIN_CODE.format(space="cwd_space"))
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = {k: v for k, v in os.environ.items() if k != "ARCHRANK_PLUGINS"}
+    env["PYTHONPATH"] = str(src)
+    run = [sys.executable, "-P", "-m", "archrank", "describe", "--space", "cwd_space", "--arch", "width=8"]
+    out = subprocess.run([*run, "--plugin", "my_cwd_family"], check=False, capture_output=True, text=True,
+                         env=env, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "width=8" in out.stdout
+    out = subprocess.run(run, check=False, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert out.returncode == 2 and "unknown space 'cwd_space'" in out.stderr
+
+
+def test_a_missing_command_line_plugin_names_the_flag(capsys):
+    assert main(["spaces", "--plugin", "no_such_plugin_module_for_archrank"]) == 2
+    err = capsys.readouterr().err
+    assert "no_such_plugin_module_for_archrank" in err and "--plugin" in err and len(err.splitlines()) == 1
+    from archrank.plugins import plugin_modules
+
+    assert "no_such_plugin_module_for_archrank" not in plugin_modules()  # the flag lasts one command

@@ -10,7 +10,9 @@ that every command and every lookup (``get_space``, ``HEURISTICS.get``, ``archra
       myresnet = "mypkg.archrank_plugin"          # a module: importing it registers its entries
       # or "mypkg.archrank_plugin:register"        # a function: called once, with no arguments
 
-* **a script** names modules in ``$ARCHRANK_PLUGINS`` (comma-separated, importable from ``sys.path``).
+* **a script** names modules in ``$ARCHRANK_PLUGINS`` (comma-separated, importable from ``sys.path``);
+* **a command** names them with ``--plugin MODULE`` (:func:`extra_plugins`: a module of the current folder
+  or of ``sys.path``), with no variable to set.
 
 Entry points are read once per process; ``$ARCHRANK_PLUGINS`` is read at every lookup (a module is imported
 once).  A plugin that fails to load raises :class:`~archrank.errors.PluginError` naming the plugin and its
@@ -21,8 +23,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import ModuleType
 
 from archrank.errors import PluginError
@@ -31,15 +35,36 @@ GROUP = "archrank.plugins"
 PLUGINS_ENV = "ARCHRANK_PLUGINS"
 
 _loaded_modules: set[str] = set()
+_extra_modules: list[str] = []  # named by a command's --plugin, while it runs
 _entry_points_done = False
 _lock = threading.RLock()
 _busy = threading.local()
 
 
 def plugin_modules(env: str | None = None) -> tuple[str, ...]:
-    """Module names listed in ``$ARCHRANK_PLUGINS`` (comma-separated)."""
+    """Module names listed in ``$ARCHRANK_PLUGINS`` (comma-separated), then those of :func:`extra_plugins`
+    (unless ``env`` is given: then only its list)."""
     text = os.environ.get(PLUGINS_ENV, "") if env is None else env
-    return tuple(m.strip() for m in text.split(",") if m.strip())
+    listed = [m.strip() for m in text.split(",") if m.strip()]
+    return tuple(dict.fromkeys([*listed, *(_extra_modules if env is None else [])]))
+
+
+@contextmanager
+def extra_plugins(modules: Sequence[str]) -> Iterator[None]:
+    """While the block runs, ``modules`` are plugins as if listed in ``$ARCHRANK_PLUGINS`` (and are passed
+    to workers the same way); the current folder is importable, as for ``python -m``.  The CLI's
+    ``--plugin MODULE``."""
+    added_path = os.getcwd() not in sys.path and "" not in sys.path
+    if added_path:
+        sys.path.insert(0, os.getcwd())
+    before = list(_extra_modules)
+    _extra_modules.extend(m for m in modules if m not in _extra_modules)
+    try:
+        yield
+    finally:
+        _extra_modules[:] = before
+        if added_path and os.getcwd() in sys.path:
+            sys.path.remove(os.getcwd())
 
 
 def _failure(what: str, e: BaseException) -> PluginError:
@@ -101,8 +126,10 @@ def load_plugins(modules: Sequence[str] | None = None) -> tuple[str, ...]:
         _busy.on = True
         try:
             _load_entry_points()
+            from_env = plugin_modules(os.environ.get(PLUGINS_ENV, ""))
             for m in mods:
-                _import(m, f"module {m!r} (from ${PLUGINS_ENV})")
+                source = "--plugin" if m in _extra_modules and m not in from_env else f"${PLUGINS_ENV}"
+                _import(m, f"module {m!r} (from {source})")
         finally:
             _busy.on = False
     return mods
@@ -116,4 +143,5 @@ def reset_for_tests() -> None:
         _loaded_modules.clear()
 
 
-__all__ = ["GROUP", "PLUGINS_ENV", "entry_point_plugins", "load_plugins", "plugin_modules", "reset_for_tests"]
+__all__ = ["GROUP", "PLUGINS_ENV", "entry_point_plugins", "extra_plugins", "load_plugins", "plugin_modules",
+           "reset_for_tests"]

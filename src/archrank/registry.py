@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 #: How a name unknown to a plug-in registry can be added (appended to its error).
 REGISTER_HINT = ("; to add one, install a package declaring it in the 'archrank.plugins' entry-point group, "
-                 "or name its module in $ARCHRANK_PLUGINS")
+                 "or name its module in $ARCHRANK_PLUGINS (or a command's --plugin MODULE)")
 
 
 class Registry(Generic[T]):

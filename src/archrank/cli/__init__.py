@@ -6,8 +6,8 @@ adds its parser and sets ``func(args) -> int``.  Only the module of the command 
 heavy at module level, so ``archrank --version`` and ``archrank COMMAND --help`` start without torch.
 
 Any :class:`ArchrankError` becomes one line on stderr and exit code 2; argparse usage errors do the same.
-Every command loads the plugins (:mod:`archrank.plugins`) before it runs; one that fails to load is such an
-error.
+Every command loads the plugins (:mod:`archrank.plugins`) before it runs, with those its ``--plugin MODULE``
+names; one that fails to load is such an error.
 Library errors speak of parameters; an error that names its parameter (``InvalidArgument(...,
 parameter="archs")``) is shown with the command's flag for it.  Every command takes ``--quiet``; a command
 with ``--threads`` runs under :func:`archrank.run.threads.torch_threads`.
@@ -85,6 +85,10 @@ class _Parser(argparse.ArgumentParser):
         if "func" in kwargs and not any("--quiet" in a.option_strings for a in self._actions):
             self.add_argument("--quiet", "-q", action="store_true",
                               help="print only the result: no progress bars or notes on stderr")
+            self.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                              help="import MODULE first (a module of the current folder or of sys.path), so that "
+                              "the spaces, heuristics, ... it registers are known; repeatable; the same as "
+                              "listing it in $ARCHRANK_PLUGINS")
         super().set_defaults(**kwargs)
 
 
@@ -164,10 +168,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with signals_raise():  # SIGTERM as well as SIGINT ends the command through its finally blocks
-            from archrank.plugins import load_plugins
+            from archrank.plugins import extra_plugins, load_plugins
 
-            load_plugins()  # every command sees the plugins' spaces, heuristics, ... (and fails on a broken one)
-            return _run(args)
+            with extra_plugins(getattr(args, "plugin", None) or []):
+                load_plugins()  # every command sees the plugins' spaces, heuristics, ... (and fails on a broken one)
+                return _run(args)
     except ArchrankError as e:
         sys.stderr.write(f"archrank {args.command}: error: {str(e).splitlines()[0]}{_flag_of(e, args)}\n")
         return 2

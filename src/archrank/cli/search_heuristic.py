@@ -96,6 +96,9 @@ def run_objective(args: argparse.Namespace) -> int:
     if args.out:
         print(f"top {min(args.top, len(result.ranked))} written to {args.out}")
         sys.stdout.flush()
-        note(args, f"archrank search: next: archrank train --space {space.name} --archs {args.out} --store STORE")
+        plugins = "".join(f" --plugin {m}" for m in getattr(args, "plugin", None) or [])
+        store = args.store or "STORE"
+        note(args, f"archrank search: next: archrank train{plugins} --space {space.name} --archs {args.out} "
+             f"--store {store}")
     sys.stdout.flush()
     return 0
