@@ -78,13 +78,13 @@ def test_bad_arguments_are_one_line_and_exit_2(argv, message, tmp_path, capsys, 
     assert not (tmp_path / "s.db").exists()
 
 
-def test_archrank_values_read_from_a_precomputed_table(tmp_path, capsys):
+def test_archrank_values_read_from_a_precomputed_table(tmp_path, capsys, bench_script):
     # NASLib's values made here from the table's own (snip increasing with it, plain decreasing): reading the
     # table, the script must find archrank's values and rank them +1 and -1 against these, computing nothing.
     from archrank.benchmarks.naslib_keys import arch_to_key
     from archrank.spaces import get_space
 
-    mod = _load()
+    mod = bench_script("bench_naslib_agreement")
     sp = get_space("nb201")
     with open_store("table:nb201-cifar10") as table:
         snip = {r.arch: r.value for r in table.scores(space="nb201", heuristic="snip", dataset="cifar10",
@@ -108,8 +108,8 @@ def test_archrank_values_read_from_a_precomputed_table(tmp_path, capsys):
     assert "read-only" in captured.err and list(tmp_path.iterdir()) == [zc]
 
 
-def test_no_score_needs_an_existing_store_and_a_missing_table_is_one_line(tmp_path, capsys):
-    mod = _load()
+def test_no_score_needs_an_existing_store_and_a_missing_table_is_one_line(tmp_path, capsys, bench_script):
+    mod = bench_script("bench_naslib_agreement")
     zc = tmp_path / "zc_nasbench201.json"
     zc.write_text(json.dumps({"nasbench201": {"cifar10": {KEYS[0]: {"val_accuracy": 80.0, "snip": 1.0}}}}))
     for store, message in ((str(tmp_path / "none.db"), "not found"), ("table:nope", "nope")):
