@@ -90,3 +90,13 @@ def test_a_network_with_activation_modules_is_read_from_its_modules_only():
 def test_a_network_with_no_activation_says_what_it_reads():
     with pytest.raises(InvalidArgument, match=r"activation modules \(ReLU.*or functions \(F\.relu.*applies none"):
         activation_calls(nn.Sequential(nn.Conv2d(3, 4, 3), nn.Tanh()), batch()[0], "swap", lambda i, o: None)
+
+
+def test_codes_read_in_the_shared_jacobian_forward_match_too():
+    """With jacob_cov wanted as well, naswot's codes come from the input-Jacobian forward (a shared pass)."""
+    x, y = batch()
+    alone = score_model(Functional, (x, y), ["naswot"], seed=2)["naswot"]
+    shared = score_model(Functional, (x, y), ["naswot", "jacob_cov"], seed=2)
+    twin = score_model(Net, (x, y), ["naswot", "jacob_cov"], seed=2)
+    assert shared["naswot"] == pytest.approx(alone, rel=1e-6) == twin["naswot"]
+    assert math.isfinite(shared["jacob_cov"])
