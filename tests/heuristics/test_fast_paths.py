@@ -44,6 +44,24 @@ def _same(a: float, b: float) -> bool:
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
+def test_merged_pass_is_the_only_forward_in_either_order(group, monkeypatch):
+    from archrank.heuristics import naswot, passes
+
+    calls = []
+    real_codes, real_jac, real_grads = naswot.relu_code_distance, passes._input_jacobian, passes._loss_grads
+    monkeypatch.setattr(naswot, "relu_code_distance", lambda *a, **k: calls.append("codes") or real_codes(*a, **k))
+    monkeypatch.setattr(passes, "_input_jacobian", lambda *a, **k: calls.append("jacobian") or real_jac(*a, **k))
+    monkeypatch.setattr(passes, "_loss_grads", lambda *a, **k: calls.append("grads") or real_grads(*a, **k))
+    names = GROUPS[group]
+    for order in (names, names[::-1]):
+        calls.clear()
+        ctx = _context(ARCHS[0], order)
+        for n in order:
+            _value(n, ctx)
+        assert len(calls) == 1, (order, calls)
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
 def test_merged_pass_equals_separate_passes_bit_for_bit(group):
     torch.set_num_threads(1)
     names = GROUPS[group]

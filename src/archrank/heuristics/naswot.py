@@ -58,7 +58,8 @@ def relu_codes(ctx: ScoreContext, name: str) -> CodeDistance:
     from archrank.heuristics import passes
 
     require_inputs(ctx, name)
-    if passes._codes_wanted(ctx) and ctx.computed(("input_jacobian",)) is None:
+    if passes._codes_wanted(ctx) and (ctx.computed(("input_jacobian",)) is None
+                                      or ctx.computed(("input_jacobian_codes",)) is not None):
         # jacob_cov / epe_nas are wanted too: their input-Jacobian forward gives the codes.
         return ctx.shared(("relu_codes",), lambda: _raise_or(passes.jacobian_and_codes(ctx, name)[1]))
     return ctx.shared(("relu_codes",), lambda: relu_code_distance(ctx, name))

@@ -184,7 +184,8 @@ def input_jacobian(ctx: ScoreContext, name: str) -> torch.Tensor | None:
     When naswot is wanted too and its codes are not computed yet, the same forward gives them
     (:func:`jacobian_and_codes`)."""
     require_inputs(ctx, name)
-    if _codes_wanted(ctx) and ctx.computed(("relu_codes",)) is None:
+    if _codes_wanted(ctx) and (ctx.computed(("relu_codes",)) is None
+                               or ctx.computed(("input_jacobian_codes",)) is not None):
         return ctx.shared(("input_jacobian",), lambda: jacobian_and_codes(ctx, name)[0])
     return ctx.shared(("input_jacobian",), lambda: _input_jacobian(ctx, name))
 
