@@ -34,7 +34,7 @@ import numpy as np
 
 from archrank import metrics
 from archrank.errors import InvalidArgument, UnknownName
-from archrank.heuristics.base import HEURISTICS, ScoreContext, member_value, register_heuristic
+from archrank.heuristics.base import HEURISTICS, ScoreContext, evaluate, member_value, register_heuristic
 
 Scores = Mapping[str, Mapping[Hashable, float]]
 
@@ -190,6 +190,12 @@ def _member_values(ctx: ScoreContext) -> np.ndarray:
     return np.array([member_value(ctx, m) for m in RANKER_MEMBERS], dtype=np.float64)
 
 
+def _sampled_values(ctx: ScoreContext) -> np.ndarray:
+    # The reference sample's members are scored on the sampled architectures themselves (a fixed draw, the
+    # same in every run), not on their classes' representatives.
+    return np.array([evaluate(HEURISTICS.get(m), ctx).value for m in RANKER_MEMBERS], dtype=np.float64)
+
+
 def reference_values(ctx: ScoreContext, size: int) -> np.ndarray:
     """(members x size) scores of a seeded reference sample of ``ctx.space`` (cached per context)."""
     shape = None if ctx.inputs is None else tuple(ctx.inputs.shape)
@@ -197,7 +203,7 @@ def reference_values(ctx: ScoreContext, size: int) -> np.ndarray:
            tuple(sorted(ctx.model_kwargs.items())))
     if key not in _REFERENCES:
         rng = np.random.default_rng(ctx.seed)
-        cols = [_member_values(ScoreContext(arch=ctx.space.sample(rng), space=ctx.space, inputs=ctx.inputs,
+        cols = [_sampled_values(ScoreContext(arch=ctx.space.sample(rng), space=ctx.space, inputs=ctx.inputs,
                                             targets=ctx.targets, num_classes=ctx.num_classes, seed=ctx.seed,
                                             dataset=ctx.dataset, extras=ctx.extras,
                                             model_kwargs=ctx.model_kwargs)) for _ in range(size)]
