@@ -4,7 +4,8 @@ Scores the first member of N random canonical classes of the table (default ``nb
 column of the table (``archrank.tables.table_heuristics``), in the build's order, in one context per
 architecture (the shared evaluation of a build), one torch thread, under the table's protocol.  Prints,
 per heuristic, its mean marginal seconds per architecture (what a build stores: the first heuristic asking
-for a shared pass pays for it) and, per shared pass and for model builds, the mean seconds per
+for a shared pass pays for it; wall seconds and the process's CPU seconds, which vary less on a machine
+shared with other work) and, per shared pass and for model builds, the mean seconds per
 architecture spent in it (``ScoreContext.pass_seconds``, exclusive of the passes and builds it calls).
 
     PYTHONPATH=src python benchmarks/bench_table_profile.py --classes 10 --data-dir ../shared/data
@@ -55,6 +56,7 @@ def main() -> None:
     inputs, targets = load_task_batch(setting)
     torch.set_num_threads(setting.threads)
     per_h = {n: 0.0 for n in names}
+    cpu_h = {n: 0.0 for n in names}
     per_pass: dict[str, float] = {}
     failures: dict[str, str] = {}
     for a in warm:
@@ -70,23 +72,24 @@ def main() -> None:
                             num_classes=spec.num_classes)
         ctx.wanted = frozenset(names)
         for n in names:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 evaluate(HEURISTICS.get(n), ctx)
             except Exception as e:  # noqa: BLE001 - reported, the profile goes on
                 failures.setdefault(n, f"{type(e).__name__}: {e}")
             per_h[n] += time.perf_counter() - t
+            cpu_h[n] += time.process_time() - c
         for k, s in ctx.pass_seconds.items():
             per_pass[k] = per_pass.get(k, 0.0) + s
     wall = time.perf_counter() - t0
     k = len(chosen)
-    total = sum(per_h.values())
+    total, cpu = sum(per_h.values()), sum(cpu_h.values())
     print(f"table {args.table}: {k} canonical classes, {len(names)} heuristics, 1 torch thread, "
-          f"{wall:.1f} s wall ({wall / k:.2f} s per class), "
-          f"after {len(warm)} warm-up class(es)")
-    print("per heuristic (marginal seconds per architecture, share of the total):")
+          f"{wall:.1f} s wall ({wall / k:.2f} s per class; "
+          f"process CPU {cpu / k:.2f} s per class), after {len(warm)} warm-up class(es)")
+    print("per heuristic (marginal wall seconds per architecture, share of the total, process CPU seconds):")
     for n in sorted(names, key=lambda n: -per_h[n]):
-        print(f"  {n:20s} {per_h[n] / k:8.3f}  {100 * per_h[n] / total:5.1f}%"
+        print(f"  {n:20s} {per_h[n] / k:8.3f}  {100 * per_h[n] / total:5.1f}%  {cpu_h[n] / k:8.3f}"
               + (f"  FAILED {failures[n]}" if n in failures else ""))
     print("per shared pass and model builds (seconds per architecture, exclusive):")
     for p in sorted(per_pass, key=lambda p: -per_pass[p]):
@@ -94,8 +97,9 @@ def main() -> None:
     print(f"  {'(outside passes)':20s} {(total - sum(per_pass.values())) / k:8.3f}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"table": args.table, "classes": k, "wall_seconds": wall,
+            json.dump({"table": args.table, "classes": k, "wall_seconds": wall, "cpu_seconds": cpu,
                        "heuristics": {n: per_h[n] / k for n in names},
+                       "heuristics_cpu": {n: cpu_h[n] / k for n in names},
                        "passes": {p: s / k for p, s in per_pass.items()}, "archs": chosen}, f, indent=1)
 
 
