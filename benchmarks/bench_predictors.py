@@ -9,6 +9,9 @@ named by ``--zc``, read from ``--store``; never computed here), ``both`` (encodi
     .venv/bin/python benchmarks/bench_predictors.py --task nb201-cifar10 --store nb201.db \\
         --zc meco,meco_opt,synflow,logsynflow,params,flops --labels 10,20,50,100,200 --out nb201.json
 
+``--param KEY=VALUE`` passes predictor parameters (e.g. ``--predictors ensemble --param members=rf,gp:graph+zc``)
+and ``--seed`` the base seed of the labelled samples (select a method on one seed, report on others).
+
 Prints a markdown table (rows: predictor x features; columns: N) and the Spearman of each heuristic alone on
 the same population; ``--out`` keeps every cell as JSON and a rerun skips the cells it holds.
 """

@@ -136,7 +136,7 @@ def test_ensemble_members_on_feature_groups():
     names = ["enc:0", "enc:1", "graph:a", "zc:s", "zc:t"]
     # the target depends on the first three columns only: a GP on zc:s, zc:t alone (noise) ranks nothing
     p = make_predictor("ensemble", members="ridge_rank:zc").fit(X[:50], y[:50], names=names)
-    (ridge, cols), = p._fitted_members
+    ((_, cols),) = p._fitted_members
     assert cols.tolist() == [3, 4]
     whole = make_predictor("ensemble", members="ridge_rank").fit(X[:50], y[:50], names=names)
     assert spearman(whole.predict(X[50:]).mean, y[50:]) > spearman(p.predict(X[50:]).mean, y[50:]) + 0.3
