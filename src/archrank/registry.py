@@ -1,17 +1,18 @@
 """Registries: the one way every kind of plug-in is kept, listed, looked up and extended.
 
-Every kind (space, model builder, heuristic, strategy, benchmark reader, task, store backend, executor) is a
-:class:`Registry` obtained with :func:`registry` (one per kind, shared by the whole process) and is filled
-the same way:
+Every kind (space, model builder, heuristic, strategy, predictor, benchmark reader, task, store backend,
+executor) is a :class:`Registry` obtained with :func:`registry` (one per kind, shared by the whole process)
+and is filled the same way:
 
 * built-in entries by the module that defines them, with the same call a plugin uses (``register_space``,
-  ``@register_heuristic``, ``@register_strategy``, ``@register_builder``): :meth:`Registry.discover` finds
-  those calls in the source of a package's modules without importing them, and registers each name lazily
-  (its module is imported the first time the name is asked for), so a new built-in entry is its own module
-  and nothing else; entries listed by hand use ``REG.register_lazy(name, "package.module:attribute")``;
-* anyone else (a plugin, a script) with the same ``REG.register(name, obj)``, or the package's decorator
-  where an entry is a function wrapped with metadata (``register_heuristic``, ``register_strategy``,
-  ``register_builder``, ``register_task``).
+  ``@register_heuristic``, ``@register_strategy``, ``@register_builder``, ``@register_predictor``,
+  ``register_reader``, ``register_task``, ``@register_store``, ``@register_executor``):
+  :meth:`Registry.discover` finds those calls in the source of a package's modules without importing them,
+  and registers each name lazily (its module is imported the first time the name is asked for), so a new
+  built-in entry is its own module and nothing else; ``REG.register_lazy(name, "package.module:attribute")`` lists an entry by hand (a package
+  installed without its sources);
+* anyone else (a plugin, a script) with the same calls, each a thin layer over ``REG.register(name, obj)``
+  (which checks what is registered or wraps it with its metadata).
 
 Plugins are found by :mod:`archrank.plugins` (the ``archrank.plugins`` entry-point group of installed
 packages, and modules named in ``$ARCHRANK_PLUGINS``) and loaded before a plug-in registry is first read,
@@ -88,27 +89,31 @@ class Registry(Generic[T]):
             raise InvalidArgument(f"{self.kind} {name!r} is already registered")
         self._lazy[name] = target
 
-    def register(self, name: str, obj: T | None = None) -> Callable[[T], T] | T:
-        """``REG.register("x", obj)`` or ``@REG.register("x")``. Re-registering a name is an error."""
+    def register(self, name: str, obj: T | None = None, *, module: str | None = None) -> Callable[[T], T] | T:
+        """``REG.register("x", obj)`` or ``@REG.register("x")``. Re-registering a name is an error.
+
+        ``module`` names the module making the registration when it is not ``obj.__module__`` (an instance,
+        such as a task, whose class is defined elsewhere): a built-in name may be registered by its own module."""
 
         def add(o: T) -> T:
             if not isinstance(name, str) or not name:
                 raise InvalidArgument(f"a {self.kind} name must be a non-empty string, got {name!r}")
-            if self.taken(name, o):
+            if self.taken(name, o, module=module):
                 raise InvalidArgument(f"{self.kind} {name!r} is already registered")
             self._items[name] = o
             return o
 
         return add(obj) if obj is not None else add
 
-    def taken(self, name: str, obj: object) -> bool:
+    def taken(self, name: str, obj: object, *, module: str | None = None) -> bool:
         """Whether registering ``obj`` under ``name`` clashes with an entry: another object, or a built-in
-        entry not yet imported whose module is not ``obj``'s (the module registering its own entry is fine)."""
+        entry not yet imported whose module is not the registering one (``module``, by default ``obj``'s; the
+        module registering its own entry is fine)."""
         self._discover()
         if name in self._items:
             return self._items[name] is not obj
         if name in self._lazy:
-            return self._lazy[name].split(":")[0] != getattr(obj, "__module__", None)
+            return self._lazy[name].split(":")[0] != (module or getattr(obj, "__module__", None))
         return False
 
     def get(self, name: str) -> T:

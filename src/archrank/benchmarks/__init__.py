@@ -1,5 +1,5 @@
 """Benchmarks (architectural data sets): readers by name (``READERS``, ``open_benchmark``) and tables."""
 
-from archrank.benchmarks.readers import READERS, open_benchmark
+from archrank.benchmarks.readers import READERS, open_benchmark, register_reader
 
-__all__ = ["READERS", "open_benchmark"]
+__all__ = ["READERS", "open_benchmark", "register_reader"]

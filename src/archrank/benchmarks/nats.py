@@ -31,6 +31,7 @@ from typing import Any
 
 from archrank import safe_pickle
 from archrank.benchmarks.base import BenchmarkReader, Metrics, check_choice, mean_metrics
+from archrank.benchmarks.readers import register_reader
 from archrank.errors import DataError, InvalidArgument, UnknownName
 
 DATASETS = ("cifar10-valid", "cifar10", "cifar100", "ImageNet16-120")
@@ -181,3 +182,7 @@ class NATSArchive(BenchmarkReader):
 
 def _eval_names(res: dict) -> list[str]:
     return sorted({k.split("@")[0] for k in res.get("eval_acc1es", {})})
+
+
+register_reader("nats_tss", NATSArchive)  # NAS-Bench-201 / NATS topology
+register_reader("nats_sss", NATSArchive)  # NATS size space

@@ -34,6 +34,7 @@ import numpy as np
 
 from archrank import safe_pickle
 from archrank.benchmarks.base import BenchmarkReader, Metrics, check_choice, mean_metrics
+from archrank.benchmarks.readers import register_reader
 from archrank.benchmarks.tfrecord import as_double, decode_message, iter_records, parse_example, read_record
 from archrank.errors import DataError, InvalidArgument, UnknownName
 
@@ -288,3 +289,6 @@ def _kind_of(path: Path) -> str:
 
 def open_nb101(path: str | os.PathLike, **kwargs: Any) -> NB101Benchmark:
     return NB101Benchmark(path, **kwargs)
+
+
+register_reader("nb101", open_nb101)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from archrank.benchmarks.base import BenchmarkReader, Metrics, check_choice
+from archrank.benchmarks.readers import register_reader
 from archrank.errors import DataError, InvalidArgument
 
 
@@ -115,3 +116,6 @@ class NDSBenchmark(BenchmarkReader):
                    "width": float(net.get("width", 0)), "depth": float(net.get("depth", 0)),
                    "iter_time": float(r.get("iter_time", float("nan")))},
         )
+
+
+register_reader("nds", NDSBenchmark)

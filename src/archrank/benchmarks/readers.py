@@ -2,12 +2,14 @@
 
 Each entry maps a name to a callable ``(path, **options) -> BenchmarkReader``, imported the first time it
 is asked for.  A new reader subclasses :class:`~archrank.benchmarks.base.BenchmarkReader` (keeping the
-contract written there), is registered here, and gets an entry (its data, or the reason it has none) in
+contract written there), registers itself with ``register_reader("name", Reader)`` in its own module (the
+built-in readers' modules are found in the package's source and imported on first use), and gets an entry (its data, or the reason it has none) in
 ``tests/benchmarks/test_reader_contract.py``, which runs the common checks over every registered reader.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from archrank.benchmarks.base import BenchmarkReader
@@ -15,10 +17,18 @@ from archrank.errors import ArchrankError, InvalidArgument, UnknownName
 from archrank.registry import Registry, registry
 
 READERS: Registry[Any] = registry("benchmark")
-READERS.register_lazy("nats_tss", "archrank.benchmarks.nats:NATSArchive")  # NAS-Bench-201 / NATS topology
-READERS.register_lazy("nats_sss", "archrank.benchmarks.nats:NATSArchive")  # NATS size space
-READERS.register_lazy("nb101", "archrank.benchmarks.nb101:open_nb101")
-READERS.register_lazy("nds", "archrank.benchmarks.nds:NDSBenchmark")
+READERS.discover("archrank.benchmarks", "register_reader")  # the built-in readers register themselves
+
+
+def register_reader(name: str, reader: Callable[..., BenchmarkReader]) -> Callable[..., BenchmarkReader]:
+    """Register ``reader``, a callable ``(path, **options) -> BenchmarkReader`` (a reader class or a function
+    opening one), under ``name``: the one call a built-in or plug-in reader makes.  A name already registered
+    is an error."""
+    if not callable(reader):
+        raise InvalidArgument(f"benchmark reader {name!r} must be a callable (path, **options) -> BenchmarkReader, "
+                              f"got {reader!r}", parameter="reader")
+    READERS.register(name, reader)
+    return reader
 
 #: Other names users write for the registered readers.
 ALIASES = {"nb201": "nats_tss", "nats": "nats_tss", "nasbench101": "nb101", "nas_bench_101": "nb101"}
@@ -57,4 +67,4 @@ def open_benchmark(name: str, path: Any = None, **kwargs: Any) -> BenchmarkReade
     return READERS.get(key)(path, **kwargs)
 
 
-__all__ = ["ALIASES", "NB301_REASON", "READERS", "UNSUPPORTED", "open_benchmark", "reader_name"]
+__all__ = ["ALIASES", "NB301_REASON", "READERS", "UNSUPPORTED", "open_benchmark", "reader_name", "register_reader"]

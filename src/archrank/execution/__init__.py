@@ -1,8 +1,9 @@
 """Executors: the same tasks run in-process (``local``) or on a Ray cluster (``ray``).
 
 ``EXECUTORS`` maps a name to an :class:`Executor` class; :func:`make_executor` builds one by name.  A new
-executor subclasses :class:`Executor`, lists the keyword options it accepts in ``options`` and is
-registered here (``EXECUTORS.register_lazy(name, "module:Class")``); the contract suite in
+executor subclasses :class:`Executor`, lists the keyword options it accepts in ``options`` and
+registers itself with ``@register_executor("name")`` on the class (built-in executors are found in the
+package's source and imported on first use, a plug-in's when its module is imported); the contract suite in
 ``tests/execution`` then runs against it.
 """
 
@@ -11,13 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from archrank.errors import InvalidArgument
-from archrank.execution.base import Executor
+from archrank.execution.base import EXECUTORS, Executor, register_executor
 from archrank.execution.local import LocalExecutor
-from archrank.registry import Registry, registry
-
-EXECUTORS: Registry[type[Executor]] = registry("executor")
-EXECUTORS.register("local", LocalExecutor)
-EXECUTORS.register_lazy("ray", "archrank.execution.ray_executor:RayExecutor")
 
 
 def make_executor(name: str = "local", **options: Any) -> Executor:
@@ -37,4 +33,4 @@ def make_executor(name: str = "local", **options: Any) -> Executor:
     return cls(**given)
 
 
-__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "make_executor"]
+__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "make_executor", "register_executor"]

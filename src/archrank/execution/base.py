@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from archrank.registry import Registry, class_registrar, registry
+
 if TYPE_CHECKING:
     from typing_extensions import Self
 
@@ -37,3 +39,14 @@ class Executor(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: The executors by name (:func:`archrank.execution.make_executor` builds one).
+EXECUTORS: Registry[type[Executor]] = registry("executor")
+# Each built-in executor registers itself (``@register_executor("ray")`` on its class), found in the package's
+# source and imported the first time its name is asked for (Ray loads only when ``ray`` is used).
+EXECUTORS.discover("archrank.execution", "register_executor")
+
+register_executor = class_registrar(EXECUTORS)
+"""Class decorator: ``@register_executor("name")`` sets ``cls.name`` and registers the :class:`Executor`
+subclass, built-in or plug-in alike."""

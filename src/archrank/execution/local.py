@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from archrank.errors import InvalidArgument
-from archrank.execution.base import Executor
+from archrank.execution.base import Executor, register_executor
 
 _TASK: tuple[Callable[[Any, Any], Any], Any] | None = None
 
@@ -94,10 +94,10 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@register_executor("local")
 class LocalExecutor(Executor):
     """Tasks on this machine: in-process and in input order (``workers=1``), or on ``workers`` processes."""
 
-    name = "local"
     options = ("num_cpus", "cpus_per_task", "workers")
 
     def __init__(self, *, num_cpus: int | None = None, cpus_per_task: int = 1, workers: int = 1,

@@ -19,13 +19,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from archrank.errors import InvalidArgument
-from archrank.execution.base import Executor
+from archrank.execution.base import Executor, register_executor
 
 
+@register_executor("ray")
 class RayExecutor(Executor):
     """Runs tasks as Ray remote functions; results are yielded as they complete."""
 
-    name = "ray"
     options = ("address", "num_cpus", "max_in_flight", "cpus_per_task", "temp_dir", "connect_timeout")
 
     def __init__(

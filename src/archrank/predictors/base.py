@@ -197,17 +197,9 @@ class Predictor(ABC):
 
 
 PREDICTORS: Registry[type[Predictor]] = registry("predictor")
-BUILTIN_PREDICTORS = {
-    "gp": "archrank.predictors.gp:GaussianProcess",
-    "rf": "archrank.predictors.trees:RandomForest",
-    "hgb": "archrank.predictors.trees:GradientBoosting",
-    "ridge_rank": "archrank.predictors.linear:RidgeOnRanks",
-    "mlp_ensemble": "archrank.predictors.mlp:MLPEnsemble",
-    "ensemble": "archrank.predictors.ensemble:Ensemble",
-}
-for _name, _target in BUILTIN_PREDICTORS.items():
-    PREDICTORS.register_lazy(_name, _target)
-
+# The built-in predictors register themselves (``@register_predictor("gp")`` in their module), found in the
+# package's source and imported the first time one of their names is asked for.
+PREDICTORS.discover("archrank.predictors", "register_predictor")
 
 register_predictor = class_registrar(PREDICTORS)
 """Class decorator: ``@register_predictor("gp")`` sets ``cls.name`` and registers it."""

@@ -4,8 +4,10 @@
 ``sqlite:///path``; ``":memory:"`` is a private SQLite database) and ``memory`` (``memory://`` for a private
 in-process store, ``memory://NAME`` for one shared by name within the process) and ``table`` (``table:NAME``:
 a precomputed table archrank ships, read-only; :mod:`archrank.tables`).  A new backend subclasses
-:class:`Store`, keeps the promises written there and is registered here under its scheme; the contract
-suite in ``tests/store`` then runs against it.
+:class:`Store`, keeps the promises written there and is registered under its scheme; the contract
+suite in ``tests/store`` then runs against it.  Every backend, built-in or plug-in, registers itself with
+``@register_store("scheme")`` on its class; the built-in ones are found in the source and imported on first
+use.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import os
 import re
 
 from archrank.errors import UnknownName
-from archrank.registry import Registry, registry
-from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
+from archrank.store.base import (
+    STORES,
+    HeuristicInfo,
+    RunInfo,
+    ScoreRecord,
+    Store,
+    TrainingRecord,
+    TrajectoryStep,
+    register_store,
+)
 from archrank.store.sqlite import SQLiteStore
-
-STORES: Registry[type[Store]] = registry("store backend")
-STORES.register("sqlite", SQLiteStore)
-STORES.register_lazy("memory", "archrank.store.memory:MemoryStore")
-# A precomputed table read as a store (read-only): ``table:NAME`` or ``table:/folder/of/shards``.
-STORES.register_lazy("table", "archrank.tables.store:TableStore")
 
 #: Schemes written ``scheme:where`` (without ``//``).
 _OPAQUE = ("table",)
@@ -61,5 +65,6 @@ __all__ = [
     "TrainingRecord",
     "TrajectoryStep",
     "open_store",
+    "register_store",
     "split_location",
 ]

@@ -30,6 +30,7 @@ from archrank.store.base import (
     TrainingRecord,
     TrajectoryStep,
     finite_or_none,
+    register_store,
 )
 from archrank.store.run_status import reported_status, this_host
 
@@ -91,6 +92,7 @@ def _matches(record: Any, **filters: Any) -> bool:
     return all(getattr(record, k) == v for k, v in filters.items() if v is not None)
 
 
+@register_store("memory")
 class MemoryStore(Store):
     """A :class:`Store` held in memory. ``MemoryStore()`` (private) or ``MemoryStore("name")`` (shared)."""
 

@@ -24,11 +24,13 @@ from archrank.store.base import (
     TrainingRecord,
     TrajectoryStep,
     finite_or_none,
+    register_store,
 )
 from archrank.store.run_status import reported_status, this_host
 from archrank.store.sqlite_schema import decode_float, encode_float, prepare
 
 
+@register_store("sqlite")
 class SQLiteStore(Store):
     """A :class:`Store` in one SQLite file. ``SQLiteStore(path)``; ``":memory:"`` for a private one."""
 

@@ -1,33 +1,17 @@
 """Suite tasks: a space, the data its heuristics see, and a ground-truth table with its metric and direction.
 
-A :class:`Task` is registered in :data:`TASKS` by name (``register_task``); the built-in ones are below,
-and :func:`table_task` makes an ad-hoc one from any benchmark table file.  ``truth`` is a callable
+A :class:`Task` is registered in :data:`TASKS` by name with ``register_task("name", Task("name", ...))``, the
+one call of built-in and plug-in tasks alike; the built-in ones are in :mod:`archrank.suite.builtin_tasks`
+(found in the package's source, imported the first time a task is asked for), and :func:`table_task` makes
+an ad-hoc one from any benchmark table file.  ``truth`` is a callable
 ``data_root -> BenchmarkTable`` that reads the benchmark's own files (from the data folder) when the
 task is run: nothing is copied into the repository.
-
-Built-in tasks (files relative to the data folder, ``../shared/data`` here):
-
-==============  =========  ========  =================================================  ==========
-task            space      data      ground truth                                        metric
-==============  =========  ========  =================================================  ==========
-nb201-cifar10   nb201      cifar10   packaged table ``nb201``                            c10_test_200, higher
-nb101-cifar10   nb101      cifar10   ``nb101/nb101_cifar10_500.json``                    test_acc, higher
-nb301-cifar10   nb301      cifar10   ``naslib/zc_nasbench301.json`` (surrogate)           val_accuracy, higher
-nds-darts       nds_darts  cifar10*  ``nds/DARTS_in.json``                               error (%), lower
-nds-enas        nds_enas   cifar10*  ``nds/ENAS_in.json``                                error (%), lower
-nbnlp-ptb       nbnlp      ptb       ``nbnlp/nbnlp_ptb_with_graphs.json``                ptb_test_loss, lower
-nbnlp-wt2       nbnlp      wikitext2 ``nbnlp/nbnlp_ptb_with_graphs.json``                wt2_test_loss, lower
-==============  =========  ========  =================================================  ==========
-
-\\* NDS records are ImageNet-trained; no ImageNet images are available, so CIFAR-10 images (32x32, as
-they are) go through the ImageNet network (its stride-4 stem leaves 8x8 maps for the first stage), with the
-1000-way ImageNet head (``num_classes=1000``: the parameter count of the built model is the record's; the
-CIFAR-10 labels 0..9 are used as they are).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from archrank.benchmarks.table import BenchmarkTable
-from archrank.errors import DataError
+from archrank.errors import DataError, InvalidArgument
 from archrank.registry import Registry, registry
 
 
@@ -74,11 +58,22 @@ class Task:
 
 
 TASKS: Registry[Task] = registry("task")
+TASKS.discover("archrank.suite", "register_task")  # the built-in tasks register themselves
 
 
-def register_task(task: Task) -> Task:
-    """Add ``task`` to :data:`TASKS` under its name."""
-    return TASKS.register(task.name, task)
+def register_task(name: str | Task, task: Task | None = None) -> Task:
+    """Add ``task`` to :data:`TASKS` under ``name``, which must be the task's own name
+    (``register_task("mine", Task("mine", ...))``; ``register_task(task)`` is the same call written short).
+    A name already registered is an error."""
+    if task is None and isinstance(name, Task):
+        name, task = name.name, name
+    if not isinstance(task, Task):
+        raise InvalidArgument(f"task {name!r} must be a Task, got {task!r}", parameter="task")
+    if task.name != name:
+        raise InvalidArgument(f"task {task.name!r} registered as {name!r}; register it under its own name",
+                              parameter="name")
+    caller = sys._getframe(1).f_globals.get("__name__")  # a built-in task is registered by its own module
+    return TASKS.register(name, task, module=caller)
 
 
 def task_names(tasks: str | list[str]) -> list[str]:
@@ -101,45 +96,5 @@ def table_task(path: str | os.PathLike, *, space: str, metric: str, higher_is_be
     table.values(metric)
     return Task(name or p.stem, space, dataset, metric, higher_is_better, lambda _root: table, source=str(p))
 
-
-def _in(root: Path, rel: str) -> Path:
-    return root / rel
-
-
-def _builtin() -> None:
-    from archrank.benchmarks import ground_truth as gt
-
-    def packaged(_root: Path) -> BenchmarkTable:
-        return BenchmarkTable.packaged("nb201")
-
-    nds_note = ("ImageNet-trained records; CIFAR-10 images upsampled to 64x64 (data set cifar10-64) through "
-                "the ImageNet network and 1000-way head stand in for ImageNet")
-    for t in (
-        Task("nb201-cifar10", "nb201", "cifar10", "c10_test_200", True, packaged,
-             source="packaged NB201 table (test accuracy after 200 epochs)"),
-        Task("nb101-cifar10", "nb101", "cifar10", "test_acc", True,
-             lambda r: gt.nb101_table(_in(r, "nb101/nb101_cifar10_500.json")),
-             source="nb101/nb101_cifar10_500.json (final test accuracy, 108 epochs)"),
-        Task("nb301-cifar10", "nb301", "cifar10", "val_accuracy", True,
-             lambda r: gt.naslib_table(_in(r, "naslib/zc_nasbench301.json")),
-             source="naslib/zc_nasbench301.json val_accuracy",
-             note="NB301 figures are the NAS-Bench-301 surrogate's predictions, not trainings"),
-        Task("nds-darts", "nds_darts", "cifar10-64", "error", False,
-             lambda r: gt.nds_table(_in(r, "nds/DARTS_in.json"), "nds_darts"),
-             source="nds/DARTS_in.json final test_ep_top1 (top-1 error %)", num_classes=1000, note=nds_note),
-        Task("nds-enas", "nds_enas", "cifar10-64", "error", False,
-             lambda r: gt.nds_table(_in(r, "nds/ENAS_in.json"), "nds_enas"),
-             source="nds/ENAS_in.json final test_ep_top1 (top-1 error %)", num_classes=1000, note=nds_note),
-        Task("nbnlp-ptb", "nbnlp", "ptb", "ptb_test_loss", False,
-             lambda r: gt.nbnlp_table(_in(r, "nbnlp/nbnlp_ptb_with_graphs.json")),
-             source="nbnlp/nbnlp_ptb_with_graphs.json ptb_test_loss", batch_size=20),
-        Task("nbnlp-wt2", "nbnlp", "wikitext2", "wt2_test_loss", False,
-             lambda r: gt.nbnlp_table(_in(r, "nbnlp/nbnlp_ptb_with_graphs.json")),
-             source="nbnlp/nbnlp_ptb_with_graphs.json wt2_test_loss", batch_size=20),
-    ):
-        register_task(t)
-
-
-_builtin()
 
 __all__ = ["TASKS", "Task", "register_task", "table_task", "task_names"]

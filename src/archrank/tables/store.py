@@ -18,10 +18,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from archrank.errors import InvalidArgument
-from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
+from archrank.store.base import (
+    HeuristicInfo,
+    RunInfo,
+    ScoreRecord,
+    Store,
+    TrainingRecord,
+    TrajectoryStep,
+    register_store,
+)
 from archrank.tables.table import Table, open_table
 
 
+@register_store("table")
 class TableStore(Store):
     """The read-only store of one table (``table:NAME`` or ``table:/folder/of/shards``)."""
 
