@@ -16,16 +16,8 @@ import os
 import re
 
 from archrank.errors import UnknownName
-from archrank.store.base import (
-    STORES,
-    HeuristicInfo,
-    RunInfo,
-    ScoreRecord,
-    Store,
-    TrainingRecord,
-    TrajectoryStep,
-    register_store,
-)
+from archrank.store.backends import STORES, register_store
+from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
 from archrank.store.sqlite import SQLiteStore
 
 #: Schemes written ``scheme:where`` (without ``//``).

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from archrank.errors import InvalidArgument
+from archrank.store.backends import register_store
 from archrank.store.base import (
     HeuristicInfo,
     RunInfo,
@@ -30,7 +31,6 @@ from archrank.store.base import (
     TrainingRecord,
     TrajectoryStep,
     finite_or_none,
-    register_store,
 )
 from archrank.store.run_status import reported_status, this_host
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archrank.errors import DataError, InvalidArgument
+from archrank.store.backends import register_store
 from archrank.store.base import (
     HeuristicInfo,
     RunInfo,
@@ -24,7 +25,6 @@ from archrank.store.base import (
     TrainingRecord,
     TrajectoryStep,
     finite_or_none,
-    register_store,
 )
 from archrank.store.run_status import reported_status, this_host
 from archrank.store.sqlite_schema import decode_float, encode_float, prepare

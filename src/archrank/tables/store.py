@@ -18,15 +18,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from archrank.errors import InvalidArgument
-from archrank.store.base import (
-    HeuristicInfo,
-    RunInfo,
-    ScoreRecord,
-    Store,
-    TrainingRecord,
-    TrajectoryStep,
-    register_store,
-)
+from archrank.store.backends import register_store
+from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
 from archrank.tables.table import Table, open_table
 
 
