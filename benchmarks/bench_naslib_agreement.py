@@ -12,7 +12,8 @@ draw alone, the ceiling of any agreement with another implementation's single dr
 
     PYTHONPATH=src python benchmarks/bench_naslib_agreement.py --data-dir ../shared/data \\
         --zc ../shared/data/naslib/zc_nasbench201.json --zc ../shared/data/naslib/zc_nasbench101.json \\
-        --zc ../shared/data/naslib/zc_nasbench301.json --store naslib_agreement.db [--archs 40] [--seeds 0,1]
+        --zc ../shared/data/naslib/zc_nasbench301.json --store naslib_agreement.db [--archs 40] [--seeds 0,1] \
+        [--model-option pool_bn=true --model-option affine=false]
 
 ``--no-score`` prints the table from what the store already holds (a run stopped part way, or any store
 holding archrank's scores under the same protocol: the file's data set, ``--batch-size`` and the seeds).  A
@@ -30,6 +31,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -102,16 +104,48 @@ def agreement(ours: dict[str, dict[str, float]], theirs: dict[str, dict[str, flo
     return rows
 
 
+def parse_model_options(items: Sequence[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` items as builder options: ``true``/``false`` become booleans, integers integers, the
+    rest stays text (InvalidArgument for an item without ``=``)."""
+    from archrank.errors import InvalidArgument
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            raise InvalidArgument(f"--model-option takes KEY=VALUE (e.g. pool_bn=true), got {item!r}")
+        text = text.strip()
+        value: Any = text
+        if text.lower() in ("true", "false"):
+            value = text.lower() == "true"
+        else:
+            try:
+                value = int(text)
+            except ValueError:
+                pass
+        out[key.strip()] = value
+    return out
+
+
 def score_file(path: str, store_path: str, *, archs: int | None, seeds: Sequence[int], batch_size: int,
                data_dir: str | None, heuristics: Sequence[str] | None = None, score: bool = True,
-               progress: bool = True) -> list[tuple]:
+               progress: bool = True, model_options: dict[str, Any] | None = None) -> list[tuple]:
     """Import one zc file, score its first ``archs`` cells (all: None) with ``heuristics`` (default: every
     shared proxy) under each seed, and return the table rows ``(space, *agreement row)`` of each (space, data
-    set) block."""
+    set) block.  ``model_options`` (builder options, e.g. ``{"affine": False, "pool_bn": True}``) score
+    the cells in networks built with them: the space's ``with_model_options`` copy, whose scores the store
+    keeps under its own name (``nb301[affine=false,pool_bn=true]``), apart from the default network's."""
+    from archrank.models import build_model
     from archrank.run import ScoreSetting, run_scoring
     from archrank.spaces import get_space
 
     blocks = read_zc(path)
+    variants = {}
+    for b in blocks:  # the networks of each space, built once here: a bad option fails before any store opens
+        sp = get_space(b.space)
+        variants[b.space] = sp.with_model_options(**(model_options or {}))
+        if model_options and b.archs:
+            build_model(variants[b.space], b.archs[0])
     out = []
     with open_store(store_path) as st, open_store("memory://") as peer:
         import_zc(path, peer)
@@ -121,22 +155,22 @@ def score_file(path: str, store_path: str, *, archs: int | None, seeds: Sequence
             score = False
         for b in blocks:
             chosen = b.archs if archs is None else b.archs[:archs]
+            sp, variant = get_space(b.space), variants[b.space]
             if score:
                 for seed in seeds:
-                    setting = ScoreSetting(b.space, dataset=b.dataset, batch_size=batch_size, seed=seed,
+                    setting = ScoreSetting(variant.name, dataset=b.dataset, batch_size=batch_size, seed=seed,
                                            data_dir=data_dir)
                     run_scoring(setting, archs=chosen, heuristics=list(heuristics or SHARED), store=st,
-                                progress=progress)
+                                progress=progress, space=None if variant is sp else variant)
             keep = set(chosen)
             truth = {a: ms[ACCURACY][0] for a, ms in zip(b.archs, b.metrics)
                      if a in keep and ACCURACY in ms and math.isfinite(ms[ACCURACY][0])}
-            ours = [scores_by_heuristic(st, b.space, dataset=b.dataset, batch_size=batch_size, seed=s)
+            ours = [scores_by_heuristic(st, variant.name, dataset=b.dataset, batch_size=batch_size, seed=s)
                     for s in seeds]
             theirs = scores_by_heuristic(peer, b.space, dataset=b.dataset, prefix=PREFIX)
             ours = [{h: {a: v for a, v in d.items() if a in keep} for h, d in o.items()} for o in ours]
             theirs = {h: {a: v for a, v in d.items() if a in keep} for h, d in theirs.items()}
-            label = b.space if len(blocks) == 1 else f"{b.space}/{b.dataset}"
-            sp = get_space(b.space)
+            label = variant.name if len(blocks) == 1 else f"{variant.name}/{b.dataset}"
             classes = {a: str(sp.canonical(sp.parse(a))) for a in chosen}
             out.extend((label, *row) for row in agreement(ours[0], theirs, truth, ours[1] if len(ours) > 1 else None,
                                                           classes))
@@ -166,6 +200,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data-dir", default=None)
     p.add_argument("--heuristics", default=None, help="comma-separated subset of the shared proxies to score "
                    f"(default all: {','.join(SHARED)})")
+    p.add_argument("--model-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="a builder option of the networks scored (repeatable), e.g. --model-option pool_bn=true "
+                   "--model-option affine=false (NASLib's NB301 network); stored under the space's name with "
+                   "the options, e.g. nb301[affine=false,pool_bn=true]")
     p.add_argument("--no-score", action="store_true", help="only compare what the store holds")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
@@ -186,10 +224,11 @@ def main(argv: list[str] | None = None) -> None:
         p.error(f"--store {a.store!r} not found (--no-score reads an existing store)")
     rows = []
     try:
+        options = parse_model_options(a.model_option)
         for path in a.zc:
             rows += score_file(path, a.store, archs=a.archs, seeds=seeds, batch_size=a.batch_size,
                                data_dir=a.data_dir, heuristics=names, score=not a.no_score,
-                               progress=not a.quiet)
+                               progress=not a.quiet, model_options=options)
     except ArchrankError as e:  # a missing table or file, unreadable data: one line, exit 2
         p.error(str(e))
     print(format_table(rows))

@@ -119,3 +119,41 @@ def test_no_score_needs_an_existing_store_and_a_missing_table_is_one_line(tmp_pa
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == [zc]
+
+
+def test_model_options_are_parsed_into_builder_values(bench_script):
+    mod = bench_script("bench_naslib_agreement")
+    assert mod.parse_model_options(["pool_bn=true", "affine=False", "channels=16", "stem=cifar"]) == {
+        "pool_bn": True, "affine": False, "channels": 16, "stem": "cifar"}
+    from archrank.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match="KEY=VALUE"):
+        mod.parse_model_options(["pool_bn"])
+
+
+def test_scores_with_model_options_are_stored_under_the_variant_name(shared_data, tmp_path, bench_script):
+    # params needs no data: NASLib's NB301 network (non-affine op BatchNorm, BatchNorm after pooling) has
+    # exactly NASLib's parameter counts, and the scores land under the variant's name, not under nb301.
+    mod = bench_script("bench_naslib_agreement")
+    zc = shared_data / "naslib" / "zc_nasbench301.json"
+    store = tmp_path / "s.db"
+    rows = mod.score_file(str(zc), str(store), archs=4, seeds=[0], batch_size=64, data_dir=None,
+                          heuristics=["params"], progress=False, model_options={"pool_bn": True, "affine": False})
+    assert [r[:3] for r in rows] == [("nb301[affine=false,pool_bn=true]", "params", 4)]
+    assert rows[0][3] == pytest.approx(1.0)
+    with open_store(str(store)) as st:
+        assert {r.space for r in st.scores()} == {"nb301[affine=false,pool_bn=true]"}
+
+
+@pytest.mark.parametrize("option", ["pool_bn", "colour=red", "pool_bn=maybe"])
+def test_a_bad_model_option_is_one_line_exit_2_and_writes_nothing(option, shared_data, tmp_path, capsys,
+                                                                 bench_script):
+    mod = bench_script("bench_naslib_agreement")
+    zc = shared_data / "naslib" / "zc_nasbench301.json"
+    with pytest.raises(SystemExit) as e:
+        mod.main(["--zc", str(zc), "--store", str(tmp_path / "s.db"), "--model-option", option, "--quiet"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "Traceback" not in "\n".join(err) and ("KEY=VALUE" in err[-1] or "pool_bn" in err[-1]
+                                                   or "colour" in err[-1])
+    assert not (tmp_path / "s.db").exists()

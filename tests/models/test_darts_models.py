@@ -124,3 +124,72 @@ def test_describe_prints_record_parameters(shared_data):
     s = nb.format(nb.sample(np.random.default_rng(0)))
     small = describe("nb301", arch=s)
     assert small["arch"] == s and 0.5 < small["params_m"] < 2.5
+
+
+# A cell of every pooling kind on both cell inputs and on an intermediate node, in both cells.
+POOLED = {
+    "normal": [["avg_pool_3x3", 0], ["max_pool_3x3", 1], ["sep_conv_3x3", 0], ["skip_connect", 2],
+               ["dil_conv_3x3", 1], ["avg_pool_3x3", 3], ["sep_conv_5x5", 0], ["dil_conv_5x5", 4]],
+    "reduce": [["max_pool_3x3", 0], ["avg_pool_3x3", 1], ["skip_connect", 0], ["max_pool_3x3", 2],
+               ["sep_conv_3x3", 1], ["avg_pool_3x3", 2], ["skip_connect", 1], ["dil_conv_3x3", 3]],
+}
+
+
+def test_pool_bn_puts_a_non_affine_batchnorm_after_every_pooling_edge_and_nothing_else():
+    from archrank.models.darts_ops import PoolBN
+
+    nb = get_space("nb301")
+    a = nb.from_json(POOLED)
+    small = {"channels": 8, "layers": 3}
+    plain = build_model(nb, a, seed=0, affine=False, **small)
+    naslib = build_model(nb, a, seed=0, affine=False, pool_bn=True, **small)
+    default = build_model(nb, a, seed=0, **small)
+    n_pools = 0
+    for c_plain, c_naslib, c_default, kind in zip(plain.cells, naslib.cells, default.cells,
+                                                  ["normal", "reduce", "reduce"]):
+        for (op, _), e_plain, e_naslib, e_default in zip(a.cell(kind), c_plain.edges, c_naslib.edges,
+                                                         c_default.edges):
+            if "_pool_" in op:
+                n_pools += 1
+                assert isinstance(e_naslib, PoolBN) and type(e_naslib[0]) is type(e_plain)
+                assert isinstance(e_naslib[1], torch.nn.BatchNorm2d) and not e_naslib[1].affine
+                assert not isinstance(e_default, PoolBN)  # the default network: plain pooling
+                assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in e_default.modules())
+            else:
+                assert type(e_naslib) is type(e_plain) and not isinstance(e_naslib, PoolBN)
+    assert n_pools == 3 + 2 * 4  # one normal cell (3 pooling edges), two reduction cells (4 each)
+    bn = [sum(isinstance(m, torch.nn.BatchNorm2d) for m in x.modules()) for x in (plain, naslib, default)]
+    assert bn[1] == bn[0] + n_pools and bn[2] == bn[0]
+    # The pooling BatchNorm draws no weights and has none: the same seed gives the same parameters.
+    pa, pb = list(plain.parameters()), list(naslib.parameters())
+    assert len(pa) == len(pb) and all(torch.equal(p, q) for p, q in zip(pa, pb))
+    x = torch.randn(4, 3, 16, 16)
+    out_plain, out_naslib = plain(x), naslib(x)
+    assert out_naslib.shape == (4, 10) and torch.isfinite(out_naslib).all()
+    assert not torch.allclose(out_plain, out_naslib)  # batch statistics after pooling change the function
+
+
+def test_pool_bn_and_affine_must_be_booleans():
+    nb = get_space("nb301")
+    a = nb.from_json(POOLED)
+    with pytest.raises(InvalidArgument, match="pool_bn"):
+        build_model(nb, a, pool_bn="yes")
+    with pytest.raises(InvalidArgument, match="affine"):
+        build_model(nb, a, affine=0)
+    assert make_darts_op("max_pool_3x3", 4, 1, pool_bn=True)(torch.randn(2, 4, 5, 5)).shape == (2, 4, 5, 5)
+
+
+def test_a_space_with_model_options_builds_the_naslib_network_under_its_own_name():
+    from archrank.models.darts_ops import PoolBN
+
+    nb = get_space("nb301")
+    variant = nb.with_model_options(pool_bn=True, affine=False)
+    assert variant.name == "nb301[affine=false,pool_bn=true]" and nb.name == "nb301"
+    assert variant.model_options() == {"pool_bn": True, "affine": False} and nb.model_options() == {}
+    assert nb.with_model_options() is nb
+    a = variant.from_json(POOLED)
+    m = build_model(variant, a, channels=8, layers=3)
+    assert isinstance(m.cells[0].edges[0], PoolBN)
+    assert not any(isinstance(e, PoolBN) for c in build_model(nb, a, channels=8, layers=3).cells for e in c.edges)
+    with pytest.raises(InvalidArgument, match="colour"):
+        build_model(nb.with_model_options(colour="red"), a)

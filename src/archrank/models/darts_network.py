@@ -8,7 +8,10 @@ concat list, so a cell outputs ``len(concat) * C`` channels.
 
 Network: a stem, ``layers`` cells with reduction cells at ``layers // 3`` and ``2 * layers // 3`` (each
 doubling ``C``), global average pooling and a linear classifier; no auxiliary head, no drop-path.
-``affine=False`` makes the BatchNorms inside the operations non-affine (as in NASLib's models).
+``affine=False`` makes the BatchNorms inside the operations non-affine (as in NASLib's models);
+``pool_bn=True`` puts a non-affine BatchNorm after every pooling operation (NASLib's NB301 network, DARTS's
+search supernet).  ``affine=False, pool_bn=True`` with the CIFAR stem, 32 channels and 8 cells is the
+network NASLib scores NB301 cells on (docs/spaces-darts.md).
 
 * ``stem="cifar"`` (NAS-Bench-301, DARTS CIFAR): 3x3 conv to ``3 C`` channels and BN; both inputs of the first
   cell are the stem output.
@@ -36,14 +39,14 @@ class DartsCell(nn.Module):
     """One normal or reduction cell."""
 
     def __init__(self, cell, concat, c_pp: int, c_p: int, c: int, reduction: bool, reduction_prev: bool,
-                 affine: bool = True):
+                 affine: bool = True, pool_bn: bool = False):
         super().__init__()
         self.pre0 = FactorizedReduce(c_pp, c) if reduction_prev else ReLUConvBN(c_pp, c, 1)
         self.pre1 = ReLUConvBN(c_p, c, 1)
         self.inputs = tuple(i for _, i in cell)
         self.concat = tuple(concat)
         self.edges = nn.ModuleList(
-            make_darts_op(op, c, 2 if reduction and i < 2 else 1, affine) for op, i in cell
+            make_darts_op(op, c, 2 if reduction and i < 2 else 1, affine, pool_bn) for op, i in cell
         )
         self.out_channels = len(self.concat) * c
 
@@ -59,7 +62,7 @@ class DartsNetwork(nn.Module):
     """Stem, ``layers`` cells (reductions at 1/3 and 2/3), global average pooling, linear classifier."""
 
     def __init__(self, arch: DartsArch, num_classes: int = 10, *, channels: int, layers: int, stem: str,
-                 stem_multiplier: int = 3, in_channels: int = 3, affine: bool = True):
+                 stem_multiplier: int = 3, in_channels: int = 3, affine: bool = True, pool_bn: bool = False):
         super().__init__()
         if stem not in STEMS:
             raise InvalidArgument(f"unknown stem {stem!r}; valid: {', '.join(STEMS)}")
@@ -97,7 +100,7 @@ class DartsNetwork(nn.Module):
                 c *= 2
             kind = "reduce" if reduction else "normal"
             cell = DartsCell(arch.cell(kind), arch.concat(kind), c_pp, c_p, c, reduction, reduction_prev,
-                             affine)
+                             affine, pool_bn)
             self.cells.append(cell)
             c_pp, c_p, reduction_prev = c_p, cell.out_channels, reduction
         self.gap = nn.AdaptiveAvgPool2d(1)

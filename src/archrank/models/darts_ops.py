@@ -8,7 +8,8 @@ cell input in a reduction cell), and keeps "same" padding so a stride-2 op gives
 * ``dil_conv_kxk``: one (ReLU, depthwise k x k conv with dilation 2, pointwise 1x1 conv, BN) block;
 * ``conv_1x1``, ``conv_3x3``: ReLU, conv, BN; ``conv_3x1_1x3``, ``conv_7x1_1x7``: ReLU, 1xk conv, kx1 conv, BN;
 * ``avg_pool_kxk`` (padding not counted), ``max_pool_kxk``: plain pooling, no BatchNorm (DARTS adds a BN
-  after pooling only inside its search supernet, not in the networks it trains);
+  after pooling only inside its search supernet, not in the networks it trains); with ``pool_bn=True`` a
+  non-affine BatchNorm follows the pooling (:class:`PoolBN`: DARTS's supernet and NASLib's NB301 network);
 * ``skip_connect``: identity, or :class:`FactorizedReduce` at stride 2;
 * ``none``: zeros of the output shape.
 
@@ -135,15 +136,24 @@ DARTS_OPS: dict[str, Callable[[int, int, bool], nn.Module]] = {
 }
 
 
-def make_darts_op(name: str, channels: int, stride: int, affine: bool = True) -> nn.Module:
-    """The operation ``name`` on ``channels`` channels at ``stride`` (``affine``: BatchNorm scale and shift);
-    UnknownName lists the valid names."""
+class PoolBN(nn.Sequential):
+    """A pooling operation followed by a non-affine BatchNorm (the pooling edges of DARTS's search supernet
+    and of NASLib's NB301 network; the BatchNorm is non-affine whatever the other operations use)."""
+
+    def __init__(self, pool: nn.Module, c: int):
+        super().__init__(pool, nn.BatchNorm2d(c, affine=False))
+
+
+def make_darts_op(name: str, channels: int, stride: int, affine: bool = True, pool_bn: bool = False) -> nn.Module:
+    """The operation ``name`` on ``channels`` channels at ``stride`` (``affine``: BatchNorm scale and shift;
+    ``pool_bn``: a non-affine BatchNorm after the pooling operations); UnknownName lists the valid names."""
     if name not in DARTS_OPS:
         raise UnknownName("DARTS-family operation", name, sorted(DARTS_OPS))
-    return DARTS_OPS[name](channels, stride, affine)
+    op = DARTS_OPS[name](channels, stride, affine)
+    return PoolBN(op, channels) if pool_bn and "_pool_" in name else op
 
 
 __all__ = [
-    "DARTS_OPS", "DilConv", "FactorizedConv", "FactorizedReduce", "Identity", "ReLUConvBN", "SepConv", "Zero",
-    "make_darts_op",
+    "DARTS_OPS", "DilConv", "FactorizedConv", "FactorizedReduce", "Identity", "PoolBN", "ReLUConvBN", "SepConv",
+    "Zero", "make_darts_op",
 ]

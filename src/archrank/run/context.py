@@ -38,14 +38,16 @@ def needs_batch(heuristics: Iterable[Any]) -> bool:
     return any(h.needs & DATA_NEEDS for h in heuristics)
 
 
-def load_task_batch(setting: ScoreSetting) -> tuple[Any, Any]:
+def load_task_batch(setting: ScoreSetting, space: Any = None) -> tuple[Any, Any]:
     """The batch every heuristic of a run with ``setting`` sees: :func:`archrank.data.one_batch` for image
     spaces; for a space of domain ``"sequence"``, ``batch_size`` token sequences of ``DEFAULT_SEQ_LEN``
-    tokens and their next tokens (:func:`archrank.data.one_token_batch`)."""
+    tokens and their next tokens (:func:`archrank.data.one_token_batch`).  ``space`` is the run's space
+    object when it is not registered (default: the setting's space, looked up by name)."""
     from archrank.data import one_batch, one_token_batch
     from archrank.spaces import get_space
 
-    if getattr(get_space(setting.space), "domain", "image") == "sequence":
+    sp = get_space(setting.space) if space is None else space
+    if getattr(sp, "domain", "image") == "sequence":
         return one_token_batch(setting.dataset, setting.batch_size, DEFAULT_SEQ_LEN, setting.seed, setting.data_dir)
     return one_batch(setting.dataset, setting.batch_size, setting.seed, setting.data_dir)
 
@@ -168,7 +170,7 @@ class Scorer:
 
     def _inputs(self) -> tuple[Any, Any]:
         if self._batch is None:
-            self._batch = load_task_batch(self.setting) if needs_batch([self.heuristic]) else (None, None)
+            self._batch = load_task_batch(self.setting, self.space) if needs_batch([self.heuristic]) else (None, None)
         return self._batch
 
     def context(self, arch: Hashable):

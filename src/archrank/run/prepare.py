@@ -122,7 +122,7 @@ def prepare_scoring(
 
         num_classes = num_classes_of(setting.dataset)
     if batch is None and needs_batch(hs):
-        batch = load_task_batch(setting)
+        batch = load_task_batch(setting, sp)
     return PreparedScoring(setting=setting, space=sp, names=tuple(names), heuristics=hs, selection=selection,
                            archs_spec=archs, batch=batch, num_classes=int(num_classes), plugins=plugins,
                            device=device, extras=extras, workers=n_workers)

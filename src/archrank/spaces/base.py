@@ -20,6 +20,10 @@ import numpy as np
 from archrank.errors import InvalidArgument
 
 
+def _merged_options(base: Any, options: dict[str, Any]) -> dict[str, Any]:
+    return {**base(), **options}
+
+
 class SearchSpace(ABC):
     """Abstract search space. Subclasses set ``name`` and implement the abstract methods."""
 
@@ -148,3 +152,25 @@ class SearchSpace(ABC):
         options, which override them.  The space only states them; it never builds.
         """
         return {}
+
+    def with_model_options(self, **options: Any) -> SearchSpace:
+        """A copy of this space whose networks are built with ``options`` over :meth:`model_options` (e.g.
+        ``nb301`` with ``affine=False, pool_bn=True``), named ``<name>[key=value,...]`` (keys sorted,
+        booleans lower-case) so that its scores are stored apart from the space's own.
+
+        The copy is not registered: pass it as ``space=`` to :func:`archrank.run.run_scoring`.  It builds
+        through this space's builder, which checks the options when it builds (an unknown option is an
+        error naming the valid ones)."""
+        if not options:
+            return self
+        import copy
+        import functools
+
+        def text(v: Any) -> str:
+            return str(v).lower() if isinstance(v, bool) else str(v)
+
+        clone = copy.copy(self)
+        clone.name = f"{self.name}[{','.join(f'{k}={text(v)}' for k, v in sorted(options.items()))}]"
+        clone.builder = getattr(self, "builder", None) or self.name
+        clone.model_options = functools.partial(_merged_options, self.model_options, dict(options))
+        return clone
