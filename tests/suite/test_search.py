@@ -63,3 +63,53 @@ def test_model_based_strategies_search_a_sparse_table(shared_data):
     assert [r.strategy for r in res] == ["bo", "bananas"]
     for r in res:
         assert r.queries == 14 and r.regret_mean >= 0 and r.final_mean <= r.best
+
+
+def _score_store(space, archs, values, *, seconds=None, name="oracle"):
+    from archrank.store import HeuristicInfo, ScoreRecord, open_store
+
+    store = open_store("memory://")
+    store.put_heuristics([HeuristicInfo(name, True)])
+    store.put_scores([ScoreRecord(space.name, space.format(a), name, "cifar10", 0, 0, float(v), seconds)
+                      for a, v in zip(archs, values)])
+    return store
+
+
+def test_stored_heuristic_objective_charges_and_refuses(shared_data):
+    from archrank.errors import DataError
+    from archrank.suite.search import stored_heuristic_objective
+
+    space, _obj, truth = task_objective(TASKS.get("nb301-cifar10"), shared_data)
+    vals = [truth[space.format(a)] for a in space.archs]
+    store = _score_store(space.base, space.archs[:-1], vals[:-1])  # no seconds recorded, last row missing
+    with pytest.raises(DataError, match="no measured seconds"):
+        stored_heuristic_objective(space.base, store, "oracle")
+    with pytest.raises(InvalidArgument, match="held: oracle"):
+        stored_heuristic_objective(space.base, store, "nope", charge=0)
+    h = stored_heuristic_objective(space.base, store, "oracle", charge=0.5)
+    ev = h.evaluate(space.archs[3])
+    assert ev.value == pytest.approx(vals[3]) and ev.cost == 0.5
+    with pytest.raises(DataError, match="no stored 'oracle' score"):
+        h.evaluate(space.archs[-1])
+    timed = _score_store(space.base, space.archs, vals, seconds=2.0)
+    assert stored_heuristic_objective(space.base, timed, "oracle").evaluate(space.archs[0]).cost == 2.0
+
+
+def test_model_based_search_on_a_table_uses_stored_scores(shared_data):
+    """features=zc: the strategies ask for the stored score of every architecture they fit on or consider;
+    without zc they ask none.  Charged 0 units, the scores leave all the queries to the table."""
+    space, _obj, truth = task_objective(TASKS.get("nb301-cifar10"), shared_data)
+    store = _score_store(space.base, space.archs, [truth[space.format(a)] for a in space.archs])
+    small = {"init": 6, "candidates": 20}
+    res = search_task("nb301-cifar10", strategies=["bo", "bananas"], runs=1, queries=12, data_root=shared_data,
+                      store=store, heuristic="oracle", charge=0,
+                      params={"bo": {**small, "features": "auto,zc"}, "bananas": {**small, "batch": 3,
+                                                                                  "features": "zc"}})
+    for r in res:
+        assert r.queries == 12 and r.heuristic_queries > 12 and r.final_mean <= r.best
+    plain = search_task("nb301-cifar10", strategies=["bo"], runs=1, queries=8, data_root=shared_data,
+                        store=store, heuristic="oracle", charge=0, params={"bo": small})
+    assert plain[0].heuristic_queries == 0
+    with pytest.raises(InvalidArgument, match="needs the store"):
+        search_task("nb301-cifar10", strategies=["bo"], runs=1, queries=8, data_root=shared_data,
+                    heuristic="oracle")

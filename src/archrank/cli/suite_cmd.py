@@ -46,10 +46,17 @@ def add_parser(subparsers) -> None:
     p.add_argument("--search", action="store_true", help="run search strategies (--strategies) over each task's "
                    "table")
     p.add_argument("--strategies", default="rea,random", help="with --search: comma-separated strategies that "
-                   "need only the table (default rea,random; e.g. bananas,bo,rea,random)")
+                   "need only the table, or also a heuristic given with --heuristics (default rea,random; e.g. "
+                   "bananas,bo,rea,random)")
     p.add_argument("--runs", type=int, default=30, help="searches per strategy and task (default 30)")
     p.add_argument("--queries", type=int, default=None, help="queries per search (default a tenth of the "
                    "table's rows, 20 to 300)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="with --search: strategy parameter (repeatable; STRATEGY.KEY=VALUE for one strategy), e.g. "
+                   "--param features=auto,zc with --heuristics NAME --store S: BANANAS / BO use that stored score")
+    p.add_argument("--charge", default="stored", metavar="stored|UNITS",
+                   help="with --search and a heuristic: what one stored score costs, 'stored' (its stored seconds) "
+                   "or a number of query units (e.g. 0 when the store records no seconds)")
     p.set_defaults(func=run, flags={"archs_per_task": "--archs-per-task", "tasks": "--tasks",
                                     "heuristics": "--heuristics", "stat": "--plot"})
 
@@ -162,26 +169,51 @@ def _run_search(args: argparse.Namespace, tasks: list) -> int:
     from archrank.registry import name_list
     from archrank.search import STRATEGIES
     from archrank.search.base import SIGNAL
+    from archrank.search.compare import entries_with_params
     from archrank.suite.search import search_task
 
     strategies = name_list(args.strategies, what="strategy", parameter="strategies")
+    params = {e.strategy: e.params for e in entries_with_params(strategies, args.param)}
+    heuristic = None
+    if args.heuristics:
+        names = name_list(args.heuristics, what="heuristic", parameter="heuristics")
+        if len(names) != 1 or not args.store:
+            raise InvalidArgument("with --search, --heuristics is one stored heuristic and needs --store "
+                                  f"(got {args.heuristics!r}{'' if args.store else ', no --store'})",
+                                  parameter="heuristics")
+        heuristic = names[0]
     for name in strategies:
         needs = set(STRATEGIES.get(name).needs) - {SIGNAL}
-        if needs:
+        if needs and heuristic is None:
             raise InvalidArgument(f"strategy {name!r} needs {', '.join(sorted(needs))}, which a task's table does "
-                                  "not give; table-only strategies: " + ", ".join(
+                                  "not give without --heuristics NAME --store S; table-only strategies: " + ", ".join(
                                       n for n in STRATEGIES.names() if not set(STRATEGIES.get(n).needs) - {SIGNAL}),
                                   parameter="strategies")
+    from archrank.search.heuristic_objective import parse_charge
+
+    charge = parse_charge(args.charge)
     results = []
-    for t in tasks:
-        results += search_task(t, strategies=strategies, runs=args.runs, queries=args.queries, seed=args.seed,
-                               data_root=args.data_dir)
+    store = None
+    if heuristic is not None:
+        from archrank.cli.output import existing_store
+        from archrank.store import open_store
+
+        existing_store(args.store, "--store")
+        store = open_store(args.store)
+    try:
+        for t in tasks:
+            results += search_task(t, strategies=strategies, runs=args.runs, queries=args.queries, seed=args.seed,
+                                   data_root=args.data_dir, params=params, store=store, heuristic=heuristic,
+                                   charge=charge)
+    finally:
+        if store is not None:
+            store.close()
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=1))
         return 0
     print(f"{'task':14s} {'strategy':8s} {'rows':>6s} {'queries':>7s}  {'final (mean +- std)':>22s}  "
-          f"{'regret':>8s}  {'best':>8s}  metric")
+          f"{'regret':>8s}  {'best':>8s}  {'scores':>7s}  metric")
     for r in results:
         print(f"{r.task:14s} {r.strategy:8s} {r.rows:6d} {r.queries:7d}  {r.final_mean:12.4f} +- {r.final_std:7.4f}"
-              f"  {r.regret_mean:8.4f}  {r.best:8.4f}  {r.metric}")
+              f"  {r.regret_mean:8.4f}  {r.best:8.4f}  {r.heuristic_queries:7.1f}  {r.metric}")
     return 0

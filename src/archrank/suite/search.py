@@ -122,20 +122,61 @@ class TaskSearch:
     final_std: float
     regret_mean: float  # |best in table - final|, mean over runs
     best: float  # best value of the table
+    heuristic_queries: float = 0.0  # heuristic scores asked per run (mean; each architecture's first only)
 
     def to_json(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) and math.isfinite(v) else v) for k, v in self.__dict__.items()}
 
 
+def stored_heuristic_objective(space, store, heuristic: str, *, charge: str | float = "stored"):
+    """The stored scores of ``heuristic`` in ``space`` as a heuristic objective (no live scoring: a score the
+    store lacks fails the query).
+
+    ``charge``: ``"stored"`` charges each score its stored seconds (every score must have them) or a number
+    charges every score that many budget units (for a table, queries).  The store must hold one setting
+    (data set, batch size, seed) of the heuristic in the space."""
+    from archrank.errors import DataError
+    from archrank.search.heuristic_objective import HeuristicObjective, parse_charge
+
+    charge = parse_charge(charge)
+    if charge not in ("stored",) and isinstance(charge, str):
+        raise InvalidArgument(f"charge {charge!r}: a table search uses stored scores; valid: stored or a number "
+                              "of query units", parameter="charge")
+    recs = [r for r in store.scores(space=space.name, heuristic=heuristic) if r.error is None]
+    if not recs:
+        held = sorted({r.heuristic for r in store.scores(space=space.name)})
+        raise InvalidArgument(f"the store holds no {heuristic!r} score of space {space.name!r}; held: "
+                              + (", ".join(held) or "none"), parameter="heuristic")
+    settings = sorted({(r.dataset, r.batch_size, r.seed) for r in recs})
+    if len(settings) > 1:
+        raise InvalidArgument(f"the store holds {heuristic!r} scores for several settings (data set, batch size, "
+                              f"seed): {', '.join(map(str, settings))}; keep one", parameter="heuristic")
+    if charge == "stored" and any(r.seconds is None or not math.isfinite(r.seconds) for r in recs):
+        raise DataError(f"stored {heuristic!r} scores have no measured seconds to charge; give a charge in "
+                        "query units (e.g. 0)")
+    cached = {r.arch: (float(r.value), float(r.seconds) if charge == "stored" else float(charge)) for r in recs}
+    info = store.heuristic_info().get(heuristic)
+    return HeuristicObjective(space=space, name=heuristic, cached=cached, live=None, charge=charge,
+                              higher_is_better=True if info is None else bool(info.higher_is_better))
+
+
 def search_task(task: str | Task, *, strategies: Sequence[str] = ("rea", "random"), runs: int = 30,
                 queries: int | None = None, seed: int = 0, data_root: str | os.PathLike | None = None,
-                params: dict[str, dict[str, Any]] | None = None) -> list[TaskSearch]:
+                params: dict[str, dict[str, Any]] | None = None, store=None, heuristic: str | None = None,
+                charge: str | float = "stored") -> list[TaskSearch]:
     """``runs`` searches per strategy on ``task``'s table with ``queries`` queries each (default: a tenth
-    of the table's rows, at least 20 and at most 300)."""
+    of the table's rows, at least 20 and at most 300).  With ``heuristic`` (a name in ``store``), strategies
+    that use a heuristic (e.g. BANANAS / BO with ``features=auto,zc``) read its stored scores, each charged as
+    :func:`stored_heuristic_objective` says, in query units."""
     from archrank.search.harness import search
 
     t = TASKS.get(task) if isinstance(task, str) else task
     space, objective, _truth = task_objective(t, data_root)
+    objectives = {"signal": objective}
+    if heuristic is not None:
+        if store is None:
+            raise InvalidArgument("a heuristic needs the store holding its scores", parameter="store")
+        objectives["heuristic"] = stored_heuristic_objective(space.base, store, heuristic, charge=charge)
     n = len(space.archs)
     budget = int(queries) if queries is not None else int(min(300, max(20, n // 10)))
     if budget < 1:
@@ -144,14 +185,16 @@ def search_task(task: str | Task, *, strategies: Sequence[str] = ("rea", "random
     best = float(np.nanmax(objective.report))
     out = []
     for name in strategies:
-        summ = search(name, space=space, objectives={"signal": objective}, budget_seconds=float(budget),
+        summ = search(name, space=space, objectives=objectives, budget_seconds=float(budget),
                       runs=runs, seed=seed, params=(params or {}).get(name), report_of=objective.report_of,
                       best_report=best)
         finals = np.array([sign * r.report for r in summ.results], dtype=float)
         regrets = np.array([r.regret for r in summ.results], dtype=float)
+        scored = [len({s.arch for s in r.steps if s.fidelity == "heuristic"}) for r in summ.results]
         out.append(TaskSearch(t.name, name, runs, budget, n, t.metric, float(np.nanmean(finals)),
-                              float(np.nanstd(finals)), float(np.nanmean(regrets)), sign * best))
+                              float(np.nanstd(finals)), float(np.nanmean(regrets)), sign * best,
+                              float(np.mean(scored)) if scored else 0.0))
     return out
 
 
-__all__ = ["TableSpace", "TaskSearch", "search_task", "task_objective"]
+__all__ = ["TableSpace", "TaskSearch", "search_task", "stored_heuristic_objective", "task_objective"]
