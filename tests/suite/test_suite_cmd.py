@@ -40,3 +40,25 @@ def test_suite_errors_name_the_flag(capsys):
     assert "nb999" in err and "nb201-cifar10" in err
     assert main(["suite", "--benchmark", "x.csv", "--heuristics", "params", "--store", "memory://"]) == 2
     assert "--space" in capsys.readouterr().err
+
+
+def test_suite_search_with_a_stored_heuristic(shared_data, tmp_path, capsys):
+    """--heuristics NAME --store S: BO with features=auto,zc reads the stored scores (no seconds: --charge 0)."""
+    from archrank.store import HeuristicInfo, ScoreRecord, open_store
+    from archrank.suite.search import task_objective
+    from archrank.suite.tasks import TASKS
+
+    space, _obj, truth = task_objective(TASKS.get("nb301-cifar10"), shared_data)
+    db = tmp_path / "s.db"
+    with open_store(db) as store:
+        store.put_heuristics([HeuristicInfo("naslib:oracle", True)])
+        store.put_scores([ScoreRecord("nb301", space.format(a), "naslib:oracle", "cifar10", 0, 0,
+                                      truth[space.format(a)]) for a in space.archs])
+    base = ["suite", "--search", "--tasks", "nb301-cifar10", "--strategies", "bo", "--runs", "1", "--queries", "8",
+            "--data-dir", str(shared_data), "--heuristics", "naslib:oracle", "--store", str(db),
+            "--param", "features=auto,zc", "--param", "init=4", "--param", "candidates=10", "--json"]
+    assert main(base) == 2  # the stored scores have no seconds: a charge is needed
+    assert "no measured seconds" in capsys.readouterr().err
+    assert main([*base, "--charge", "0"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["strategy"] == "bo" and row["queries"] == 8 and row["heuristic_queries"] > 8
