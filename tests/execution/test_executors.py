@@ -153,17 +153,28 @@ def test_kept_workers_serve_calls_with_the_same_task_until_closed():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
         ex = LocalExecutor(workers=2, keep_workers=True)
+
+        def served(context) -> set[int]:
+            return {p for _, p in ex.imap_unordered(_pid, range(6), context)}
+
+        def workers() -> set[int]:
+            # the pool's worker processes (which of them serves an item is up to the scheduler)
+            return {proc.pid for proc in ex._pool._pool}
+
         try:
-            first = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": [1, 2]})}
-            again = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": [1, 2]})}
-            assert again <= first and os.getpid() not in first  # the same worker processes
-            other = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": [3]})}
-            assert not other & first  # another context: new workers
+            first = served({"batch": [1, 2]})
+            pool = workers()
+            assert first <= pool and os.getpid() not in pool and len(pool) == 2
+            again = served({"batch": [1, 2]})
+            assert workers() == pool and again <= pool  # the same worker processes
+            other = served({"batch": [3]})
+            assert not workers() & pool and other <= workers()  # another context: new workers
             import torch
 
-            t1 = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": torch.arange(4.0)})}
-            t2 = {p for _, p in ex.imap_unordered(_pid, range(6), {"batch": torch.arange(4.0)})}
-            assert t2 <= t1  # equal tensors (another storage): the same workers
+            served({"batch": torch.arange(4.0)})
+            pool = workers()
+            t2 = served({"batch": torch.arange(4.0)})
+            assert workers() == pool and t2 <= pool  # equal tensors (another storage): the same workers
             with pytest.raises(ValueError, match="negative item -2"):
                 list(ex.imap_unordered(_square_plus, [1, -2, 3], 0))
             assert sorted(ex.imap_unordered(_square_plus, range(3), 1)) == [(0, 1), (1, 2), (2, 5)]
