@@ -29,8 +29,8 @@ from archrank.run.setting import DEFAULT_BATCH_SIZE, DEFAULT_DATASET, DEFAULT_SE
 from archrank.search.base import HEURISTIC
 from archrank.search.objectives import Evaluation, Objective
 
-__all__ = ["CHARGES", "HeuristicObjective", "heuristic_objective", "live_scorer", "parse_charge", "store_writer",
-           "stored_scores"]
+__all__ = ["CHARGES", "HeuristicObjective", "heuristic_objective", "live_scorer", "one_setting_scores", "parse_charge",
+           "store_writer", "stored_scores"]
 
 CHARGES = ("stored", "wall")
 
@@ -119,40 +119,62 @@ class HeuristicObjective(Objective):
         return Evaluation(v, float(seconds))
 
 
-def stored_scores(store, heuristic: str, setting: ScoreSetting | None = None, *,
-                  space: str | None = None) -> tuple[dict[str, tuple[float, float]], ScoreSetting | None]:
+def stored_scores(store, heuristic: str, setting: ScoreSetting | None = None, *, space: str | None = None,
+                  unmeasured: str = "skip") -> tuple[dict[str, tuple[float, float]], ScoreSetting | None]:
     """``arch -> (value, seconds)`` of the stored ``heuristic`` scores of one setting, and that setting.
 
     With ``setting=None`` the store must hold exactly one setting (dataset, batch size, seed) of
-    ``heuristic`` in ``space``; several raise an error naming them.  Records without measured seconds
-    are skipped with a warning (they cannot be charged); failed computations are kept as NaN.
+    ``heuristic`` in ``space``; several raise an error naming them.  Failed computations are left out (a
+    search computes them live, or stops).  Records without measured seconds: see :func:`one_setting_scores`.
     """
     if setting is not None:
-        recs = store.scores(heuristic=heuristic, **setting.key)
-    else:
-        recs = store.scores(space=space, heuristic=heuristic)
-        settings = sorted({(r.dataset, r.batch_size, r.seed) for r in recs})
-        if len(settings) > 1:
-            raise InvalidArgument(
-                f"the store holds {heuristic!r} scores for several settings; choose one of (dataset, batch size, "
-                "seed): " + ", ".join(map(str, settings))
-            )
-        if settings:
-            d, b, s = settings[0]
-            setting = ScoreSetting(space, dataset=d, batch_size=b, seed=s)
+        return _charged(store.scores(heuristic=heuristic, **setting.key), heuristic, unmeasured), setting
+    out, found = one_setting_scores(store, heuristic, space=space, unmeasured=unmeasured)
+    return out, (None if found is None else ScoreSetting(space, dataset=found[0], batch_size=found[1], seed=found[2]))
+
+
+def one_setting_scores(store, heuristic: str, *, space: str | None = None, unmeasured: str = "skip"
+                       ) -> tuple[dict[str, tuple[float, float]], tuple[str, int, int] | None]:
+    """``arch -> (value, seconds)`` of the stored ``heuristic`` scores in ``space`` and their one setting
+    ``(dataset, batch size, seed)`` (None when nothing is stored); several settings raise an error naming
+    them.  Unlike :func:`stored_scores` the setting need not be one a scoring run can take (imported scores
+    have batch size 0).
+
+    Records without measured seconds (``unmeasured``): ``"skip"`` leaves them out with a warning (they
+    cannot be charged their seconds), ``"keep"`` keeps them with NaN seconds (for a caller that charges a
+    fixed cost per query), ``"error"`` raises a :class:`DataError`.
+    """
+    recs = store.scores(space=space, heuristic=heuristic)
+    settings = sorted({(r.dataset, r.batch_size, r.seed) for r in recs})
+    if len(settings) > 1:
+        raise InvalidArgument(
+            f"the store holds {heuristic!r} scores for several settings; choose one of (dataset, batch size, "
+            "seed): " + ", ".join(map(str, settings)), parameter="heuristic"
+        )
+    return _charged(recs, heuristic, unmeasured), (settings[0] if settings else None)
+
+
+def _charged(recs, heuristic: str, unmeasured: str) -> dict[str, tuple[float, float]]:
+    if unmeasured not in ("skip", "keep", "error"):
+        raise ValueError(f"unmeasured must be skip, keep or error, got {unmeasured!r}")
     out: dict[str, tuple[float, float]] = {}
     skipped = 0
     for r in recs:
         if r.error is not None:  # a stored failure is no score: the search computes it live (or stops)
             continue
         if r.seconds is None or not math.isfinite(r.seconds):
+            if unmeasured == "error":
+                raise DataError(f"stored {heuristic!r} scores have no measured seconds to charge; give a charge "
+                                "in query units (e.g. 0)")
             skipped += 1
+            if unmeasured == "keep":
+                out[r.arch] = (float(r.value), math.nan)
             continue
         out[r.arch] = (float(r.value), float(r.seconds))
-    if skipped:
+    if skipped and unmeasured == "skip":
         warnings.warn(f"{skipped} stored {heuristic!r} scores have no measured seconds; "
-                      "they are not used (their cost cannot be charged)", stacklevel=2)
-    return out, setting
+                      "they are not used (their cost cannot be charged)", stacklevel=3)
+    return out
 
 
 def live_scorer(space, heuristic: str, setting: ScoreSetting, *,

@@ -135,26 +135,20 @@ def stored_heuristic_objective(space, store, heuristic: str, *, charge: str | fl
     ``charge``: ``"stored"`` charges each score its stored seconds (every score must have them) or a number
     charges every score that many budget units (for a table, queries).  The store must hold one setting
     (data set, batch size, seed) of the heuristic in the space."""
-    from archrank.errors import DataError
-    from archrank.search.heuristic_objective import HeuristicObjective, parse_charge
+    from archrank.search.heuristic_objective import HeuristicObjective, one_setting_scores, parse_charge
 
     charge = parse_charge(charge)
     if charge not in ("stored",) and isinstance(charge, str):
         raise InvalidArgument(f"charge {charge!r}: a table search uses stored scores; valid: stored or a number "
                               "of query units", parameter="charge")
-    recs = [r for r in store.scores(space=space.name, heuristic=heuristic) if r.error is None]
-    if not recs:
+    cached, _setting = one_setting_scores(store, heuristic, space=space.name,
+                                          unmeasured="error" if charge == "stored" else "keep")
+    if not cached:
         held = sorted({r.heuristic for r in store.scores(space=space.name)})
         raise InvalidArgument(f"the store holds no {heuristic!r} score of space {space.name!r}; held: "
                               + (", ".join(held) or "none"), parameter="heuristic")
-    settings = sorted({(r.dataset, r.batch_size, r.seed) for r in recs})
-    if len(settings) > 1:
-        raise InvalidArgument(f"the store holds {heuristic!r} scores for several settings (data set, batch size, "
-                              f"seed): {', '.join(map(str, settings))}; keep one", parameter="heuristic")
-    if charge == "stored" and any(r.seconds is None or not math.isfinite(r.seconds) for r in recs):
-        raise DataError(f"stored {heuristic!r} scores have no measured seconds to charge; give a charge in "
-                        "query units (e.g. 0)")
-    cached = {r.arch: (float(r.value), float(r.seconds) if charge == "stored" else float(charge)) for r in recs}
+    if charge != "stored":
+        cached = {a: (v, float(charge)) for a, (v, _s) in cached.items()}
     info = store.heuristic_info().get(heuristic)
     return HeuristicObjective(space=space, name=heuristic, cached=cached, live=None, charge=charge,
                               higher_is_better=True if info is None else bool(info.higher_is_better))
