@@ -1,12 +1,19 @@
 """The shipped values are what ``archrank score`` computes: random classes of every shard, recomputed.
 
 For every table archrank ships with shards, one random class of every shard is scored again with
-``archrank score`` under the table's protocol, with the cheap heuristics (median stored seconds at most
-0.05 s, and at least the cheapest third); each costly heuristic is checked on the class of one shard (rotating over the shards), so the
-test stays short.  Values must equal the shipped ones to float32 rounding.
+``archrank score`` under the table's protocol.  On every shard the instant heuristics (median stored seconds
+at most 0.002 s: the structural counts) are recomputed.  On a sample of ``DEEP_SHARDS`` shards (all of them
+while a table has no more) the cheap heuristics are too (median stored seconds at most 0.05 s, and at least
+the cheapest third), and each costly heuristic on the class of one of them (rotating), so the test stays
+short as a table grows to 256 shards.  The sample rotates: it is drawn with the day's number as the seed
+(``ARCHRANK_RECOMPUTE_SEED`` fixes it; the failure message names it), so successive runs cover every shard.
+Values must equal the shipped ones to float32 rounding.
 """
 
 from __future__ import annotations
+
+import os
+import time
 
 import numpy as np
 import pytest
@@ -17,26 +24,32 @@ from archrank.tables.catalog import TABLES, packaged_folder
 from archrank.tables.table import Table, open_table
 
 CHEAP_SECONDS = 0.05
+INSTANT_SECONDS = 0.002
+DEEP_SHARDS = 16
+#: the sample's seed: fixed by ARCHRANK_RECOMPUTE_SEED, else the day's number (a new sample each day)
+SEED = int(os.environ.get("ARCHRANK_RECOMPUTE_SEED", int(time.time() // 86400)))
 F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _plan(t: Table, seed: int = 0) -> dict[str, list[str]]:
+def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS) -> dict[str, list[str]]:
     """heuristic -> architectures to recompute."""
     median = {h: float(np.nanmedian(np.concatenate([s.columns[h].seconds for s in t.shards]))) for h in t.served}
     ranked = sorted(t.served, key=lambda h: median[h])
     # Cheap: at most CHEAP_SECONDS, and at least the cheapest third (stored seconds depend on the load).
     n_cheap = max(sum(median[h] <= CHEAP_SECONDS for h in ranked), len(ranked) // 3, 1)
     cheap, costly = ranked[:n_cheap], ranked[n_cheap:]
+    instant = [h for h in ranked if median[h] <= INSTANT_SECONDS] or ranked[:1]
     rng = np.random.default_rng(seed)
+    filled = [k for k, s in enumerate(t.shards) if s.classes]
+    sampled = set(filled) if len(filled) <= deep else {int(k) for k in rng.choice(filled, deep, replace=False)}
     plan: dict[str, list[str]] = {h: [] for h in t.served}
-    for k, s in enumerate(t.shards):
-        if not s.classes:
-            continue
+    for k in filled:
+        s = t.shards[k]
         c = int(rng.integers(len(s.classes)))
         members = [a for a, kk in zip(s.archs, s.klass) if kk == c]
-        for h in cheap:
+        for h in (cheap if k in sampled else instant):
             plan[h] += members[:2]  # the computed member and, for structural counts, another
-        if costly:
+        if costly and k in sampled:
             plan[costly[k % len(costly)]].append(members[0])
     return {h: a for h, a in plan.items() if a}
 
@@ -73,7 +86,7 @@ def recompute_and_compare(t: Table, tmp_path, data_dir, seed: int = 0) -> int:
                 ok = abs(r.value - want) <= 1e-6 * abs(want)
             else:
                 ok = np.float32(r.value) == np.float32(want) or abs(r.value - want) <= 1e-6 * abs(want)
-            assert ok, f"{r.heuristic} on {r.arch}: recomputed {r.value!r}, shipped {want!r}"
+            assert ok, f"{r.heuristic} on {r.arch}: recomputed {r.value!r}, shipped {want!r} (sample seed {seed})"
             compared += 1
     return compared
 
@@ -89,7 +102,7 @@ def test_shipped_values_are_recomputed_by_archrank_score(name, tmp_path, shared_
         pytest.skip(f"no shards of table {name} in the package yet")
     t = open_table(name)
     assert not t.retired, f"table {name} holds retired columns {sorted(t.retired)}: rebuild them"
-    assert recompute_and_compare(t, tmp_path, shared_data) >= sum(bool(s.classes) for s in t.shards)
+    assert recompute_and_compare(t, tmp_path, shared_data, seed=SEED) >= sum(bool(s.classes) for s in t.shards)
 
 
 def test_the_check_finds_a_changed_value(built, tmp_path, shared_data):
@@ -108,3 +121,25 @@ def test_the_check_finds_a_changed_value(built, tmp_path, shared_data):
             write_shard(s, out)
     with pytest.raises(AssertionError, match="params on"):
         recompute_and_compare(open_table(out), tmp_path, shared_data)
+
+
+def test_every_shard_is_checked_and_a_rotating_sample_deeply(built):
+    import dataclasses
+    from types import SimpleNamespace
+
+    t = open_table(built)
+    (one,) = [s for s in t.shards if s.classes]
+    # a table of five filled shards: copies of the filled one, each with its own architecture names
+    shards = [dataclasses.replace(one, index=k, archs=[f"{a}@{k}" for a in one.archs]) for k in range(5)]
+    five = SimpleNamespace(served=t.served, shards=shards)
+    shard_of = {a: k for k, s in enumerate(shards) for a in s.archs}
+    full = _plan(five, seed=3)
+    assert {shard_of[a] for a in full["params"]} == set(range(5))
+    seen = set()
+    for seed in range(12):
+        plan = _plan(five, seed=seed, deep=2)
+        assert {shard_of[a] for a in plan["params"]} == set(range(5))  # the instant column on every shard
+        deep = {shard_of[a] for a in plan.get("naswot", [])}  # the costly column on the sampled shards only
+        assert 1 <= len(deep) <= 2
+        seen |= deep
+    assert seen == set(range(5))  # the sample rotates with the seed
