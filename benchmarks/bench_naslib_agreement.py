@@ -8,7 +8,9 @@ a cell listed under several keys counted once with its values averaged; keys for
 NASLib's, and each one's Spearman with the file's ``val_accuracy``.
 ``--seeds 0,1`` adds the Spearman of archrank's score under the first seed with its score under the second
 (another weight draw and batch, on the cells scored under both): how far a proxy's ranking moves with the
-draw alone, the ceiling of any agreement with another implementation's single draw.
+draw alone, the ceiling of any agreement with another implementation's single draw.  ``naslib~naslib`` is
+the same for NASLib's own values, read from the file: over the classes the file lists under two keys or more
+(``n_twice``), NASLib's value on one key against its value on another key of the same cell.
 
     PYTHONPATH=src python benchmarks/bench_naslib_agreement.py --data-dir ../shared/data \\
         --zc ../shared/data/naslib/zc_nasbench201.json --zc ../shared/data/naslib/zc_nasbench101.json \\
@@ -44,7 +46,8 @@ SHARED = {"snip": "snip", "grad_norm": "grad_norm", "fisher": "fisher", "grasp":
           "jacob_cov": "jacov", "epe_nas": "epe_nas", "synflow": "synflow", "l2_norm": "l2_norm",
           "flops": "flops", "params": "params"}
 
-COLUMNS = ("space", "proxy", "n", "ours~naslib", "ours~acc", "naslib~acc", "n_seeds", "seed~seed")
+COLUMNS = ("space", "proxy", "n", "ours~naslib", "ours~acc", "naslib~acc", "n_seeds", "seed~seed", "n_twice",
+           "naslib~naslib")
 
 
 def scores_by_heuristic(st, space: str, *, dataset: str | None = None, batch_size: int | None = None,
@@ -76,11 +79,27 @@ def by_class(values: dict[str, float], classes: dict[str, str] | None) -> dict[s
     return {c: float(np.mean(vs)) for c, vs in groups.items()}
 
 
+def twice(values: dict[str, float], classes: dict[str, str] | None) -> tuple[int, float]:
+    """(n, Spearman) of a class's value on one key against its value on another, over the classes listed
+    under two keys or more (the two smallest keys of each): how far the peer's own protocol moves its value
+    of one cell from one key to the next (NASLib scores each key with a new batch).  (0, NaN) without
+    ``classes`` or with fewer than 3 such classes."""
+    groups: dict[str, list[str]] = {}
+    for a in values:
+        groups.setdefault((classes or {}).get(a, a), []).append(a)
+    pairs = [sorted(keys)[:2] for keys in groups.values() if len(keys) >= 2] if classes else []
+    if len(pairs) < 3:
+        return len(pairs), math.nan
+    return len(pairs), metrics.spearman(np.array([values[a] for a, _ in pairs]), np.array([values[b] for _, b in pairs]))
+
+
 def agreement(ours: dict[str, dict[str, float]], theirs: dict[str, dict[str, float]], truth: dict[str, float],
               other_seed: dict[str, dict[str, float]] | None = None,
               classes: dict[str, str] | None = None) -> list[tuple]:
-    """(proxy, n, ours~theirs, ours~truth, theirs~truth, n_seeds, ours~ours at the other seed) per shared
-    proxy, over the cells both scored (finite values; NaN where fewer than 3 cells).
+    """(proxy, n, ours~theirs, ours~truth, theirs~truth, n_seeds, ours~ours at the other seed, n_twice,
+    theirs~theirs on two keys of one class) per shared proxy, over the cells both scored (finite values;
+    NaN where fewer than 3 cells).  theirs~theirs (:func:`twice`) is for canonical-invariant proxies only
+    (the structural counts differ between the members of a class by construction).
 
     With ``classes`` (arch -> canonical class) the values of a canonical-invariant proxy are first averaged
     over the cells of each class and n counts classes: a file that lists one cell under several keys (NB101's
@@ -99,8 +118,10 @@ def agreement(ours: dict[str, dict[str, float]], theirs: dict[str, dict[str, flo
             continue
         again = by_class((other_seed or {}).get(h, {}), cl)
         both = [a for a in mine if a in again]
+        n_twice, self_rho = twice(theirs.get(peer, {}), cl) if cl is not None else (0, math.nan)
         rows.append((h, len(common), _rho(mine, other, common), _rho(mine, acc, common),
-                     _rho(other, acc, common), len(both), _rho(mine, again, both) if len(both) >= 3 else math.nan))
+                     _rho(other, acc, common), len(both), _rho(mine, again, both) if len(both) >= 3 else math.nan,
+                     n_twice, self_rho))
     return rows
 
 

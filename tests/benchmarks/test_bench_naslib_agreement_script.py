@@ -157,3 +157,22 @@ def test_a_bad_model_option_is_one_line_exit_2_and_writes_nothing(option, shared
     assert "Traceback" not in "\n".join(err) and ("KEY=VALUE" in err[-1] or "pool_bn" in err[-1]
                                                    or "colour" in err[-1])
     assert not (tmp_path / "s.db").exists()
+
+
+def test_naslib_against_itself_on_two_keys_of_one_class(bench_script):
+    mod = bench_script("bench_naslib_agreement")
+    # four classes listed twice (keys kN and kN'), one once; NASLib's values on the second keys rank the
+    # classes in reverse for snip, the same for grad_norm
+    classes = {f"k{i}": f"c{i}" for i in range(5)} | {f"k{i}'": f"c{i}" for i in range(4)}
+    first = dict(zip(range(5), [1.0, 2.0, 3.0, 4.0, 9.0]))
+    theirs = {"snip": {f"k{i}": first[i] for i in range(5)} | {f"k{i}'": 10.0 - i for i in range(4)},
+              "grad_norm": {f"k{i}": first[i] for i in range(5)} | {f"k{i}'": 10.0 + i for i in range(4)},
+              "params": {f"k{i}": first[i] for i in range(5)} | {f"k{i}'": 10.0 - i for i in range(4)}}
+    ours = {h: dict(v) for h, v in theirs.items()}
+    truth = {a: 1.0 + len(a) + int(a[1]) for a in classes}
+    assert mod.twice(theirs["snip"], classes) == (4, pytest.approx(-1.0))
+    assert mod.twice(theirs["snip"], None)[0] == 0
+    rows = {r[0]: r[1:] for r in mod.agreement(ours, theirs, truth, None, classes)}
+    assert rows["snip"][6:] == (4, pytest.approx(-1.0))
+    assert rows["grad_norm"][6:] == (4, pytest.approx(1.0))
+    assert rows["params"][6] == 0 and math.isnan(rows["params"][7])  # structural: members differ, not compared
