@@ -84,10 +84,12 @@ def twice(values: dict[str, float], classes: dict[str, str] | None) -> tuple[int
     under two keys or more (the two smallest keys of each): how far the peer's own protocol moves its value
     of one cell from one key to the next (NASLib scores each key with a new batch).  (0, NaN) without
     ``classes`` or with fewer than 3 such classes."""
+    if not classes:
+        return 0, math.nan
     groups: dict[str, list[str]] = {}
     for a in values:
-        groups.setdefault((classes or {}).get(a, a), []).append(a)
-    pairs = [sorted(keys)[:2] for keys in groups.values() if len(keys) >= 2] if classes else []
+        groups.setdefault(classes.get(a, a), []).append(a)
+    pairs = [sorted(keys)[:2] for keys in groups.values() if len(keys) >= 2]
     if len(pairs) < 3:
         return len(pairs), math.nan
     return len(pairs), metrics.spearman(np.array([values[a] for a, _ in pairs]), np.array([values[b] for _, b in pairs]))
@@ -118,7 +120,7 @@ def agreement(ours: dict[str, dict[str, float]], theirs: dict[str, dict[str, flo
             continue
         again = by_class((other_seed or {}).get(h, {}), cl)
         both = [a for a in mine if a in again]
-        n_twice, self_rho = twice(theirs.get(peer, {}), cl) if cl is not None else (0, math.nan)
+        n_twice, self_rho = twice(theirs.get(peer, {}), cl)
         rows.append((h, len(common), _rho(mine, other, common), _rho(mine, acc, common),
                      _rho(other, acc, common), len(both), _rho(mine, again, both) if len(both) >= 3 else math.nan,
                      n_twice, self_rho))

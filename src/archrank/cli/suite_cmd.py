@@ -189,25 +189,22 @@ def _run_search(args: argparse.Namespace, tasks: list) -> int:
                                   "not give without --heuristics NAME --store S; table-only strategies: " + ", ".join(
                                       n for n in STRATEGIES.names() if not set(STRATEGIES.get(n).needs) - {SIGNAL}),
                                   parameter="strategies")
+    from contextlib import nullcontext
+
     from archrank.search.heuristic_objective import parse_charge
 
     charge = parse_charge(args.charge)
     results = []
-    store = None
     if heuristic is not None:
         from archrank.cli.output import existing_store
         from archrank.store import open_store
 
         existing_store(args.store, "--store")
-        store = open_store(args.store)
-    try:
+    with open_store(args.store) if heuristic is not None else nullcontext() as store:
         for t in tasks:
             results += search_task(t, strategies=strategies, runs=args.runs, queries=args.queries, seed=args.seed,
                                    data_root=args.data_dir, params=params, store=store, heuristic=heuristic,
                                    charge=charge)
-    finally:
-        if store is not None:
-            store.close()
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=1))
         return 0

@@ -138,7 +138,7 @@ def stored_heuristic_objective(space, store, heuristic: str, *, charge: str | fl
     from archrank.search.heuristic_objective import HeuristicObjective, one_setting_scores, parse_charge
 
     charge = parse_charge(charge)
-    if charge not in ("stored",) and isinstance(charge, str):
+    if charge == "wall":
         raise InvalidArgument(f"charge {charge!r}: a table search uses stored scores; valid: stored or a number "
                               "of query units", parameter="charge")
     cached, _setting = one_setting_scores(store, heuristic, space=space.name,
@@ -147,8 +147,6 @@ def stored_heuristic_objective(space, store, heuristic: str, *, charge: str | fl
         held = sorted({r.heuristic for r in store.scores(space=space.name)})
         raise InvalidArgument(f"the store holds no {heuristic!r} score of space {space.name!r}; held: "
                               + (", ".join(held) or "none"), parameter="heuristic")
-    if charge != "stored":
-        cached = {a: (v, float(charge)) for a, (v, _s) in cached.items()}
     info = store.heuristic_info().get(heuristic)
     return HeuristicObjective(space=space, name=heuristic, cached=cached, live=None, charge=charge,
                               higher_is_better=True if info is None else bool(info.higher_is_better))
