@@ -12,7 +12,9 @@ Choices, following the authors' NAS-Bench-201 code: every module's forward outpu
 operation blocks, cells and the whole network: a module whose output is a vector of logits has one column
 per channel and contributes 0); the sample is the first image of the context's batch, fed alone (the
 authors use a data loader of batch size 1), with batch norm on batch statistics (train mode) and the
-package's default initialisation; module calls whose minimum eigenvalue is NaN or infinite are dropped.
+package's default initialisation (a sequence model, which has dropout and no batch norm, runs in eval mode,
+as in every heuristic: :func:`archrank.heuristics._util.train_model`; in train mode its dropout masks would
+make the value a random draw of the global generator); module calls whose minimum eigenvalue is NaN or infinite are dropped.
 Modules the forward pass never calls (dead edges, which the NB201 builder skips) do not count; in the
 authors' network, which computes every edge, such edges would add terms.  With fewer than 8 channels,
 ``meco_opt`` uses all of them (scale 1).
@@ -32,7 +34,7 @@ import torch
 from torch import nn
 
 from archrank.heuristics._hooks import generator, module_outputs
-from archrank.heuristics._util import require_inputs
+from archrank.heuristics._util import require_inputs, train_model
 from archrank.heuristics.base import ScoreContext, register_heuristic
 
 SAMPLED_CHANNELS = 8
@@ -123,7 +125,7 @@ def finite_sum(values: list[float]) -> float:
 
 def _feats(ctx: ScoreContext, name: str) -> tuple[torch.Tensor, ...]:
     x = require_inputs(ctx, name)
-    return ctx.shared(("meco_feature_maps",), lambda: tuple(sample_feature_maps(ctx.build().train(), x)))
+    return ctx.shared(("meco_feature_maps",), lambda: tuple(sample_feature_maps(train_model(ctx), x)))
 
 
 @register_heuristic("meco", needs=("data",), reference="Jiang et al., NeurIPS 2023")
