@@ -72,3 +72,39 @@ def test_table_list_and_info(built, capsys):
     assert main(["table", "list", "--json"]) == 0
     names = {r["table"] for r in json.loads(capsys.readouterr().out)}
     assert {"nb201-cifar10", "nb101-cifar10", "nbnlp-ptb"} <= names
+
+
+def test_table_all_reads_every_shipped_table_under_its_own_protocol(capsys, shared_data):
+    from archrank.tables.store import AllTablesStore, shipped_tables
+
+    names = shipped_tables()
+    assert "nb201-cifar10" in names
+    with open_store("table:all") as every, open_store("table:nb201-cifar10") as one:
+        assert isinstance(every, AllTablesStore) and every.read_only
+        assert every.count_scores(space="nb201") == one.count_scores()
+        assert every.scores(space="nb201", heuristic="params") == one.scores(heuristic="params")
+        assert every.protocols()["nb201-cifar10"]["batch_size"] == 64
+        assert all(f"{n} version" in every.source for n in names)
+        try:
+            every.put_scores([])
+        except Exception as e:  # noqa: BLE001 - the type is checked below
+            assert type(e).__name__ == "InvalidArgument" and "read-only" in str(e)
+        else:
+            raise AssertionError("table:all accepted a write")
+    argv = ["suite", "--heuristics", "params,meco", "--archs-per-task", "0", "--data-dir", str(shared_data), "--json",
+            "--no-progress", "--tasks", "nb201-cifar10"]
+    assert main([*argv, "--store", "table:all"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert main([*argv, "--store", "table:nb201-cifar10"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert every["cells"] == one["cells"] and every["cells"][0]["n"] > 1000  # the table's batch size (64), not 16
+    assert every["source"].startswith("looked up from tables nb201-cifar10 version")
+
+
+def test_table_all_with_no_shipped_shards_is_one_clear_line(monkeypatch, capsys):
+    import archrank.tables.store as table_store
+
+    monkeypatch.setattr(table_store, "shipped_tables", lambda: [])
+    assert main(["correlate", "--store", "table:all", "--benchmark", "nb201", "--metric", "c10_test_200"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no table archrank ships has shards yet" in err[0]

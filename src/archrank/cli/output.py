@@ -119,16 +119,19 @@ def existing_file(path: str | os.PathLike, flag: str) -> Path:
 
 
 def existing_store(location: str | os.PathLike, flag: str = "--store") -> str | None:
-    """Check that the store ``location`` exists before any work: a store file, or ``table:NAME`` (a table
-    with at least one shard).  Returns the table's source line for a table, else None."""
+    """Check that the store ``location`` exists before any work: a store file, ``table:NAME`` (a table
+    with at least one shard) or ``table:all`` (every shipped table with shards, at least one).  Returns the table's source line for a table, else None."""
     from archrank.store import split_location
 
     backend, where = split_location(location)
     if backend != "table":
         existing_file(location, flag)
         return None
+    from archrank.tables.store import ALL, AllTablesStore
     from archrank.tables.table import open_table
 
+    if where == ALL:
+        return AllTablesStore().source
     t = open_table(where)
     if not t.shards:
         raise DataError(f"{flag} {str(location)!r}: table {t.name} has no shards yet (build them with "

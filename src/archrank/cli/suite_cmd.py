@@ -24,7 +24,8 @@ def add_parser(subparsers) -> None:
                    "heuristic that trains nothing; needed unless --search)")
     p.add_argument("--store", default=None, help="results store (SQLite file or memory://; needed unless --search), "
                    "or table:NAME, a precomputed table (read only: implies --from-store, the table's batch size "
-                   "and, by default, the task of the same name)")
+                   "and, by default, the task of the same name), or table:all, every shipped table (each task read from the "
+                   "table of its name, under that table's batch size)")
     p.add_argument("--archs-per-task", type=int, default=100,
                    help="architectures per task, drawn with --seed from its table (default 100; 0 = all)")
     p.add_argument("--batch-size", type=int, default=None, help="scoring batch of every task (default the task's: "
@@ -87,11 +88,20 @@ def _table_defaults(args: argparse.Namespace) -> str | None:
     if split_location(args.store)[0] != "table":
         return None
     from archrank.cli.output import existing_store
+    from archrank.suite.tasks import TASKS
+    from archrank.tables.store import ALL, AllTablesStore
     from archrank.tables.table import open_table
 
     source = existing_store(args.store, "--store")
-    t = open_table(split_location(args.store)[1])
     args.from_store = True
+    where = split_location(args.store)[1]
+    if where == ALL:
+        # Each task is read from the table of its name, under that table's batch size.
+        args.table_batch = {n: int(p["batch_size"]) for n, p in AllTablesStore().protocols().items()}
+        if args.tasks is None and not args.benchmark:
+            args.tasks = ",".join(n for n in args.table_batch if n in TASKS)
+        return source
+    t = open_table(where)
     if args.batch_size is None:
         args.batch_size = int(t.protocol["batch_size"])
     if args.tasks is None and not args.benchmark:
@@ -104,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
 
     source = None if args.search else _table_defaults(args)
     tasks = _tasks(args)
+    by_table = getattr(args, "table_batch", None)
+    if by_table and args.batch_size is None:
+        import dataclasses
+
+        tasks = [dataclasses.replace(t, batch_size=by_table[t.name]) if t.name in by_table else t for t in tasks]
     if args.search:
         return _run_search(args, tasks)
     missing = [f for f, v in (("--heuristics", args.heuristics), ("--store", args.store)) if not v]

@@ -75,7 +75,8 @@ class SuiteTable:
                 "cells": [{k: clean(v) for k, v in asdict(c).items()} for c in self.cells]}
 
     def format_text(self) -> str:
-        """One row per heuristic; per task ``rho/tau s`` (Spearman, Kendall, seconds per architecture)."""
+        """One row per heuristic; per task ``rho/tau [low,high] s`` (Spearman, Kendall, Spearman's 95% interval,
+        seconds per architecture)."""
         head = ["heuristic"] + [f"{t} (n={self.archs.get(t, 0)})" for t in self.tasks]
         rows = [head]
         for h in self.heuristics:
@@ -89,13 +90,17 @@ class SuiteTable:
                 elif not math.isfinite(c.spearman):  # every architecture scored the same
                     row.append(f"constant {_secs(c.seconds_per_arch)}")
                 else:
-                    s = f"{c.spearman:+.3f}/{c.kendall:+.3f} {_secs(c.seconds_per_arch)}"
-                    row.append(s + (f" [{c.failed} nan]" if c.failed else ""))
+                    s = f"{c.spearman:+.3f}/{c.kendall:+.3f} [{c.spearman_low:+.2f},{c.spearman_high:+.2f}] " \
+                        f"{_secs(c.seconds_per_arch)}"
+                    absent = self.archs.get(t, 0) - c.n - c.failed
+                    row.append(s + (f" [{c.failed} nan]" if c.failed else "") + (f" (n={c.n})" if absent > 0 else ""))
             rows.append(row)
         widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
         lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
-        lines.append("cells: Spearman/Kendall of the oriented score with the oriented metric, seconds per arch")
+        lines.append("cells: Spearman/Kendall of the oriented score with the oriented metric, Spearman's 95% interval, "
+                     "seconds per arch; (n=K): only K of the task's architectures have a score (a table still "
+                     "being built)")
         lines += [f"note ({t}): {n}" for t, n in self.notes.items() if n]
         return "\n".join(lines)
 

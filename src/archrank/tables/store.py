@@ -12,15 +12,27 @@ provenance, and :attr:`TableStore.source` is the line outputs print.  Every writ
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import math
 import time
 from collections.abc import Iterable
 from typing import Any
 
-from archrank.errors import InvalidArgument
+from archrank.errors import DataError, InvalidArgument
 from archrank.store.backends import register_store
 from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
 from archrank.tables.table import Table, open_table
+
+
+#: ``table:all``: every table archrank ships that has shards, read as one store (:class:`AllTablesStore`).
+ALL = "all"
+
+
+def shipped_tables() -> list[str]:
+    """The names of the tables archrank ships that hold at least one shard."""
+    from archrank.tables.catalog import TABLES, packaged_folder
+
+    return [n for n in TABLES.names() if any(packaged_folder(n).glob("shard-*-of-*.npz"))]
 
 
 @register_store("table")
@@ -37,7 +49,9 @@ class TableStore(Store):
         self._archs: dict[str, tuple[str, int | None]] | None = None
 
     @classmethod
-    def open_location(cls, location: str) -> TableStore:
+    def open_location(cls, location: str) -> Store:
+        if location == ALL:
+            return AllTablesStore()
         return cls(location)
 
     @property
@@ -200,3 +214,100 @@ class BesideStore(TableStore):
             if heuristic is None or h == heuristic:
                 out += sorted(self._mine[h], key=lambda r: r.arch)
         return out
+
+
+class AllTablesStore(Store):
+    """``table:all``: every shipped table with shards, read as one store (their union: the tables differ in
+    space or data set, so no record of one is a record of another).  Read-only; each table's runs keep
+    their provenance, and :attr:`source` names every table, its version and its shards."""
+
+    multiprocess = True
+    read_only = True
+
+    def __init__(self) -> None:
+        names = shipped_tables()
+        if not names:
+            raise DataError("table:all: no table archrank ships has shards yet (build them with "
+                            "'archrank table build NAME')")
+        self.location = ALL
+        self.parts = [TableStore(n) for n in names]
+
+    @property
+    def source(self) -> str:
+        return "looked up from tables " + "; ".join(
+            f"{p.table.name} version {p.table.version} ({len(p.table.shards)} of {p.table.n_shards} shards)"
+            for p in self.parts)
+
+    def protocols(self) -> dict[str, dict[str, Any]]:
+        """table name -> its protocol (space, dataset, batch size, seed)."""
+        return {p.table.name: dict(p.table.protocol) for p in self.parts}
+
+    def _refuse(self, what: str) -> InvalidArgument:
+        return InvalidArgument(f"table:all is read-only: cannot write {what} (use a store file to keep new "
+                               "results)", parameter="store")
+
+    def open_run(self, kind: str, config: dict[str, Any]) -> int:
+        raise self._refuse("a run")
+
+    def finish_run(self, run_id: int, status: str = "finished") -> None:
+        raise self._refuse("a run's status")
+
+    def runs(self, kind: str | None = None) -> list[RunInfo]:
+        out = []
+        for i, p in enumerate(self.parts, start=1):
+            out += [dataclasses.replace(r, run_id=i) for r in p.runs(kind)]
+        return out
+
+    def put_archs(self, space: str, archs: Iterable[tuple[str, str, int | None]]) -> None:
+        raise self._refuse("architectures")
+
+    def archs(self, space: str) -> dict[str, tuple[str, int | None]]:
+        out: dict[str, tuple[str, int | None]] = {}
+        for p in self.parts:
+            out.update(p.archs(space))
+        return out
+
+    def put_heuristics(self, infos: Iterable[HeuristicInfo]) -> None:
+        raise self._refuse("heuristics")
+
+    def heuristic_info(self) -> dict[str, HeuristicInfo]:
+        out: dict[str, HeuristicInfo] = {}
+        for p in self.parts:
+            for h, info in p.heuristic_info().items():
+                out.setdefault(h, info)
+        return out
+
+    def scores(self, *, space: str | None = None, heuristic: str | None = None, dataset: str | None = None,
+               batch_size: int | None = None, seed: int | None = None) -> list[ScoreRecord]:
+        out = [r for p in self.parts for r in p.scores(space=space, heuristic=heuristic, dataset=dataset,
+                                                        batch_size=batch_size, seed=seed)]
+        out.sort(key=lambda r: (r.heuristic, r.arch))
+        return out
+
+    def score_keys(self, *, space: str, dataset: str, batch_size: int, seed: int,
+                   include_errors: bool = True) -> set[tuple[str, str]]:
+        return {k for p in self.parts for k in p.score_keys(space=space, dataset=dataset, batch_size=batch_size,
+                                                            seed=seed, include_errors=include_errors)}
+
+    def put_scores(self, records: Iterable[ScoreRecord], *, replace: bool = False) -> int:
+        raise self._refuse("scores")
+
+    def put_training(self, records: Iterable[TrainingRecord], *, replace: bool = False) -> int:
+        raise self._refuse("training results")
+
+    def training(self, *, space: str | None = None, regime: str | None = None, dataset: str | None = None,
+                 seed: int | None = None) -> list[TrainingRecord]:
+        return []
+
+    def put_trajectory(self, steps: Iterable[TrajectoryStep]) -> int:
+        raise self._refuse("search trajectories")
+
+    def trajectory(self, run_id: int) -> list[TrajectoryStep]:
+        return []
+
+    def close(self) -> None:
+        for p in self.parts:
+            p.close()
+
+    def __repr__(self) -> str:
+        return "AllTablesStore()"
