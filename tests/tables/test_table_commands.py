@@ -104,7 +104,7 @@ def test_table_all_reads_every_shipped_table_under_its_own_protocol(capsys, shar
 def test_table_all_with_no_shipped_shards_is_one_clear_line(monkeypatch, capsys):
     import archrank.tables.store as table_store
 
-    monkeypatch.setattr(table_store, "shipped_tables", lambda: [])
+    monkeypatch.setattr(table_store, "shipped_tables", list)
     assert main(["correlate", "--store", "table:all", "--benchmark", "nb201", "--metric", "c10_test_200"]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no table archrank ships has shards yet" in err[0]

@@ -23,7 +23,6 @@ from archrank.store.backends import register_store
 from archrank.store.base import HeuristicInfo, RunInfo, ScoreRecord, Store, TrainingRecord, TrajectoryStep
 from archrank.tables.table import Table, open_table
 
-
 #: ``table:all``: every table archrank ships that has shards, read as one store (:class:`AllTablesStore`).
 ALL = "all"
 
