@@ -204,3 +204,21 @@ def test_resume_after_kill_9_recomputes_and_duplicates_nothing(tmp_path):
     rerun2 = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True, timeout=120)
     assert rerun2.returncode == 0 and "0 computed" in rerun2.stdout
     assert calls.read_text().split()[lines_before:] == new_calls
+
+
+def test_num_classes_sets_the_head_and_does_not_go_with_model(tmp_path, capsys):
+    arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+    (tmp_path / "a.txt").write_text(arch + "\n")
+    params = {}
+    for n in (None, 100):
+        db = tmp_path / f"s{n}.db"
+        argv = ["score", "--space", "nb201", "--archs", str(tmp_path / "a.txt"), "--heuristics", "params",
+                "--store", str(db), "--workers", "1", "--device", "cpu", "--quiet", "--no-progress"]
+        assert main(argv + ([] if n is None else ["--num-classes", str(n)])) == 0
+        (rec,) = SQLiteStore(db).scores()
+        params[n] = rec.value
+    assert params[100] - params[None] == 90 * (64 + 1)  # the classifier: 64 features + bias, 90 more outputs
+    capsys.readouterr()
+    assert main(["score", "--model", "torch.nn:Identity", "--heuristics", "params", "--num-classes", "5"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--num-classes does not go with --model" in err[0]

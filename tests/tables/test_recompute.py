@@ -72,9 +72,11 @@ def recompute_and_compare(t: Table, tmp_path, data_dir, seed: int = 0) -> int:
     for i, (hs, archs) in enumerate(groups.items()):
         f = tmp_path / f"archs{i}.txt"
         f.write_text("\n".join(archs) + "\n")
+        head = [] if t.spec is None or t.spec.num_classes is None else ["--num-classes", str(t.spec.num_classes)]
         code = main(["score", "--space", p["space"], "--archs", str(f), "--heuristics", ",".join(hs), "--dataset",
                      p["dataset"], "--batch-size", str(p["batch_size"]), "--seed", str(p["seed"]), "--store", str(db),
-                     "--data-dir", str(data_dir), "--device", "cpu", "--workers", "1", "--quiet", "--no-progress"])
+                     "--data-dir", str(data_dir), "--device", "cpu", "--workers", "1", "--quiet", "--no-progress",
+                     *head])
         assert code == 0
     compared = 0
     with open_store(db) as store:

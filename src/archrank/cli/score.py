@@ -37,6 +37,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--executor", default="local", choices=EXECUTORS.names(), help="where tasks run (default local)")
     p.add_argument("--ray-address", default=None, help="join this Ray cluster instead of starting a local one")
     p.add_argument("--num-cpus", type=positive_int, default=None, help="CPUs of a local Ray cluster (default 2)")
+    p.add_argument("--num-classes", type=positive_int, default=None, help="outputs of the model's head (default: "
+                   "the data set's classes; e.g. 1000 for the NDS ImageNet networks of the nds-darts and nds-enas "
+                   "tables; a store does not key scores by it, so keep scores with another head in another store)")
     p.add_argument("--threads", type=positive_int, default=1, help="torch threads per task (default 1; the same for "
                    "every executor, so results are identical)")
     p.add_argument("--workers", type=int, default=None, help="worker processes of the local executor "
@@ -70,7 +73,8 @@ def run_models(args: argparse.Namespace) -> int:
     from archrank.run.model_specs import load_models
     from archrank.run.own_models import score_models
 
-    for flag, given in (("--archs", args.archs), ("--space", args.space != "nb201"), ("--supernet", args.supernet)):
+    for flag, given in (("--archs", args.archs), ("--space", args.space != "nb201"), ("--supernet", args.supernet),
+                        ("--num-classes", args.num_classes)):
         if given:
             raise InvalidArgument(f"{flag} does not go with --model (the networks are given)")
     if args.executor != "local" or args.workers not in (None, 1):
@@ -104,7 +108,8 @@ def run_space(args: argparse.Namespace) -> int:
     setting = ScoreSetting(args.space, dataset=args.dataset, batch_size=args.batch_size, seed=args.seed,
                            data_dir=args.data_dir, threads=args.threads, device=args.device)
     prepared = prepare_scoring(setting, archs=args.archs, heuristics=args.heuristics, store=args.store,
-                               supernet=args.supernet, executor=args.executor, workers=args.workers)
+                               supernet=args.supernet, executor=args.executor, workers=args.workers,
+                               num_classes=args.num_classes)
     names = list(prepared.names)
     with executor_from_args(args, cpus_per_task=args.threads, workers=prepared.workers) as executor:
         s = run_prepared(prepared, store=args.store, executor=executor, retry_failed=args.retry_failed,

@@ -64,7 +64,8 @@ def _tables():
 
 
 def _describe(t) -> dict:
-    return {"table": t.name, "version": t.version, "folder": str(t.folder), "protocol": t.protocol,
+    head = {} if t.spec is None or t.spec.num_classes is None else {"num_classes": t.spec.num_classes}
+    return {"table": t.name, "version": t.version, "folder": str(t.folder), "protocol": {**t.protocol, **head},
             "shards_present": len(t.shards), "shards": t.n_shards, "architectures": t.n_rows(),
             "bytes": sum(f.stat().st_size for f in t.folder.glob("shard-*-of-*.npz")) if t.folder.is_dir() else 0,
             "columns": t.served, "partial_columns": t.partial,
@@ -107,7 +108,7 @@ def run_info(args: argparse.Namespace) -> int:
         print_json(d)
         return 0
     print(f"table {t.name} version {t.version}: {d['description']}")
-    print(f"  protocol: {', '.join(f'{k}={v}' for k, v in t.protocol.items())}")
+    print(f"  protocol: {', '.join(f'{k}={v}' for k, v in d['protocol'].items())}")
     print(f"  folder: {t.folder}")
     print(f"  shards: {len(t.shards)} of {t.n_shards} present, {t.n_rows()} architectures, "
           f"{d['bytes'] / 1e6:.2f} MB on disk")
