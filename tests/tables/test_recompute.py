@@ -2,12 +2,16 @@
 
 For every table archrank ships with shards, one random class of every shard is scored again with
 ``archrank score`` under the table's protocol.  On every shard the instant heuristics (median stored seconds
-at most 0.002 s: the structural counts) are recomputed.  On a sample of ``DEEP_SHARDS`` shards (all of them
-while a table has no more) the cheap heuristics are too (median stored seconds at most 0.05 s, and at least
-the cheapest third), and each costly heuristic on the class of one of them (rotating), so the test stays
-short as a table grows to 256 shards.  The sample rotates: it is drawn with the day's number as the seed
-(``ARCHRANK_RECOMPUTE_SEED`` fixes it; the failure message names it), so successive runs cover every shard.
-Values must equal the shipped ones to float32 rounding.
+at most 0.002 s among the structural counts, which need no forward pass) are recomputed.  On a sample of ``DEEP_SHARDS``
+shards (all of them while a table has no more) the cheap heuristics are too (median stored seconds at most
+0.05 s, and at least the cheapest third), and on ``COSTLY_CHECKS`` of them one costly heuristic each, taken
+in turn from a list that rotates with the seed, so the test stays short as a table grows to 256 shards.  A
+heuristic that is not a structural count but stored almost no seconds reads a pass another column paid for, and a
+reference-sample heuristic (az_nas, ranker) pays for its sample: both count as costly, and a reference
+sample dearer than ``REFERENCE_BUDGET`` is left to ``ARCHRANK_RECOMPUTE_ALL=1``.  The sample rotates: it is
+drawn with the day's number as the seed (``ARCHRANK_RECOMPUTE_SEED`` fixes it; the failure message names
+it), so successive runs cover every shard and costly column.  Values must equal the shipped ones to float32
+rounding.
 """
 
 from __future__ import annotations
@@ -26,31 +30,66 @@ from archrank.tables.table import Table, open_table
 CHEAP_SECONDS = 0.05
 INSTANT_SECONDS = 0.002
 DEEP_SHARDS = 16
+#: costly columns recomputed per table and run (each on its own, on a sampled shard; they rotate with the seed)
+COSTLY_CHECKS = 8
+#: a reference-sample heuristic whose sample would cost more than this (50 times its members' stored
+#: seconds) is recomputed only with ARCHRANK_RECOMPUTE_ALL=1 (az_nas on the NDS, NB101 and NB301 networks:
+#: minutes for the 50 architectures of its sample; it is recomputed on NB201, whose sample costs ~30 s)
+REFERENCE_BUDGET = 60.0
 #: the sample's seed: fixed by ARCHRANK_RECOMPUTE_SEED, else the day's number (a new sample each day)
 SEED = int(os.environ.get("ARCHRANK_RECOMPUTE_SEED", int(time.time() // 86400)))
+EVERYTHING = os.environ.get("ARCHRANK_RECOMPUTE_ALL", "") not in ("", "0")
 F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS) -> dict[str, list[str]]:
-    """heuristic -> architectures to recompute."""
+def _reference_members() -> dict[str, tuple[str, ...]]:
+    """The heuristics that rank an architecture against a seeded reference sample, and whose values the sample
+    costs (computed once per process: a recomputation in a fresh process pays for the whole sample)."""
+    from archrank.heuristics.az_nas import DEFAULT_REFERENCE_SIZE, PARTS
+    from archrank.heuristics.ranker import RANKER_MEMBERS
+
+    assert DEFAULT_REFERENCE_SIZE == 50
+    return {"az_nas": PARTS, "ranker": RANKER_MEMBERS}
+
+
+def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int = COSTLY_CHECKS,
+          everything: bool = EVERYTHING) -> dict[str, list[str]]:
+    """heuristic -> architectures to recompute.
+
+    Stored seconds are marginal (a shared pass is charged to the first column that asks for it), so a column
+    that is not a structural count but stored almost nothing reads a pass another column paid for: alone it
+    costs that pass, and it counts as costly, as does a reference-sample heuristic."""
+    from archrank.heuristics import HEURISTICS
+
     median = {h: float(np.nanmedian(np.concatenate([s.columns[h].seconds for s in t.shards]))) for h in t.served}
     ranked = sorted(t.served, key=lambda h: median[h])
+    refs = _reference_members()
+    # Structural counts (a function of the exact architecture, not of its class; no forward pass) are instant;
+    # every other column builds on a forward pass, its own or one it shares.
+    structural = {h for h in ranked if h in HEURISTICS and not HEURISTICS.get(h).canonical_invariant} - set(refs)
+    instant = [h for h in ranked if median[h] <= INSTANT_SECONDS and h in structural] or ranked[:1]
+    too_dear = {h for h, members in refs.items() if h in median and not everything
+                and 50 * sum(median.get(m, 0.0) for m in members) > REFERENCE_BUDGET}
+    hidden = {h for h in ranked if h not in structural and median[h] <= INSTANT_SECONDS} | (set(refs) & set(ranked))
+    candidates = [h for h in ranked if h not in instant and h not in hidden and h not in too_dear]
     # Cheap: at most CHEAP_SECONDS, and at least the cheapest third (stored seconds depend on the load).
-    n_cheap = max(sum(median[h] <= CHEAP_SECONDS for h in ranked), len(ranked) // 3, 1)
-    cheap, costly = ranked[:n_cheap], ranked[n_cheap:]
-    instant = [h for h in ranked if median[h] <= INSTANT_SECONDS] or ranked[:1]
+    n_cheap = max(sum(median[h] <= CHEAP_SECONDS for h in candidates), len(ranked) // 3 - len(instant), 0)
+    cheap = instant + candidates[:n_cheap]
+    costly = [h for h in ranked if h not in cheap and h not in too_dear]
     rng = np.random.default_rng(seed)
     filled = [k for k, s in enumerate(t.shards) if s.classes]
     sampled = set(filled) if len(filled) <= deep else {int(k) for k in rng.choice(filled, deep, replace=False)}
     plan: dict[str, list[str]] = {h: [] for h in t.served}
+    checks = 0
     for k in filled:
         s = t.shards[k]
         c = int(rng.integers(len(s.classes)))
         members = [a for a, kk in zip(s.archs, s.klass) if kk == c]
         for h in (cheap if k in sampled else instant):
             plan[h] += members[:2]  # the computed member and, for structural counts, another
-        if costly and k in sampled:
-            plan[costly[k % len(costly)]].append(members[0])
+        if costly and k in sampled and checks < costly_checks:
+            plan[costly[(checks + seed) % len(costly)]].append(members[0])
+            checks += 1
     return {h: a for h, a in plan.items() if a}
 
 
@@ -145,3 +184,27 @@ def test_every_shard_is_checked_and_a_rotating_sample_deeply(built):
         assert 1 <= len(deep) <= 2
         seen |= deep
     assert seen == set(range(5))  # the sample rotates with the seed
+
+
+def test_the_plan_counts_hidden_costs_as_costly_and_leaves_dear_reference_samples_out():
+    from types import SimpleNamespace
+
+    stored = {"params": 0.0005, "flops": 0.01, "meco": 0.1, "meco_opt": 0.02, "naswot": 0.0, "lga": 8.0,
+              "ntk_cond": 0.0, "az_expressivity": 1.4, "az_progressivity": 0.001, "az_trainability": 0.001,
+              "az_complexity": 0.04, "az_nas": 0.02, "ranker": 0.03, "synflow": 0.01}
+    archs = [f"a{i}" for i in range(4)]
+    shards = [SimpleNamespace(classes=["c"], archs=[f"{a}@{k}" for a in archs], klass=[0, 0, 0, 0],
+                              columns={h: SimpleNamespace(seconds=np.full(4, v, np.float32)) for h, v in stored.items()})
+              for k in range(3)]
+    t = SimpleNamespace(served=list(stored), shards=shards)
+    seen: set[str] = set()
+    for seed in range(40):
+        plan = _plan(t, seed=seed, deep=3, costly_checks=1, everything=False)
+        assert "az_nas" not in plan  # 50 x 1.48 s of parts: dearer than the budget
+        assert len(plan["params"]) == 6  # instant: every shard
+        for h in ("naswot", "ntk_cond", "ranker", "lga"):  # hidden or real cost: one costly check per run
+            assert len(plan.get(h, [])) <= 1
+        seen |= set(plan)
+    assert {"naswot", "ntk_cond", "ranker", "lga", "az_expressivity"} <= seen  # the costly list rotates
+    assert "az_nas" in _plan(t, seed=0, deep=3, everything=True) or any(
+        "az_nas" in _plan(t, seed=s, deep=3, everything=True) for s in range(40))
