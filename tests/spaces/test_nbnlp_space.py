@@ -167,3 +167,34 @@ def test_encoding_has_a_fixed_length():
 
 def test_canonical_form_function_accepts_parsed_cells():
     assert canonical_form(SP.parse(RNN)).startswith("nbnlp:")
+
+
+def test_the_representative_is_the_cell_the_class_names():
+    members = [json.dumps(CELL), json.dumps(_rename(CELL, {"a": "node_7", "b": "q", "c": "zz", "d": "node_1"}))]
+    shuffled = json.loads(members[0])
+    shuffled["a"]["input"] = ["h_prev_1", "x", "h_prev_0"]
+    members.append(json.dumps(dict(reversed(list(dict(shuffled, z={"op": "linear", "input": ["x", "b"]}).items())))))
+    reps = {SP.format(SP.representative(SP.parse(m))) for m in members}
+    assert len(reps) == 1  # renamed nodes, swapped inputs, another node order and a dead node: one cell
+    rep = SP.parse(reps.pop())
+    assert SP.canonical(rep) == SP.canonical(members[0]) and SP.representative(rep) == rep
+    assert "z" not in {n for n, _, _ in rep.nodes} and len(rep.nodes) == len(CELL)
+
+
+def test_a_class_wide_score_does_not_depend_on_the_member_a_run_meets(shared_data):
+    """Members with swapped inputs draw their weights in another order; the run computes the class on its
+    representative, so two runs that start from different members store one value."""
+    from archrank.run import ScoreSetting, run_scoring
+    from archrank.store import open_store
+
+    a = RNN
+    b = '{"g": {"op": "linear", "input": ["h_prev_0", "x"]}, "h_new_0": {"op": "activation_tanh", "input": ["g"]}}'
+    assert SP.canonical(a) == SP.canonical(b) and a != b
+    setting = ScoreSetting("nbnlp", dataset="ptb", batch_size=4, seed=0, data_dir=str(shared_data))
+    values = []
+    for arch in (a, b):
+        with open_store("memory://") as store:
+            run_scoring(setting, archs=[arch], heuristics=["grad_norm"], store=store, progress=False)
+            (rec,) = store.scores()
+            values.append(rec.value)
+    assert values[0] == values[1]

@@ -243,6 +243,25 @@ def canonical_form(arch: Recepie) -> str:
     return "nbnlp:" + (best or "")
 
 
+def canonical_recepie(arch: Recepie) -> Recepie:
+    """The member of ``arch``'s class that its canonical form names: the live nodes only, in the canonical
+    order, named ``node_<row>`` (``h_new_<k>`` for the states, renumbered as in the form), the inputs of
+    commutative operations sorted as there.  Every member of a class gives the same cell, so a class-wide
+    score computed on it does not depend on which member a run meets first (the model draws its weights in
+    node and input order: members with swapped inputs or renamed nodes are different networks)."""
+    rows = json.loads(canonical_form(arch)[len("nbnlp:"):] or "[]")
+    names = [f"h_new_{row[2][1:]}" if len(row) > 2 else f"node_{r}" for r, row in enumerate(rows)]
+
+    def name_of(ref: str) -> str:
+        if ref == "x":
+            return "x"
+        if ref.startswith("p"):
+            return f"h_prev_{ref[1:]}"
+        return names[int(ref[1:])]
+
+    return validate(Recepie(tuple((names[r], row[0], tuple(name_of(i) for i in row[1])) for r, row in enumerate(rows))))
+
+
 # ---------------------------------------------------------------------------------------- encoding
 def encode_recepie(arch: Recepie) -> np.ndarray:
     """Op counts (7), then: nodes, edges, states, linear inputs from x, from states, from nodes, depth of
@@ -274,6 +293,7 @@ __all__ = [
     "OPS",
     "Recepie",
     "canonical_form",
+    "canonical_recepie",
     "encode_recepie",
     "format_recepie",
     "from_dict",

@@ -10,6 +10,7 @@ from archrank.spaces.nbnlp import (
     OPS,
     Recepie,
     canonical_form,
+    canonical_recepie,
     encode_recepie,
     format_recepie,
     from_dict,
@@ -49,6 +50,10 @@ class NBNLPSpace(SearchSpace):
 
     def canonical(self, arch: Recepie | str) -> str:
         return canonical_form(self.coerce(arch))
+
+    def representative(self, arch: Recepie | str) -> Recepie:
+        """The cell the class's canonical form names (:func:`~archrank.spaces.nbnlp.canonical_recepie`)."""
+        return canonical_recepie(self.coerce(arch))
 
     def sample(self, rng: np.random.Generator) -> Recepie:
         return sample_recepie(rng)

@@ -38,7 +38,7 @@ class Cell:
     spearman_high: float = math.nan
     kendall_low: float = math.nan
     kendall_high: float = math.nan
-    seconds_per_arch: float = math.nan  # mean seconds of the computed (not copied) evaluations
+    seconds_per_arch: float = math.nan  # mean seconds of the evaluations (one per class met)
     failed: int = 0  # architectures excluded: score not finite (an error, NaN, ±inf)
     skipped: str | None = None  # why the heuristic does not apply to the task's space
 
@@ -124,18 +124,19 @@ def pick_archs(truth: dict[str, float], n: int | None, seed: int) -> list[str]:
 
 def correlate_cell(task: Task, heuristic, scores: dict[str, tuple[float, float | None, bool]],
                    truth: dict[str, float]) -> Cell:
-    """The cell of one heuristic: ``scores`` maps arch -> (value, seconds, computed).  Spearman, Kendall,
+    """The cell of one heuristic: ``scores`` maps arch -> (value, seconds, counted), ``counted`` true for one
+    record of each evaluation (its seconds go into the mean).  Spearman, Kendall,
     ``n`` and ``failed`` (the excluded, non-finite scores) come from :func:`archrank.metrics.rank_consistency`,
     the rule every command applies."""
     from archrank.metrics import oriented, rank_consistency, usable
 
     x, y, secs = [], [], []
-    for a, (v, s, computed) in scores.items():
+    for a, (v, s, counted) in scores.items():
         if a not in truth:
             continue
         x.append(v)
         y.append(truth[a])
-        if usable(v) and computed and s is not None and math.isfinite(s):
+        if usable(v) and counted and s is not None and math.isfinite(s):
             secs.append(s)
     rc = rank_consistency(np.array(x, dtype=np.float64), oriented(np.array(y, dtype=np.float64),
                           task.higher_is_better), higher_is_better=heuristic.higher_is_better)
@@ -322,10 +323,16 @@ def run_suite(
                 say(f"{task.name}: {summary.failed} evaluations failed (recorded as errors)")
         chosen = set(archs)
         by_h: dict[str, dict[str, tuple[float, float | None, bool]]] = {h.name: {} for h in apply}
+        evaluations: set[tuple[str, str]] = set()
         for r in store.scores(**setting.key):
             if r.heuristic in by_h and r.arch in chosen:
                 v = math.nan if r.error is not None or r.value is None else float(r.value)
-                by_h[r.heuristic][r.arch] = (v, r.seconds, bool(r.computed))
+                # One evaluation per class: a copy stands for it when the computed member (the class's
+                # representative) is not among the chosen architectures.
+                evaluation = (r.heuristic, r.source_arch or r.arch)
+                first = evaluation not in evaluations
+                evaluations.add(evaluation)
+                by_h[r.heuristic][r.arch] = (v, r.seconds, first)
         for h in apply:
             table.cells.append(correlate_cell(task, h, by_h[h.name], truth))
         table.cells += combination_cells(task, combos, by_h, truth, table.cells)
