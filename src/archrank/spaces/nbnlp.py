@@ -199,7 +199,9 @@ def _serialise(arch: Recepie, live: list[str], state_map: dict[int, int]) -> str
         if op in COMMUTATIVE:
             keys.sort()
         j = _state(n, "new")
-        tag = f"@s{state_map[j]}" if j is not None else ""
+        # A state node whose state no live node reads back (only its value in this step is used) is an
+        # intermediate node like any other.
+        tag = f"@s{state_map[j]}" if j in state_map else ""
         h[n] = hashlib.sha1(f"{op}({','.join(keys)}){tag}".encode()).hexdigest()[:16]
     ordered = sorted(live, key=lambda n: h[n])
     groups = [list(g) for _, g in itertools.groupby(ordered, key=lambda n: h[n])]
@@ -221,7 +223,7 @@ def _serialise(arch: Recepie, live: list[str], state_map: dict[int, int]) -> str
             if op in COMMUTATIVE:
                 refs.sort()
             j = _state(n, "new")
-            rows.append([op, refs] + ([f"s{state_map[j]}"] if j is not None else []))
+            rows.append([op, refs] + ([f"s{state_map[j]}"] if j in state_map else []))
         s = json.dumps(rows, separators=(",", ":"))
         if best is None or s < best:
             best = s
