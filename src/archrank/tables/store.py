@@ -34,12 +34,48 @@ def shipped_tables() -> list[str]:
     return [n for n in TABLES.names() if any(packaged_folder(n).glob("shard-*-of-*.npz"))]
 
 
-@register_store("table")
-class TableStore(Store):
-    """The read-only store of one table (``table:NAME`` or ``table:/folder/of/shards``)."""
+class _ReadOnly(Store):
+    """What every table store answers alike: every write refused (:meth:`_refuse`), no training results
+    and no search trajectories."""
 
     multiprocess = True
     read_only = True
+
+    def _refuse(self, what: str) -> InvalidArgument:
+        raise NotImplementedError
+
+    def open_run(self, kind: str, config: dict[str, Any]) -> int:
+        raise self._refuse("a run")
+
+    def finish_run(self, run_id: int, status: str = "finished") -> None:
+        raise self._refuse("a run's status")
+
+    def put_archs(self, space: str, archs: Iterable[tuple[str, str, int | None]]) -> None:
+        raise self._refuse("architectures")
+
+    def put_heuristics(self, infos: Iterable[HeuristicInfo]) -> None:
+        raise self._refuse("heuristics")
+
+    def put_scores(self, records: Iterable[ScoreRecord], *, replace: bool = False) -> int:
+        raise self._refuse("scores")
+
+    def put_training(self, records: Iterable[TrainingRecord], *, replace: bool = False) -> int:
+        raise self._refuse("training results")
+
+    def training(self, *, space: str | None = None, regime: str | None = None, dataset: str | None = None,
+                 seed: int | None = None) -> list[TrainingRecord]:
+        return []
+
+    def put_trajectory(self, steps: Iterable[TrajectoryStep]) -> int:
+        raise self._refuse("search trajectories")
+
+    def trajectory(self, run_id: int) -> list[TrajectoryStep]:
+        return []
+
+
+@register_store("table")
+class TableStore(_ReadOnly):
+    """The read-only store of one table (``table:NAME`` or ``table:/folder/of/shards``)."""
 
     def __init__(self, location: str):
         self.location = location
@@ -63,12 +99,6 @@ class TableStore(Store):
                                parameter="store")
 
     # --- runs ------------------------------------------------------------------------------------
-    def open_run(self, kind: str, config: dict[str, Any]) -> int:
-        raise self._refuse("a run")
-
-    def finish_run(self, run_id: int, status: str = "finished") -> None:
-        raise self._refuse("a run's status")
-
     def runs(self, kind: str | None = None) -> list[RunInfo]:
         t = self.table
         if kind not in (None, "", "table") or not t.shards:
@@ -82,9 +112,6 @@ class TableStore(Store):
         return [RunInfo(1, "table", config, "finished" if t.complete else "incomplete", stamp[0], stamp[1])]
 
     # --- architectures and heuristics --------------------------------------------------------------
-    def put_archs(self, space: str, archs: Iterable[tuple[str, str, int | None]]) -> None:
-        raise self._refuse("architectures")
-
     def archs(self, space: str) -> dict[str, tuple[str, int | None]]:
         if space != self.table.protocol.get("space"):
             return {}
@@ -99,9 +126,6 @@ class TableStore(Store):
                     out[a] = (s.classes[int(s.klass[r])], idx)
             self._archs = out
         return dict(self._archs)
-
-    def put_heuristics(self, infos: Iterable[HeuristicInfo]) -> None:
-        raise self._refuse("heuristics")
 
     def heuristic_info(self) -> dict[str, HeuristicInfo]:
         out = {}
@@ -147,23 +171,6 @@ class TableStore(Store):
                    include_errors: bool = True) -> set[tuple[str, str]]:
         return {(r.arch, r.heuristic) for r in self.scores(space=space, dataset=dataset, batch_size=batch_size,
                                                             seed=seed) if include_errors or r.error is None}
-
-    def put_scores(self, records: Iterable[ScoreRecord], *, replace: bool = False) -> int:
-        raise self._refuse("scores")
-
-    # --- training results and trajectories: a table holds none --------------------------------------
-    def put_training(self, records: Iterable[TrainingRecord], *, replace: bool = False) -> int:
-        raise self._refuse("training results")
-
-    def training(self, *, space: str | None = None, regime: str | None = None, dataset: str | None = None,
-                 seed: int | None = None) -> list[TrainingRecord]:
-        return []
-
-    def put_trajectory(self, steps: Iterable[TrajectoryStep]) -> int:
-        raise self._refuse("search trajectories")
-
-    def trajectory(self, run_id: int) -> list[TrajectoryStep]:
-        return []
 
     def close(self) -> None:
         self._records.clear()
@@ -215,13 +222,10 @@ class BesideStore(TableStore):
         return out
 
 
-class AllTablesStore(Store):
+class AllTablesStore(_ReadOnly):
     """``table:all``: every shipped table with shards, read as one store (their union: the tables differ in
     space or data set, so no record of one is a record of another).  Read-only; each table's runs keep
     their provenance, and :attr:`source` names every table, its version and its shards."""
-
-    multiprocess = True
-    read_only = True
 
     def __init__(self) -> None:
         names = shipped_tables()
@@ -245,29 +249,17 @@ class AllTablesStore(Store):
         return InvalidArgument(f"table:all is read-only: cannot write {what} (use a store file to keep new "
                                "results)", parameter="store")
 
-    def open_run(self, kind: str, config: dict[str, Any]) -> int:
-        raise self._refuse("a run")
-
-    def finish_run(self, run_id: int, status: str = "finished") -> None:
-        raise self._refuse("a run's status")
-
     def runs(self, kind: str | None = None) -> list[RunInfo]:
         out = []
         for i, p in enumerate(self.parts, start=1):
             out += [dataclasses.replace(r, run_id=i) for r in p.runs(kind)]
         return out
 
-    def put_archs(self, space: str, archs: Iterable[tuple[str, str, int | None]]) -> None:
-        raise self._refuse("architectures")
-
     def archs(self, space: str) -> dict[str, tuple[str, int | None]]:
         out: dict[str, tuple[str, int | None]] = {}
         for p in self.parts:
             out.update(p.archs(space))
         return out
-
-    def put_heuristics(self, infos: Iterable[HeuristicInfo]) -> None:
-        raise self._refuse("heuristics")
 
     def heuristic_info(self) -> dict[str, HeuristicInfo]:
         out: dict[str, HeuristicInfo] = {}
@@ -287,22 +279,6 @@ class AllTablesStore(Store):
                    include_errors: bool = True) -> set[tuple[str, str]]:
         return {k for p in self.parts for k in p.score_keys(space=space, dataset=dataset, batch_size=batch_size,
                                                             seed=seed, include_errors=include_errors)}
-
-    def put_scores(self, records: Iterable[ScoreRecord], *, replace: bool = False) -> int:
-        raise self._refuse("scores")
-
-    def put_training(self, records: Iterable[TrainingRecord], *, replace: bool = False) -> int:
-        raise self._refuse("training results")
-
-    def training(self, *, space: str | None = None, regime: str | None = None, dataset: str | None = None,
-                 seed: int | None = None) -> list[TrainingRecord]:
-        return []
-
-    def put_trajectory(self, steps: Iterable[TrajectoryStep]) -> int:
-        raise self._refuse("search trajectories")
-
-    def trajectory(self, run_id: int) -> list[TrajectoryStep]:
-        return []
 
     def close(self) -> None:
         for p in self.parts:
