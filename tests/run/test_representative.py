@@ -87,9 +87,12 @@ def test_darts_representative_is_the_canonical_cell():
 
 
 def test_default_representative_is_the_architecture_itself():
-    sp = get_space("nbnlp")
+    sp = get_space("nats_sss")  # a space whose classes are single architectures
     a = sp.sample(np.random.default_rng(0))
     assert sp.representative(a) == a
+    nlp = get_space("nbnlp")  # nbnlp names the class's canonical cell instead
+    b = nlp.sample(np.random.default_rng(0))
+    assert nlp.canonical(nlp.representative(b)) == nlp.canonical(b)
 
 
 def test_member_value_without_class_values_reads_the_representative():
