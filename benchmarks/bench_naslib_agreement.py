@@ -38,13 +38,11 @@ from typing import Any
 import numpy as np
 
 from archrank import metrics
-from archrank.benchmarks.naslib import ACCURACY, PREFIX, import_zc, read_zc
+from archrank.benchmarks.naslib import ACCURACY, PREFIX, PROXY_NAMES, import_zc, read_zc
 from archrank.store import open_store
 
 #: archrank's name -> NASLib's name, for every proxy both compute.
-SHARED = {"snip": "snip", "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp", "plain": "plain",
-          "jacob_cov": "jacov", "epe_nas": "epe_nas", "synflow": "synflow", "l2_norm": "l2_norm",
-          "flops": "flops", "params": "params"}
+SHARED = PROXY_NAMES
 
 COLUMNS = ("space", "proxy", "n", "ours~naslib", "ours~acc", "naslib~acc", "n_seeds", "seed~seed", "n_twice",
            "naslib~naslib")

@@ -37,10 +37,6 @@ PUBLISHED: dict[str, tuple[float, str]] = {
     "swap": (0.81, "AZ-NAS, Table 1 (SWAP row)"),
     "zico": (0.78, "AZ-NAS, Table 1 (ZiCo row)"),
 }
-#: archrank heuristic -> NAS-Bench-Suite-Zero's proxy of the same definition (its zc file's key).
-NASLIB_NAME = {"epe_nas": "epe_nas", "fisher": "fisher", "flops": "flops", "grad_norm": "grad_norm",
-               "grasp": "grasp", "jacob_cov": "jacov", "l2_norm": "l2_norm", "naswot": "nwot",
-               "params": "params", "plain": "plain", "snip": "snip", "synflow": "synflow", "zen": "zen"}
 
 
 def _cli_json(argv: list[str]) -> dict:
@@ -65,6 +61,7 @@ def main() -> None:
     ap.add_argument("--data-dir", default=os.environ.get("ARCHRANK_DATA"))
     args = ap.parse_args()
 
+    from archrank.benchmarks.naslib import PROXY_NAMES
     from archrank.tables.table import open_table
 
     t = open_table(args.table)
@@ -90,8 +87,8 @@ def main() -> None:
     order = sorted(ours, key=lambda h: -(ours[h]["spearman"] if ours[h]["spearman"] is not None else -9))
     for h in order:
         r = ours[h]
-        pub = PUBLISHED.get(h.split(" ")[0] if h.startswith("az_nas_rank") else h)
-        nl = theirs.get(f"naslib:{NASLIB_NAME[h]}") if h in NASLIB_NAME else None
+        pub = PUBLISHED.get(h)
+        nl = theirs.get(f"naslib:{PROXY_NAMES[h]}") if h in PROXY_NAMES else None
         nl_text = "" if nl is None else f"{_f(nl['spearman'])} ({nl['n']})"
         print(f"| {h} | {r['n']} | {_f(r['spearman'])} [{_f(r.get('spearman_low'), 2)}, "
               f"{_f(r.get('spearman_high'), 2)}] | {_f(r['kendall'])} | {_f(r['top10'])} | {_f(r.get('top1'), 2)} | "

@@ -32,8 +32,8 @@ INSTANT_SECONDS = 0.002
 DEEP_SHARDS = 16
 #: costly columns recomputed per table and run (each on its own, on a sampled shard; they rotate with the seed)
 COSTLY_CHECKS = 8
-#: a reference-sample heuristic whose sample would cost more than this (50 times its members' stored
-#: seconds) is recomputed only with ARCHRANK_RECOMPUTE_ALL=1 (az_nas on the NDS, NB101 and NB301 networks:
+#: a reference-sample heuristic whose sample would cost more than this (its size, 50, times its members'
+#: stored seconds) is recomputed only with ARCHRANK_RECOMPUTE_ALL=1 (az_nas on the NDS, NB101 and NB301 networks:
 #: minutes for the 50 architectures of its sample; it is recomputed on NB201, whose sample costs ~30 s).
 #: ARCHRANK_RECOMPUTE_ALL=1 is the thorough check: every column on the sampled shards (minutes per table).
 REFERENCE_BUDGET = 60.0
@@ -43,14 +43,14 @@ EVERYTHING = os.environ.get("ARCHRANK_RECOMPUTE_ALL", "") not in ("", "0")
 F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _reference_members() -> dict[str, tuple[str, ...]]:
-    """The heuristics that rank an architecture against a seeded reference sample, and whose values the sample
-    costs (computed once per process: a recomputation in a fresh process pays for the whole sample)."""
-    from archrank.heuristics.az_nas import DEFAULT_REFERENCE_SIZE, PARTS
-    from archrank.heuristics.ranker import RANKER_MEMBERS
+def _reference_members() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """The heuristics that rank an architecture against a seeded reference sample: the sample's size and the
+    heuristics whose values it costs (computed once per process: a recomputation in a fresh process pays for
+    the whole sample)."""
+    from archrank.heuristics import az_nas, ranker
 
-    assert DEFAULT_REFERENCE_SIZE == 50
-    return {"az_nas": PARTS, "ranker": RANKER_MEMBERS}
+    return {"az_nas": (az_nas.DEFAULT_REFERENCE_SIZE, az_nas.PARTS),
+            "ranker": (ranker.DEFAULT_REFERENCE_SIZE, ranker.RANKER_MEMBERS)}
 
 
 def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int = COSTLY_CHECKS,
@@ -69,8 +69,8 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
     # every other column builds on a forward pass, its own or one it shares.
     structural = {h for h in ranked if h in HEURISTICS and not HEURISTICS.get(h).canonical_invariant} - set(refs)
     instant = [h for h in ranked if median[h] <= INSTANT_SECONDS and h in structural] or ranked[:1]
-    too_dear = {h for h, members in refs.items() if h in median and not everything
-                and 50 * sum(median.get(m, 0.0) for m in members) > REFERENCE_BUDGET}
+    too_dear = {h for h, (size, members) in refs.items() if h in median and not everything
+                and size * sum(median.get(m, 0.0) for m in members) > REFERENCE_BUDGET}
     hidden = {h for h in ranked if h not in structural and median[h] <= INSTANT_SECONDS} | (set(refs) & set(ranked))
     candidates = [h for h in ranked if h not in instant and h not in hidden and h not in too_dear]
     # Cheap: at most CHEAP_SECONDS, and at least the cheapest third (stored seconds depend on the load).

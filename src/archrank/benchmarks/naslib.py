@@ -30,6 +30,11 @@ SENTINEL = -1e8
 PREFIX = "naslib:"
 ACCURACY = "val_accuracy"
 TABLE_METRICS = (ACCURACY, "flops", "params")
+#: archrank's heuristic -> NASLib's proxy of the same definition, for every proxy NAS-Bench-Suite-Zero's zc
+#: files hold that archrank computes.
+PROXY_NAMES = {"snip": "snip", "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp", "plain": "plain",
+               "jacob_cov": "jacov", "epe_nas": "epe_nas", "synflow": "synflow", "l2_norm": "l2_norm",
+               "flops": "flops", "params": "params"}
 
 
 @dataclass

@@ -78,18 +78,19 @@ def _tasks(args: argparse.Namespace) -> list:
     return chosen
 
 
-def _table_defaults(args: argparse.Namespace) -> str | None:
+def _table_defaults(args: argparse.Namespace) -> tuple[str | None, dict[str, int]]:
     """For ``--store table:NAME``: read only (``--from-store``), the table's batch size and task; its source
-    line.  None for any other store."""
+    line (None for any other store) and, for ``table:all``, each table's batch size by task name."""
     if not args.store:
-        return None
+        return None, {}
     from archrank.store import split_location
 
     if split_location(args.store)[0] != "table":
-        return None
+        return None, {}
     from archrank.cli.output import existing_store
     from archrank.suite.tasks import TASKS
-    from archrank.tables.store import ALL, AllTablesStore
+    from archrank.tables.catalog import TABLES
+    from archrank.tables.store import ALL, shipped_tables
     from archrank.tables.table import open_table
 
     source = existing_store(args.store, "--store")
@@ -97,24 +98,23 @@ def _table_defaults(args: argparse.Namespace) -> str | None:
     where = split_location(args.store)[1]
     if where == ALL:
         # Each task is read from the table of its name, under that table's batch size.
-        args.table_batch = {n: int(p["batch_size"]) for n, p in AllTablesStore().protocols().items()}
+        batches = {n: TABLES.get(n).batch_size for n in shipped_tables()}
         if args.tasks is None and not args.benchmark:
-            args.tasks = ",".join(n for n in args.table_batch if n in TASKS)
-        return source
+            args.tasks = ",".join(n for n in batches if n in TASKS)
+        return source, batches
     t = open_table(where)
     if args.batch_size is None:
         args.batch_size = int(t.protocol["batch_size"])
     if args.tasks is None and not args.benchmark:
         args.tasks = t.name
-    return source
+    return source, {}
 
 
 def run(args: argparse.Namespace) -> int:
     from archrank.errors import InvalidArgument
 
-    source = None if args.search else _table_defaults(args)
+    source, by_table = (None, {}) if args.search else _table_defaults(args)
     tasks = _tasks(args)
-    by_table = getattr(args, "table_batch", None)
     if by_table and args.batch_size is None:
         import dataclasses
 

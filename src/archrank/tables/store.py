@@ -40,9 +40,12 @@ class _ReadOnly(Store):
 
     multiprocess = True
     read_only = True
+    #: how a refusal names the store
+    _what_store = "table"
 
     def _refuse(self, what: str) -> InvalidArgument:
-        raise NotImplementedError
+        return InvalidArgument(f"{self._what_store} is read-only: cannot write {what} (use a store file to keep "
+                               "new results; 'archrank table build' computes a table's shards)", parameter="store")
 
     def open_run(self, kind: str, config: dict[str, Any]) -> int:
         raise self._refuse("a run")
@@ -93,10 +96,9 @@ class TableStore(_ReadOnly):
     def source(self) -> str:
         return self.table.source
 
-    def _refuse(self, what: str) -> InvalidArgument:
-        return InvalidArgument(f"table {self.table.name} is read-only: cannot write {what} (use a store file to "
-                               "keep new results; 'archrank table build' computes a table's shards)",
-                               parameter="store")
+    @property
+    def _what_store(self) -> str:
+        return f"table {self.table.name}"
 
     # --- runs ------------------------------------------------------------------------------------
     def runs(self, kind: str | None = None) -> list[RunInfo]:
@@ -227,6 +229,8 @@ class AllTablesStore(_ReadOnly):
     space or data set, so no record of one is a record of another).  Read-only; each table's runs keep
     their provenance, and :attr:`source` names every table, its version and its shards."""
 
+    _what_store = "table:all"
+
     def __init__(self) -> None:
         names = shipped_tables()
         if not names:
@@ -237,17 +241,11 @@ class AllTablesStore(_ReadOnly):
 
     @property
     def source(self) -> str:
-        return "looked up from tables " + "; ".join(
-            f"{p.table.name} version {p.table.version} ({len(p.table.shards)} of {p.table.n_shards} shards)"
-            for p in self.parts)
+        return "looked up from tables " + "; ".join(p.table.label for p in self.parts)
 
     def protocols(self) -> dict[str, dict[str, Any]]:
         """table name -> its protocol (space, dataset, batch size, seed)."""
         return {p.table.name: dict(p.table.protocol) for p in self.parts}
-
-    def _refuse(self, what: str) -> InvalidArgument:
-        return InvalidArgument(f"table:all is read-only: cannot write {what} (use a store file to keep new "
-                               "results)", parameter="store")
 
     def runs(self, kind: str | None = None) -> list[RunInfo]:
         out = []

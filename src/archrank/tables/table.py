@@ -48,10 +48,14 @@ class Table:
         return len(self.shards) == self.n_shards
 
     @property
+    def label(self) -> str:
+        """``NAME version V (k of n shards)``."""
+        return f"{self.name} version {self.version} ({len(self.shards)} of {self.n_shards} shards)"
+
+    @property
     def source(self) -> str:
         """``looked up from table NAME version V (k of n shards)``: said by every output of these values."""
-        return (f"looked up from table {self.name} version {self.version} "
-                f"({len(self.shards)} of {self.n_shards} shards)")
+        return f"looked up from table {self.label}"
 
     def column_info(self, heuristic: str) -> dict[str, Any]:
         """The provenance of a column (definition version, archrank, torch, date), from its first shard."""
