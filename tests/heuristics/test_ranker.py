@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from archrank.errors import InvalidArgument, UnknownName
 from archrank.heuristics import HEURISTICS
@@ -169,3 +171,33 @@ def test_per_architecture_stand_in_ranks_against_its_reference(make_ctx):
     ctx.extras["ranker_reference_size"] = 0
     with pytest.raises(InvalidArgument, match="ranker_reference_size"):
         HEURISTICS.get("ranker")(ctx)
+
+
+def test_reference_samples_belong_to_their_space_object(make_ctx, tiny_space):
+    """A reference sample (and a space check's sample network) is cached per space object: a space of the same
+    name and class but another configuration gets its own, and a space's entries go with it."""
+    import gc
+
+    from archrank.heuristics import az_nas, ranker
+    from archrank.heuristics._util import _SAMPLE_MODELS, sample_model
+
+    class Wider(type(tiny_space)):
+        def model_options(self) -> dict:
+            return {"C": 6, "N": 1}
+
+    narrow = make_ctx()
+    wide_space = Wider()
+    assert wide_space.name == tiny_space.name
+    wide = dataclasses.replace(narrow, space=wide_space)
+    a, b = ranker.reference_values(narrow, 3), ranker.reference_values(wide, 3)
+    assert not np.array_equal(a, b)  # the same architectures, wider networks: other member values
+    assert ranker.reference_values(wide, 3) is b  # cached
+    assert not np.array_equal(az_nas.reference_parts(narrow, 2)["az_expressivity"],
+                              az_nas.reference_parts(wide, 2)["az_expressivity"])
+    channels = {m.weight.shape[0] for s in (tiny_space, wide_space) for m in sample_model(s).modules()
+                if isinstance(m, torch.nn.Conv2d) and m.weight.shape[1] == 3}
+    assert channels == {4, 6}  # each space's own sample network, not the first one of that name
+    held = (len(ranker._REFERENCES), len(az_nas._REFERENCES), len(_SAMPLE_MODELS))
+    del wide, wide_space, b
+    gc.collect()
+    assert (len(ranker._REFERENCES), len(az_nas._REFERENCES), len(_SAMPLE_MODELS)) == tuple(n - 1 for n in held)

@@ -124,21 +124,41 @@ def channels_last(model: nn.Module, x: torch.Tensor) -> tuple[nn.Module, torch.T
     return model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
 
 
-_SAMPLE_MODELS: dict[tuple, nn.Module | None] = {}
+class PerSpace:
+    """Values cached per search-space object, held weakly: entries go with their space, and a new space never
+    reads an entry of an earlier one (not even one that was given the same address, or the same name)."""
+
+    def __init__(self) -> None:
+        import weakref
+
+        self._by_space: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def of(self, space) -> dict:
+        """The cache dictionary of ``space`` (an empty one, not kept, where the space cannot be held weakly)."""
+        try:
+            return self._by_space.setdefault(space, {})
+        except TypeError:  # unhashable or not weak-referenceable: nothing is cached for it
+            return {}
+
+    def __len__(self) -> int:
+        return len(self._by_space)
+
+
+_SAMPLE_MODELS = PerSpace()
 
 
 def sample_model(space) -> nn.Module | None:
-    """A model of one seeded sample architecture of ``space`` (cached per space), for space checks that
+    """A model of one seeded sample architecture of ``space`` (cached per space object), for space checks that
     look at a network's structure; None when the space cannot sample or build."""
     import numpy as np
 
     from archrank.models.registry import build_model
 
-    key = (getattr(space, "name", None), type(space))
-    if key not in _SAMPLE_MODELS:
+    cache = _SAMPLE_MODELS.of(space)
+    if "model" not in cache:
         try:
-            _SAMPLE_MODELS[key] = build_model(space, space.sample(np.random.default_rng(0)), 10, seed=0)
+            cache["model"] = build_model(space, space.sample(np.random.default_rng(0)), 10, seed=0)
         except Exception:  # noqa: BLE001 - a space without a builder has no network to look at
-            _SAMPLE_MODELS[key] = None
-    return _SAMPLE_MODELS[key]
+            cache["model"] = None
+    return cache["model"]
 

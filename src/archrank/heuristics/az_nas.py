@@ -37,7 +37,7 @@ from torch import nn
 
 from archrank.errors import InvalidArgument
 from archrank.heuristics._hooks import gaussian_inputs, generator, kaiming_fanin_init, module_outputs
-from archrank.heuristics._util import input_shape
+from archrank.heuristics._util import PerSpace, input_shape
 from archrank.heuristics.base import ScoreContext, member_value, register_heuristic
 from archrank.heuristics.baselines import count_model_flops
 
@@ -177,14 +177,15 @@ def az_nas_aggregate(part_scores: Mapping[str, Mapping[Hashable, float]]) -> dic
     return dict(zip(keys, total.tolist()))
 
 
-_REFERENCES: dict[tuple, dict[str, np.ndarray]] = {}
+_REFERENCES = PerSpace()
 
 
 def reference_parts(ctx: ScoreContext, size: int) -> dict[str, np.ndarray]:
     """The four parts over a seeded sample of ``size`` architectures of the space (cached)."""
     x = gaussian_inputs(ctx, "az_nas")
-    key = (id(ctx.space), size, ctx.seed, tuple(x.shape), ctx.num_classes, tuple(sorted(ctx.model_kwargs.items())))
-    if key not in _REFERENCES:
+    cache = _REFERENCES.of(ctx.space)
+    key = (size, ctx.seed, tuple(x.shape), ctx.num_classes, tuple(sorted(ctx.model_kwargs.items())))
+    if key not in cache:
         rng = np.random.default_rng(ctx.seed)
         rows = []
         for _ in range(size):
@@ -192,8 +193,8 @@ def reference_parts(ctx: ScoreContext, size: int) -> dict[str, np.ndarray]:
                                  num_classes=ctx.num_classes, seed=ctx.seed, dataset=ctx.dataset,
                                  extras=ctx.extras, model_kwargs=ctx.model_kwargs)
             rows.append(az_parts(other))
-        _REFERENCES[key] = {p: np.array([r[p] for r in rows]) for p in PARTS}
-    return _REFERENCES[key]
+        cache[key] = {p: np.array([r[p] for r in rows]) for p in PARTS}
+    return cache[key]
 
 
 def _part(name: str):

@@ -34,6 +34,7 @@ import numpy as np
 
 from archrank import metrics
 from archrank.errors import InvalidArgument, UnknownName
+from archrank.heuristics._util import PerSpace
 from archrank.heuristics.base import HEURISTICS, ScoreContext, evaluate, member_value, register_heuristic
 
 Scores = Mapping[str, Mapping[Hashable, float]]
@@ -183,7 +184,7 @@ def selection_splits(space, n: int, *, seed: int = 11, splits: int = 2) -> list[
 
 
 # --- the per-architecture stand-in ------------------------------------------------------------------------
-_REFERENCES: dict[tuple, np.ndarray] = {}
+_REFERENCES = PerSpace()
 
 
 def _member_values(ctx: ScoreContext) -> np.ndarray:
@@ -199,16 +200,16 @@ def _sampled_values(ctx: ScoreContext) -> np.ndarray:
 def reference_values(ctx: ScoreContext, size: int) -> np.ndarray:
     """(members x size) scores of a seeded reference sample of ``ctx.space`` (cached per context)."""
     shape = None if ctx.inputs is None else tuple(ctx.inputs.shape)
-    key = (id(ctx.space), size, ctx.seed, shape, ctx.num_classes, ctx.dataset,
-           tuple(sorted(ctx.model_kwargs.items())))
-    if key not in _REFERENCES:
+    cache = _REFERENCES.of(ctx.space)
+    key = (size, ctx.seed, shape, ctx.num_classes, ctx.dataset, tuple(sorted(ctx.model_kwargs.items())))
+    if key not in cache:
         rng = np.random.default_rng(ctx.seed)
         cols = [_sampled_values(ScoreContext(arch=ctx.space.sample(rng), space=ctx.space, inputs=ctx.inputs,
                                             targets=ctx.targets, num_classes=ctx.num_classes, seed=ctx.seed,
                                             dataset=ctx.dataset, extras=ctx.extras,
                                             model_kwargs=ctx.model_kwargs)) for _ in range(size)]
-        _REFERENCES[key] = np.array(cols, dtype=np.float64).T.reshape(len(RANKER_MEMBERS), size)
-    return _REFERENCES[key]
+        cache[key] = np.array(cols, dtype=np.float64).T.reshape(len(RANKER_MEMBERS), size)
+    return cache[key]
 
 
 def score_against_reference(mine: np.ndarray, ref: np.ndarray, rule: str,
