@@ -4,8 +4,10 @@ For every table archrank ships with shards, one random class of every shard is s
 ``archrank score`` under the table's protocol.  On every shard the instant heuristics (median stored seconds
 at most 0.002 s among the structural counts, which need no forward pass) are recomputed.  On a sample of ``DEEP_SHARDS``
 shards (all of them while a table has no more) the cheap heuristics are too (median stored seconds at most
-0.05 s, and at least the cheapest third), and on ``COSTLY_CHECKS`` of them one costly heuristic each, taken
-in turn from a list that rotates with the seed, so the test stays short as a table grows to 256 shards.  A
+0.05 s, and at least the cheapest third), and on up to ``COSTLY_CHECKS`` of them one costly heuristic each, taken
+in turn from a list that rotates with the seed, while their estimated cost (stored seconds; a reference sample's
+size times its members' seconds) stays within ``COSTLY_BUDGET`` (the first is always made), so the test stays
+short as a table grows to 256 shards, whichever columns the seed draws.  A
 heuristic that is not a structural count but stored almost no seconds reads a pass another column paid for, and a
 reference-sample heuristic (az_nas, ranker) pays for its sample: both count as costly, and a reference
 sample dearer than ``REFERENCE_BUDGET`` is left to ``ARCHRANK_RECOMPUTE_ALL=1``.  The sample rotates: it is
@@ -32,6 +34,8 @@ INSTANT_SECONDS = 0.002
 DEEP_SHARDS = 16
 #: costly columns recomputed per table and run (each on its own, on a sampled shard; they rotate with the seed)
 COSTLY_CHECKS = 8
+#: estimated seconds of the costly checks of one table and run (the first check is made whatever its cost)
+COSTLY_BUDGET = 40.0
 #: a reference-sample heuristic whose sample would cost more than this (its size, 50, times its members'
 #: stored seconds) is recomputed only with ARCHRANK_RECOMPUTE_ALL=1 (az_nas on the NDS, NB101 and NB301 networks:
 #: minutes for the 50 architectures of its sample; it is recomputed on NB201, whose sample costs ~30 s).
@@ -54,7 +58,7 @@ def _reference_members() -> dict[str, tuple[int, tuple[str, ...]]]:
 
 
 def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int = COSTLY_CHECKS,
-          everything: bool = EVERYTHING) -> dict[str, list[str]]:
+          everything: bool = EVERYTHING, budget: float = COSTLY_BUDGET) -> dict[str, list[str]]:
     """heuristic -> architectures to recompute.
 
     Stored seconds are marginal (a shared pass is charged to the first column that asks for it), so a column
@@ -77,6 +81,12 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
     n_cheap = max(sum(median[h] <= CHEAP_SECONDS for h in candidates), len(ranked) // 3 - len(instant), 0)
     cheap = instant + candidates[:n_cheap]
     costly = [h for h in ranked if h not in cheap and h not in too_dear]
+    # What one costly check costs: its stored seconds; a reference sample's size times its members' seconds on
+    # top; a column that reads a pass another paid for, the middle costly column's seconds (its pass unknown).
+    typical = float(np.median([median[h] for h in costly])) if costly else 0.0
+    cost = {h: (refs[h][0] * sum(median.get(m, 0.0) for m in refs[h][1]) if h in refs else 0.0)
+            + (typical if h in hidden and h not in refs else median[h]) for h in costly}
+    spent = 0.0
     rng = np.random.default_rng(seed)
     filled = [k for k, s in enumerate(t.shards) if s.classes]
     sampled = set(filled) if len(filled) <= deep else {int(k) for k in rng.choice(filled, deep, replace=False)}
@@ -92,7 +102,12 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
             for h in costly:
                 plan[h].append(members[0])
         elif costly and k in sampled and checks < costly_checks:
-            plan[costly[(checks + seed) % len(costly)]].append(members[0])
+            h = costly[(checks + seed) % len(costly)]
+            if checks and spent + cost[h] > budget:
+                checks = costly_checks  # the budget is spent: no more costly checks this run
+                continue
+            plan[h].append(members[0])
+            spent += cost[h]
             checks += 1
     return {h: a for h, a in plan.items() if a}
 
@@ -212,3 +227,21 @@ def test_the_plan_counts_hidden_costs_as_costly_and_leaves_dear_reference_sample
     assert {"naswot", "ntk_cond", "ranker", "lga", "az_expressivity"} <= seen  # the costly list rotates
     thorough = _plan(t, seed=0, deep=3, everything=True)
     assert all(len(thorough[h]) == 3 for h in ("az_nas", "lga", "naswot", "ranker"))  # every column, every shard
+
+
+def test_the_costly_checks_keep_to_their_budget():
+    from types import SimpleNamespace
+
+    stored = {"params": 0.0005, "flops": 0.01, "meco": 0.1, "lga": 8.0, "grasp": 9.0, "fisher": 7.0}
+    shards = [SimpleNamespace(classes=["c"], archs=[f"a{i}@{k}" for i in range(2)], klass=[0, 0],
+                              columns={h: SimpleNamespace(seconds=np.full(2, v, np.float32)) for h, v in stored.items()})
+              for k in range(4)]
+    t = SimpleNamespace(served=list(stored), shards=shards)
+
+    def costly(budget):
+        plan = _plan(t, seed=0, deep=4, costly_checks=3, everything=False, budget=budget)
+        return sum(len(plan.get(h, [])) for h in ("meco", "lga", "grasp", "fisher"))
+
+    assert costly(1e9) == 3  # seed 0 takes meco, fisher and lga in turn
+    assert costly(10.0) == 2  # meco and fisher (7.1 s) fit, lga (8 s more) does not
+    assert costly(0.0) == 1  # the first check is made whatever its cost
