@@ -93,3 +93,21 @@ def test_needs_relu():
     ctx = ScoreContext(arch="c", space=Space(), inputs=torch.randn(2, 3, 4, 4))
     with pytest.raises(InvalidArgument, match="ReLU"):
         HEURISTICS.get("swap").fn(ctx)
+
+
+def test_space_prior_is_each_space_objects_own(make_ctx):
+    import dataclasses
+
+    ctx = make_ctx()
+
+    class Channels(type(ctx.space)):
+        def __init__(self, c: int):
+            super().__init__()
+            self.c = c
+
+        def model_options(self) -> dict:
+            return {"C": self.c, "N": 1}
+
+    narrow, wide = (space_param_prior(dataclasses.replace(ctx, space=Channels(c))) for c in (4, 6))
+    assert narrow[0] == pytest.approx(space_param_prior(ctx)[0])  # the 4-channel space's own prior
+    assert wide[0] > narrow[0] and wide[1] > narrow[1]  # same name and class, wider networks: a larger prior

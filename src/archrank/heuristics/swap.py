@@ -32,7 +32,7 @@ from torch import nn
 from archrank.errors import InvalidArgument
 from archrank.heuristics._activations import activation_calls
 from archrank.heuristics._hooks import gaussian_init
-from archrank.heuristics._util import require_inputs
+from archrank.heuristics._util import PerSpace, require_inputs
 from archrank.heuristics.base import ScoreContext, member_value, register_heuristic
 
 DEFAULT_SAMPLES = 16
@@ -101,7 +101,7 @@ def swap_score(ctx: ScoreContext, *, samples: int = DEFAULT_SAMPLES, repeats: in
     return ctx.shared(("swap_count", samples, repeats), compute)
 
 
-_PRIORS: dict[tuple, tuple[float, float]] = {}
+_PRIORS = PerSpace()
 
 
 def space_param_prior(ctx: ScoreContext) -> tuple[float, float]:
@@ -114,17 +114,17 @@ def space_param_prior(ctx: ScoreContext) -> tuple[float, float]:
     if not ops or not isinstance(arch, tuple) or not all(a in ops for a in arch):
         raise InvalidArgument(f"swap_reg needs extras 'swap_mu' and 'swap_sigma' for space "
                               f"{getattr(ctx.space, 'name', ctx.space)!r} (no per-edge operation menu)")
-    key = (getattr(ctx.space, "name", None), type(ctx.space), len(arch), ops, ctx.num_classes,
-           tuple(sorted(ctx.model_kwargs.items())))
-    if key not in _PRIORS:
+    cache = _PRIORS.of(ctx.space)
+    key = (len(arch), ops, ctx.num_classes, tuple(sorted(ctx.model_kwargs.items())))
+    if key not in cache:
         def count(op: str) -> float:
             m = build_model(ctx.space, (op,) * len(arch), ctx.num_classes, seed=0, **ctx.model_kwargs)
             return sum(p.numel() for p in m.parameters()) / 1e3
 
         per_op = {op: count(op) for op in ops}
         base = min(per_op.values())
-        _PRIORS[key] = (max(per_op.values()), base + sum(v - base for v in per_op.values()) / len(ops))
-    return _PRIORS[key]
+        cache[key] = (max(per_op.values()), base + sum(v - base for v in per_op.values()) / len(ops))
+    return cache[key]
 
 
 def log_param_regulariser(params_k: float, mu: float, sigma: float) -> float:
