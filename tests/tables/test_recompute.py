@@ -73,8 +73,8 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
     # every other column builds on a forward pass, its own or one it shares.
     structural = {h for h in ranked if h in HEURISTICS and not HEURISTICS.get(h).canonical_invariant} - set(refs)
     instant = [h for h in ranked if median[h] <= INSTANT_SECONDS and h in structural] or ranked[:1]
-    too_dear = {h for h, (size, members) in refs.items() if h in median and not everything
-                and size * sum(median.get(m, 0.0) for m in members) > REFERENCE_BUDGET}
+    sample_cost = {h: size * sum(median.get(m, 0.0) for m in members) for h, (size, members) in refs.items()}
+    too_dear = {h for h in refs if h in median and not everything and sample_cost[h] > REFERENCE_BUDGET}
     hidden = {h for h in ranked if h not in structural and median[h] <= INSTANT_SECONDS} | (set(refs) & set(ranked))
     candidates = [h for h in ranked if h not in instant and h not in hidden and h not in too_dear]
     # Cheap: at most CHEAP_SECONDS, and at least the cheapest third (stored seconds depend on the load).
@@ -84,9 +84,8 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
     # What one costly check costs: its stored seconds; a reference sample's size times its members' seconds on
     # top; a column that reads a pass another paid for, the middle costly column's seconds (its pass unknown).
     typical = float(np.median([median[h] for h in costly])) if costly else 0.0
-    cost = {h: (refs[h][0] * sum(median.get(m, 0.0) for m in refs[h][1]) if h in refs else 0.0)
-            + (typical if h in hidden and h not in refs else median[h]) for h in costly}
-    spent = 0.0
+    cost = {h: sample_cost.get(h, 0.0) + (typical if h in hidden and h not in refs else median[h]) for h in costly}
+    spent, spent_all = 0.0, False
     rng = np.random.default_rng(seed)
     filled = [k for k, s in enumerate(t.shards) if s.classes]
     sampled = set(filled) if len(filled) <= deep else {int(k) for k in rng.choice(filled, deep, replace=False)}
@@ -101,10 +100,10 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
         if everything and k in sampled:  # the thorough check: every costly column on every sampled shard
             for h in costly:
                 plan[h].append(members[0])
-        elif costly and k in sampled and checks < costly_checks:
+        elif costly and k in sampled and checks < costly_checks and not spent_all:
             h = costly[(checks + seed) % len(costly)]
-            if checks and spent + cost[h] > budget:
-                checks = costly_checks  # the budget is spent: no more costly checks this run
+            spent_all = checks > 0 and spent + cost[h] > budget
+            if spent_all:  # the budget is spent: no more costly checks this run
                 continue
             plan[h].append(members[0])
             spent += cost[h]

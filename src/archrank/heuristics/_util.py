@@ -8,6 +8,8 @@ B x T predicted tokens (the language-modelling loss), or over the B images.
 
 from __future__ import annotations
 
+import weakref
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -129,8 +131,6 @@ class PerSpace:
     reads an entry of an earlier one (not even one that was given the same address, or the same name)."""
 
     def __init__(self) -> None:
-        import weakref
-
         self._by_space: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def of(self, space) -> dict:
