@@ -16,7 +16,8 @@ from archrank.heuristics.gradient_stats import (
     nasi_objective,
     sign_agreement,
 )
-from archrank.heuristics.per_sample import per_sample_grads, per_sample_grads_loop
+from archrank.heuristics import passes
+from archrank.heuristics.per_sample import per_sample_grad_stats, per_sample_grads, per_sample_grads_loop
 
 
 def test_sign_agreement_by_hand():
@@ -49,6 +50,26 @@ def test_registered_equal_reference_forms(which, make_ctx, tiny_archs):
     assert HEURISTICS.get("gradsign").fn(ctx) == pytest.approx(sign_agreement(ref), rel=2e-3)
     # knas: explicit Gram of the loop-form gradients vs the fast summed form
     assert HEURISTICS.get("knas").fn(ctx) == pytest.approx(gram_mean(ref), rel=1e-4)
+
+
+def test_the_pass_reduces_chunks_of_samples_to_the_matrix_values(make_ctx):
+    """The per-sample pass never forms the (N, P) matrix (64 x 49.1M floats on NB101's largest cell): it sums
+    signs and gradients over chunks of samples.  gradsign is the matrix's value exactly (integer sums) for any
+    chunk size; knas's column sums equal the matrix's to float32 rounding."""
+    ctx = make_ctx(n=6)
+    joined = per_sample_grads(ctx.build().train(), ctx.inputs, ctx.targets)
+    stats = passes.per_sample_grads(ctx, "gradsign")
+    sizes = [m.weight.numel() for m in ctx.build().modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    assert [t.shape[0] for t in stats.sign_sums] == sizes and stats.n == 6
+    assert torch.equal(torch.cat(stats.sign_sums), torch.sign(joined).sum(0))
+    assert HEURISTICS.get("gradsign").fn(ctx) == sign_agreement(joined)
+    scale = float(joined.abs().max())
+    torch.testing.assert_close(passes.summed_sample_grad(ctx, "knas"), joined.sum(0), rtol=1e-5, atol=1e-6 * scale)
+    assert HEURISTICS.get("knas").fn(ctx) == pytest.approx(gram_mean(joined), rel=1e-5)
+    for chunk in (1, 4, 6, 64):
+        other = per_sample_grad_stats(ctx.build().train(), ctx.inputs, ctx.targets, chunk_size=chunk)
+        assert all(torch.equal(a, b) for a, b in zip(other.sign_sums, stats.sign_sums))
+        assert gram_mean_from_sum(other.column_sums, 6) == pytest.approx(gram_mean(joined), rel=1e-5)
 
 
 def test_gradsign_bounds_and_determinism(make_ctx):

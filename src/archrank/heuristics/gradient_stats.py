@@ -44,7 +44,8 @@ def sign_agreement(grads: torch.Tensor) -> float:
                     description="sum over weights of |sum over samples of sign(per-sample loss gradient)| "
                                 "(GradSign); higher is better")
 def gradsign(ctx: ScoreContext) -> float:
-    return sign_agreement(passes.per_sample_grads(ctx, "gradsign"))
+    # sum_p |sum_i sign(g_ip)| from the pass's per-weight sign sums (integers: exactly sign_agreement's value)
+    return float(sum(t.abs().double().sum() for t in passes.per_sample_grads(ctx, "gradsign").sign_sums))
 
 
 # ------------------------------------------------------------------------------------------- knas

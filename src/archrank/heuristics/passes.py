@@ -29,7 +29,8 @@ pass (key)             quantity                                                 
 ``input_jacobian_codes`` the input Jacobian and, from its forward, the ReLU codes,      jacob_cov, epe_nas,
                        when both are wanted on the context                           naswot, naswot_euclid
 ``synflow_abs``        weights and dR/dW of the float64 |W| network on ones          synflow, logsynflow
-``per_sample_grads``   (N, P) per-sample loss gradients (torch.func)                 gradsign
+``per_sample_grads``   sums over samples of the per-sample loss gradients and of     gradsign
+                       their signs (torch.func, chunks of 16 samples; no (N, P) matrix)
 ``summed_sample_grad`` the gradient of the sum of per-sample losses (the column sums  knas
                        of ``per_sample_grads`` when that pass was computed first)
 ``empirical_ntk_sum``  empirical NTK of the summed logits (reduced model, pooled)    ntk_cond, ntk_krr, lga
@@ -190,9 +191,11 @@ def input_jacobian(ctx: ScoreContext, name: str) -> torch.Tensor | None:
     return ctx.shared(("input_jacobian",), lambda: _input_jacobian(ctx, name))
 
 
-def per_sample_grads(ctx: ScoreContext, name: str) -> torch.Tensor:
-    """The ``per_sample_grads`` pass: the ``(N, P)`` matrix of per-sample loss gradients (vectorised)."""
-    from archrank.heuristics.per_sample import per_sample_grads as compute
+def per_sample_grads(ctx: ScoreContext, name: str):
+    """The ``per_sample_grads`` pass: reductions over samples of the per-sample loss gradients (vectorised, in
+    chunks of ``extras["per_sample_chunk"]`` samples, default 16; the ``(N, P)`` matrix is never formed):
+    :class:`~archrank.heuristics.per_sample.SampleGradStats`."""
+    from archrank.heuristics.per_sample import per_sample_grad_stats as compute
 
     x, y = require_inputs(ctx, name), require_targets(ctx, name)
     chunk = ctx.extras.get("per_sample_chunk")
@@ -205,9 +208,9 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     from archrank.heuristics.per_sample import summed_sample_grad as compute
 
     x, y = require_inputs(ctx, name), require_targets(ctx, name)
-    rows = ctx.computed(("per_sample_grads", ctx.extras.get("per_sample_chunk")))
-    if rows is not None:  # the per-sample matrix is there already (gradsign asked for it): sum its rows
-        return ctx.shared(("summed_sample_grad",), lambda: rows.sum(dim=0))
+    stats = ctx.computed(("per_sample_grads", ctx.extras.get("per_sample_chunk")))
+    if stats is not None:  # the per-sample gradients were reduced already (gradsign asked for them)
+        return ctx.shared(("summed_sample_grad",), lambda: stats.column_sums)
     return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y, copy_model=False))
 
 

@@ -12,11 +12,19 @@ Two routes give the same ``(N, P)`` matrix:
 
 :func:`summed_sample_grad` is the gradient of the sum of the per-sample losses (= the sum of the rows of the
 matrix) computed without forming the matrix: a vectorised forward and one backward pass.
+
+:func:`per_sample_grad_stats` (the pass gradsign and knas read) never forms the matrix either: it runs the
+vectorised pass on chunks of samples and keeps, per weight, the sum over samples of the gradients' signs
+(gradsign) and of the gradients (knas).  A chunk's rows are bit for bit those of the whole batch's pass
+(checked on NB201), and the sign sums are integers, so gradsign is exactly the matrix's value; knas's column
+sums are added chunk by chunk (float32 rounding of the order).  The matrix would need 64 x 49.1M x 4 bytes
+= 12.6 GB on NB101's largest cell, and twice that while joined.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -85,6 +93,44 @@ def per_sample_grads(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
     return torch.cat([g[n].detach().reshape(x.shape[0], -1) for n in names], dim=1)
 
 
+#: samples differentiated at once by :func:`per_sample_grad_stats` (the memory of a chunk: its rows of P floats)
+STATS_CHUNK = 16
+
+
+@dataclass(frozen=True)
+class SampleGradStats:
+    """Reductions over samples of the per-sample gradients: ``sign_sums[k]`` is sum_i sign(g_i) over the k-th
+    conv/linear weight (flattened, float32: exact integers), ``column_sums`` is sum_i g_i over all the
+    weights (P,), ``n`` the number of samples."""
+
+    sign_sums: tuple[torch.Tensor, ...]
+    column_sums: torch.Tensor
+    n: int
+
+
+def per_sample_grad_stats(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, chunk_size: int | None = None,
+                          copy_model: bool = True) -> SampleGradStats:
+    """The sign sums and column sums of the ``(N, P)`` per-sample gradient matrix, accumulated over chunks of
+    ``chunk_size`` samples (default :data:`STATS_CHUNK`) so that only a chunk's rows are ever in memory."""
+    names = weight_names(model)
+    loss = _sample_loss_fn(model, names, copy_model)
+    w = _weights(model, names)
+    per_sample = vmap(grad(loss), in_dims=(None, 0, 0))
+    step = chunk_size or STATS_CHUNK
+    signs: list[torch.Tensor] | None = None
+    sums: torch.Tensor | None = None
+    with torch.enable_grad():
+        for start in range(0, x.shape[0], step):
+            g = per_sample(w, x[start:start + step], y[start:start + step])
+            rows = [g[n].detach().reshape(g[n].shape[0], -1) for n in names]
+            chunk_signs = [torch.sign(r).sum(0) for r in rows]
+            chunk_sums = torch.cat([r.sum(0) for r in rows])
+            del g, rows
+            signs = chunk_signs if signs is None else [a + b for a, b in zip(signs, chunk_signs)]
+            sums = chunk_sums if sums is None else sums + chunk_sums
+    return SampleGradStats(tuple(signs or ()), sums if sums is not None else torch.zeros(0), int(x.shape[0]))
+
+
 def per_sample_grads_loop(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The same matrix as :func:`per_sample_grads`, one ``backward()`` per image (reference form)."""
     model = copy.deepcopy(model)
@@ -113,4 +159,4 @@ def summed_sample_grad(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
                       for n, g in zip(names, gs)])
 
 
-__all__ = ["per_sample_grads", "per_sample_grads_loop", "summed_sample_grad", "weight_names"]
+__all__ = ["STATS_CHUNK", "SampleGradStats", "per_sample_grad_stats", "per_sample_grads", "per_sample_grads_loop", "summed_sample_grad", "weight_names"]
