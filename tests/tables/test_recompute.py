@@ -2,18 +2,18 @@
 
 For every table archrank ships with shards, one random class of every shard is scored again with
 ``archrank score`` under the table's protocol.  On every shard the instant heuristics (median stored seconds
-at most 0.002 s among the structural counts, which need no forward pass) are recomputed.  On a sample of ``DEEP_SHARDS``
-shards (all of them while a table has no more) the cheap heuristics are too (median stored seconds at most
-0.05 s, and at least the cheapest third), and on up to ``COSTLY_CHECKS`` of them one costly heuristic each, taken
-in turn from a list that rotates with the seed, while their estimated cost (stored seconds; a reference sample's
-size times its members' seconds) stays within ``COSTLY_BUDGET`` (the first is always made), so the test stays
-short as a table grows to 256 shards, whichever columns the seed draws.  A
-heuristic that is not a structural count but stored almost no seconds reads a pass another column paid for, and a
-reference-sample heuristic (az_nas, ranker) pays for its sample: both count as costly, and a reference
-sample dearer than ``REFERENCE_BUDGET`` is left to ``ARCHRANK_RECOMPUTE_ALL=1``.  The sample rotates: it is
-drawn with the day's number as the seed (``ARCHRANK_RECOMPUTE_SEED`` fixes it; the failure message names
-it), so successive runs cover every shard and costly column.  Values must equal the shipped ones to float32
-rounding.
+at most 0.002 s among the structural counts, which need no forward pass) are recomputed.  On a sample of
+``DEEP_SHARDS`` shards (all of them while a table has no more; fewer where the cheap columns of one class
+would cost more than ``DEEP_BUDGET`` in all) the cheap heuristics are too (at most 0.05 s alone, and at least
+the cheapest third), and on up to ``COSTLY_CHECKS`` of them one costly heuristic each, taken in turn from a
+list that rotates with the seed, while their estimated cost stays within ``COSTLY_BUDGET`` (the first is
+always made).  Stored seconds are marginal (a shared pass is charged to the first column that asks for it), so
+a column's cost alone is estimated from ``PASS_GROUPS``: its own stored seconds or those of the column that
+paid for its pass, whichever is more.  A heuristic that stored almost nothing and shares no known pass, and a
+reference-sample heuristic (az_nas, ranker), count as costly, and a reference sample dearer than
+``REFERENCE_BUDGET`` is left to ``ARCHRANK_RECOMPUTE_ALL=1``.  The sample rotates: it is drawn with the day's
+number as the seed (``ARCHRANK_RECOMPUTE_SEED`` fixes it; the failure message names it), so successive runs
+cover every shard and costly column.  Values must equal the shipped ones to float32 rounding.
 """
 
 from __future__ import annotations
@@ -41,6 +41,22 @@ COSTLY_BUDGET = 40.0
 #: minutes for the 50 architectures of its sample; it is recomputed on NB201, whose sample costs ~30 s).
 #: ARCHRANK_RECOMPUTE_ALL=1 is the thorough check: every column on the sampled shards (minutes per table).
 REFERENCE_BUDGET = 60.0
+#: estimated seconds of the deep checks of one table and run (the cheap columns on one class, times the deep
+#: shards): fewer deep shards where the cheap columns are dear (NB101 and NB301 networks), at least one
+DEEP_BUDGET = 60.0
+#: heuristics that share a pass (docs/scoring.md, "Shared passes"): the first to ask pays for it and stores its
+#: seconds, so a column that stored little may read a pass another paid for, and alone it pays that pass
+PASS_GROUPS = (
+    ("grad_norm", "snip", "fisher", "nasi", "plain", "grasp"),  # loss_grads (grasp: loss_grads_graph)
+    ("naswot", "naswot_euclid", "jacob_cov", "epe_nas"),  # relu_codes / input_jacobian(_codes)
+    ("synflow", "logsynflow"),  # synflow_abs
+    ("gradsign", "knas"),  # per_sample_grads
+    ("ntk_cond", "ntk_krr", "lga"),  # empirical_ntk_sum
+    ("nngp_krr", "cntk_krr"),  # analytic_kernel
+    ("meco", "meco_opt"),  # meco_feature_maps
+    ("swap", "swap_reg"),  # swap_relu_outputs
+    ("az_expressivity", "az_progressivity", "az_trainability"),  # az_parts
+)
 #: the sample's seed: fixed by ARCHRANK_RECOMPUTE_SEED, else the day's number (a new sample each day)
 SEED = int(os.environ.get("ARCHRANK_RECOMPUTE_SEED", int(time.time() // 86400)))
 EVERYTHING = os.environ.get("ARCHRANK_RECOMPUTE_ALL", "") not in ("", "0")
@@ -67,6 +83,7 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
     from archrank.heuristics import HEURISTICS
 
     median = {h: float(np.nanmedian(np.concatenate([s.columns[h].seconds for s in t.shards]))) for h in t.served}
+    alone = _alone(median)
     ranked = sorted(t.served, key=lambda h: median[h])
     refs = _reference_members()
     # Structural counts (a function of the exact architecture, not of its class; no forward pass) are instant;
@@ -75,16 +92,22 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
     instant = [h for h in ranked if median[h] <= INSTANT_SECONDS and h in structural] or ranked[:1]
     sample_cost = {h: size * sum(median.get(m, 0.0) for m in members) for h, (size, members) in refs.items()}
     too_dear = {h for h in refs if h in median and not everything and sample_cost[h] > REFERENCE_BUDGET}
-    hidden = {h for h in ranked if h not in structural and median[h] <= INSTANT_SECONDS} | (set(refs) & set(ranked))
-    candidates = [h for h in ranked if h not in instant and h not in hidden and h not in too_dear]
-    # Cheap: at most CHEAP_SECONDS, and at least the cheapest third (stored seconds depend on the load).
-    n_cheap = max(sum(median[h] <= CHEAP_SECONDS for h in candidates), len(ranked) // 3 - len(instant), 0)
+    # Hidden: not a structural count, stored almost nothing and shares no known pass (what it costs alone is unknown).
+    hidden = {h for h in ranked if h not in structural and alone[h] <= INSTANT_SECONDS} | (set(refs) & set(ranked))
+    candidates = sorted((h for h in ranked if h not in instant and h not in hidden and h not in too_dear),
+                        key=lambda h: alone[h])
+    # Cheap: at most CHEAP_SECONDS alone, and at least the cheapest third (stored seconds depend on the load).
+    n_cheap = max(sum(alone[h] <= CHEAP_SECONDS for h in candidates), len(ranked) // 3 - len(instant), 0)
     cheap = instant + candidates[:n_cheap]
     costly = [h for h in ranked if h not in cheap and h not in too_dear]
-    # What one costly check costs: its stored seconds; a reference sample's size times its members' seconds on
-    # top; a column that reads a pass another paid for, the middle costly column's seconds (its pass unknown).
-    typical = float(np.median([median[h] for h in costly])) if costly else 0.0
-    cost = {h: sample_cost.get(h, 0.0) + (typical if h in hidden and h not in refs else median[h]) for h in costly}
+    # What one costly check costs: its seconds alone; a reference sample's size times its members' seconds on
+    # top; a hidden column, the middle costly column's seconds (its pass unknown).
+    typical = float(np.median([alone[h] for h in costly])) if costly else 0.0
+    cost = {h: sample_cost.get(h, 0.0) + (typical if h in hidden and h not in refs else alone[h]) for h in costly}
+    # One deep check (the cheap columns on one class; a shared pass counted once): fewer deep shards if it is dear.
+    per_deep = sum(max((alone[h] for h in cheap if _group(h) == g), default=0.0) for g in {_group(h) for h in cheap})
+    if not everything:
+        deep = max(1, min(deep, int(DEEP_BUDGET // per_deep) if per_deep > 0 else deep))
     spent, spent_all = 0.0, False
     rng = np.random.default_rng(seed)
     filled = [k for k, s in enumerate(t.shards) if s.classes]
@@ -109,6 +132,22 @@ def _plan(t: Table, seed: int = 0, deep: int = DEEP_SHARDS, costly_checks: int =
             spent += cost[h]
             checks += 1
     return {h: a for h, a in plan.items() if a}
+
+
+def _group(h: str) -> tuple[str, ...]:
+    """The pass group of ``h`` (itself alone if it shares no known pass)."""
+    return next((g for g in PASS_GROUPS if h in g), (h,))
+
+
+def _alone(median: dict[str, float]) -> dict[str, float]:
+    """Estimated seconds of each column recomputed alone: its stored seconds, or the most that a column sharing
+    its pass stored (that column paid for the pass), whichever is more."""
+    out = dict(median)
+    for g in PASS_GROUPS:
+        present = [h for h in g if h in median]
+        top = max((median[h] for h in present), default=0.0)
+        out.update({h: max(median[h], top) for h in present})
+    return out
 
 
 def recompute_and_compare(t: Table, tmp_path, data_dir, seed: int = 0) -> int:
@@ -242,5 +281,30 @@ def test_the_costly_checks_keep_to_their_budget():
         return sum(len(plan.get(h, [])) for h in ("meco", "lga", "grasp", "fisher"))
 
     assert costly(1e9) == 3  # seed 0 takes meco, fisher and lga in turn
-    assert costly(10.0) == 2  # meco and fisher (7.1 s) fit, lga (8 s more) does not
+    assert costly(10.0) == 2  # meco and fisher (9.1 s: alone, fisher pays the pass grasp stored) fit, lga does not
     assert costly(0.0) == 1  # the first check is made whatever its cost
+
+
+def test_a_column_reading_a_dear_pass_is_not_cheap_and_dear_cheap_columns_sample_fewer_shards():
+    from types import SimpleNamespace
+
+    def table(stored, n_shards):
+        shards = [SimpleNamespace(classes=["c"], archs=[f"a@{k}"], klass=[0],
+                                  columns={h: SimpleNamespace(seconds=np.full(1, v, np.float32)) for h, v in stored.items()})
+                  for k in range(n_shards)]
+        return SimpleNamespace(served=list(stored), shards=shards)
+
+    # NB301-like: snip and knas stored almost nothing, but alone they pay the passes fisher and gradsign paid for
+    stored = {"params": 0.001, "flops": 0.03, "meco_opt": 0.035, "meco": 0.18, "linear_regions": 0.045,
+              "synflow": 0.008, "logsynflow": 0.34, "swap": 0.9, "snip": 0.004, "fisher": 5.5, "knas": 0.04,
+              "gradsign": 7.0, "lga": 17.0}
+    shard_of = lambda plan, h: {int(a.split("@")[1]) for a in plan.get(h, [])}  # noqa: E731
+    plan = _plan(table(stored, 32), seed=0, deep=16, costly_checks=0, everything=False)
+    assert not shard_of(plan, "snip") and not shard_of(plan, "knas")  # not among the cheap columns
+    assert len(shard_of(plan, "linear_regions")) == 16  # the cheap ones (0.26 s a class together) on 16 shards
+    # the same columns a hundred times dearer: one deep check costs 25.5 s, and 60 s buy 2 deep shards, not 16
+    slow = {h: 100 * v for h, v in stored.items()}
+    plan = _plan(table(slow, 32), seed=0, deep=16, costly_checks=0, everything=False)
+    assert len(shard_of(plan, "linear_regions")) == 2 and len(shard_of(plan, "params")) == 32
+    # the thorough check keeps every sampled shard
+    assert len(shard_of(_plan(table(slow, 32), seed=0, deep=16, everything=True), "linear_regions")) == 16
