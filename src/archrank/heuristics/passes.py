@@ -30,7 +30,7 @@ pass (key)             quantity                                                 
                        when both are wanted on the context                           naswot, naswot_euclid
 ``synflow_abs``        weights and dR/dW of the float64 |W| network on ones          synflow, logsynflow
 ``per_sample_grads``   sums over samples of the per-sample loss gradients and of     gradsign
-                       their signs (torch.func, chunks of 16 samples; no (N, P) matrix)
+                       their signs (torch.func; chunks of samples beyond 1.5 GiB)
 ``summed_sample_grad`` the gradient of the sum of per-sample losses (the column sums  knas
                        of ``per_sample_grads`` when that pass was computed first)
 ``empirical_ntk_sum``  empirical NTK of the summed logits (reduced model, pooled)    ntk_cond, ntk_krr, lga
@@ -193,7 +193,8 @@ def input_jacobian(ctx: ScoreContext, name: str) -> torch.Tensor | None:
 
 def per_sample_grads(ctx: ScoreContext, name: str):
     """The ``per_sample_grads`` pass: reductions over samples of the per-sample loss gradients (vectorised, in
-    chunks of ``extras["per_sample_chunk"]`` samples, default 16; the ``(N, P)`` matrix is never formed):
+    chunks of ``extras["per_sample_chunk"]`` samples, default: the whole batch up to 1.5 GiB of rows, beyond
+    it a power-of-two chunk that fits):
     :class:`~archrank.heuristics.per_sample.SampleGradStats`."""
     from archrank.heuristics.per_sample import per_sample_grad_stats as compute
 

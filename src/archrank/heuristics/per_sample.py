@@ -13,12 +13,13 @@ Two routes give the same ``(N, P)`` matrix:
 :func:`summed_sample_grad` is the gradient of the sum of the per-sample losses (= the sum of the rows of the
 matrix) computed without forming the matrix: a vectorised forward and one backward pass.
 
-:func:`per_sample_grad_stats` (the pass gradsign and knas read) never forms the matrix either: it runs the
-vectorised pass on chunks of samples and keeps, per weight, the sum over samples of the gradients' signs
-(gradsign) and of the gradients (knas).  A chunk's rows are bit for bit those of the whole batch's pass
-(checked on NB201), and the sign sums are integers, so gradsign is exactly the matrix's value; knas's column
-sums are added chunk by chunk (float32 rounding of the order).  The matrix would need 64 x 49.1M x 4 bytes
-= 12.6 GB on NB101's largest cell, and twice that while joined.
+:func:`per_sample_grad_stats` (the pass gradsign and knas read) keeps, per weight, the sum over samples of
+the gradients' signs (gradsign) and of the gradients (knas).  Where the batch's ``(N, P)`` rows fit in 1.5 GiB
+(every NB201, NB301 and NDS network at batch 64) it runs the vectorised pass on the whole batch, as before;
+beyond, on chunks of a power-of-two number of samples, and never holds more than a chunk's rows.  The sign
+sums are integers, so gradsign is exactly the value of the chunk's rows; knas's column sums are added chunk
+by chunk.  The matrix alone is 64 x 49.1M x 4 bytes = 12.6 GB on NB101's largest cell, and the joined copy
+the pass used to make doubled it.
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ def per_sample_grads(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
     return torch.cat([g[n].detach().reshape(x.shape[0], -1) for n in names], dim=1)
 
 
-#: samples differentiated at once by :func:`per_sample_grad_stats` (the memory of a chunk: its rows of P floats)
-STATS_CHUNK = 16
+#: bytes of per-sample gradients :func:`per_sample_grad_stats` holds at once: the whole batch where its
+#: ``(N, P)`` rows fit (every network of the NB201, NB301 and NDS tables at batch 64: NDS's largest, 5.95M
+#: weights with the 1000-way head, is 1.42 GiB), else chunks of a power-of-two number of samples that do
+STATS_BYTES = 3 * 2**29  # 1.5 GiB
 
 
 @dataclass(frozen=True)
@@ -108,23 +111,40 @@ class SampleGradStats:
     n: int
 
 
+def _default_chunk(n: int, row_bytes: int) -> int:
+    """The whole batch if its rows fit in :data:`STATS_BYTES`, else the largest power of two of samples that
+    does (at least one).  The chunk is part of the values: the rows of a chunk of 16 or 64 samples are bit for
+    bit those of the whole batch on the networks checked, those of a chunk of 25 were not."""
+    if n * row_bytes <= STATS_BYTES:
+        return n
+    step = 1
+    while 2 * step * row_bytes <= STATS_BYTES and 2 * step < n:
+        step *= 2
+    return step
+
+
 def per_sample_grad_stats(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, chunk_size: int | None = None,
                           copy_model: bool = True) -> SampleGradStats:
     """The sign sums and column sums of the ``(N, P)`` per-sample gradient matrix, accumulated over chunks of
-    ``chunk_size`` samples (default :data:`STATS_CHUNK`) so that only a chunk's rows are ever in memory."""
+    ``chunk_size`` samples (default :func:`_default_chunk`: the whole batch up to :data:`STATS_BYTES` of rows)
+    so that only a chunk's rows are ever in memory."""
     names = weight_names(model)
     loss = _sample_loss_fn(model, names, copy_model)
     w = _weights(model, names)
     per_sample = vmap(grad(loss), in_dims=(None, 0, 0))
-    step = chunk_size or STATS_CHUNK
+    n_samples = int(x.shape[0])
+    step = chunk_size or _default_chunk(n_samples, 4 * sum(t.numel() for t in w.values()))
     signs: list[torch.Tensor] | None = None
     sums: torch.Tensor | None = None
     with torch.enable_grad():
-        for start in range(0, x.shape[0], step):
+        for start in range(0, n_samples, step):
             g = per_sample(w, x[start:start + step], y[start:start + step])
             rows = [g[n].detach().reshape(g[n].shape[0], -1) for n in names]
             chunk_signs = [torch.sign(r).sum(0) for r in rows]
-            chunk_sums = torch.cat([r.sum(0) for r in rows])
+            if step >= n_samples:  # the whole batch: the column sums of the joined matrix, as its reduction adds them
+                chunk_sums = torch.cat(rows, dim=1).sum(dim=0)
+            else:
+                chunk_sums = torch.cat([r.sum(0) for r in rows])
             del g, rows
             signs = chunk_signs if signs is None else [a + b for a, b in zip(signs, chunk_signs)]
             sums = chunk_sums if sums is None else sums + chunk_sums
@@ -159,4 +179,4 @@ def summed_sample_grad(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
                       for n, g in zip(names, gs)])
 
 
-__all__ = ["STATS_CHUNK", "SampleGradStats", "per_sample_grad_stats", "per_sample_grads", "per_sample_grads_loop", "summed_sample_grad", "weight_names"]
+__all__ = ["STATS_BYTES", "SampleGradStats", "per_sample_grad_stats", "per_sample_grads", "per_sample_grads_loop", "summed_sample_grad", "weight_names"]
