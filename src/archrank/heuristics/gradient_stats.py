@@ -37,15 +37,19 @@ def _batch(ctx: ScoreContext, name: str) -> tuple[torch.Tensor, torch.Tensor]:
 # ------------------------------------------------------------------------------------------- gradsign
 def sign_agreement(grads: torch.Tensor) -> float:
     """GradSign reduction of an ``(N, P)`` per-sample gradient matrix: sum_p |sum_i sign(g_ip)|."""
-    return float(torch.sign(grads).sum(0).abs().double().sum())
+    return _abs_total((torch.sign(grads).sum(0),))
+
+
+def _abs_total(sign_sums) -> float:
+    """sum_p |s_p| over blocks of per-weight sign sums (integers, so the blocking changes nothing)."""
+    return float(sum(t.abs().double().sum() for t in sign_sums))
 
 
 @register_heuristic("gradsign", needs=_NEEDS, reference="Zhang & Jia, ICLR 2022", domains=_DOMAINS,
                     description="sum over weights of |sum over samples of sign(per-sample loss gradient)| "
                                 "(GradSign); higher is better")
 def gradsign(ctx: ScoreContext) -> float:
-    # sum_p |sum_i sign(g_ip)| from the pass's per-weight sign sums (integers: exactly sign_agreement's value)
-    return float(sum(t.abs().double().sum() for t in passes.per_sample_grads(ctx, "gradsign").sign_sums))
+    return _abs_total(passes.per_sample_grads(ctx, "gradsign").sign_sums)  # exactly sign_agreement's value
 
 
 # ------------------------------------------------------------------------------------------- knas

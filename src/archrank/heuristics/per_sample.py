@@ -148,7 +148,7 @@ def per_sample_grad_stats(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
             del g, rows
             signs = chunk_signs if signs is None else [a + b for a, b in zip(signs, chunk_signs)]
             sums = chunk_sums if sums is None else sums + chunk_sums
-    return SampleGradStats(tuple(signs or ()), sums if sums is not None else torch.zeros(0), int(x.shape[0]))
+    return SampleGradStats(tuple(signs or ()), sums if sums is not None else torch.zeros(0), n_samples)
 
 
 def per_sample_grads_loop(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
