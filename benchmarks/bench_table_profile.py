@@ -37,8 +37,10 @@ def main() -> None:
     import torch
 
     from archrank.heuristics import HEURISTICS, evaluate
+    from archrank.heuristics.passes import release_passes
     from archrank.run import ScoreSetting
     from archrank.run.context import load_task_batch, score_context
+    from archrank.run.score_task import trim_heap
     from archrank.spaces import get_space
     from archrank.tables import TABLES
     from archrank.tables.build import plan_shards, table_archs, table_heuristics
@@ -71,8 +73,11 @@ def main() -> None:
         ctx = score_context(setting, sp.parse(a), space=sp, inputs=inputs, targets=targets,
                             num_classes=spec.num_classes)
         ctx.wanted = frozenset(names)
-        for n in names:
+        for i, n in enumerate(names):
             t, c = time.perf_counter(), time.process_time()
+            if i:  # as a scoring run does between heuristics
+                release_passes(ctx, names[i:])
+                trim_heap()
             try:
                 evaluate(HEURISTICS.get(n), ctx)
             except Exception as e:  # noqa: BLE001 - reported, the profile goes on

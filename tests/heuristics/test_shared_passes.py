@@ -123,6 +123,53 @@ def test_score_arch_shares_one_context(monkeypatch):
     assert calls == ["snip"]
 
 
+def test_score_arch_releases_a_pass_after_its_last_reader_with_the_same_values(monkeypatch):
+    from archrank.heuristics import passes
+    from archrank.run import ScoreSetting
+    from archrank.run.score_task import ScoringTask, score_arch
+
+    calls, released, seen = [], [], []
+    real, real_eval = passes._loss_grads, ScoreContext.release
+    monkeypatch.setattr(passes, "_loss_grads", lambda ctx, name, graph=False: calls.append(name) or real(ctx, name, graph))
+
+    def release(ctx, name):
+        held = real_eval(ctx, name)
+        if held:
+            released.append((name, len(seen)))
+        return held
+
+    monkeypatch.setattr(ScoreContext, "release", release)
+    import archrank.heuristics as H
+    monkeypatch.setattr(H, "evaluate", lambda h, ctx: seen.append(h.name) or real_evaluate(h, ctx))
+    x, y = _batch()
+    task = ScoringTask(setting=ScoreSetting("nb201", batch_size=8, seed=1), inputs=x, targets=y, num_classes=10)
+    names = ("snip", "grasp", "params", "fisher", "gradsign", "knas", "flops")
+    results = {r.heuristic: r.value for r in score_arch((ARCHS[0], names), task)}
+    assert calls == ["snip"]  # one forward and backward, its graph kept for grasp
+    # loss_grads (and its graph) go once fisher, the last of its readers, is done; per_sample_grads after knas
+    assert ("loss_grads", 4) in released and ("loss_grads_graph", 4) in released
+    assert ("per_sample_grads", 6) in released
+    for n in names:  # the values are those each heuristic gives alone
+        alone = ScoreContext(arch=SPACE.parse(ARCHS[0]), space=SPACE, inputs=x, targets=y, num_classes=10, seed=1)
+        assert _same(results[n], real_evaluate(HEURISTICS.get(n), alone).value), n
+
+
+real_evaluate = evaluate
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_heuristic_that_reads_a_released_pass_is_among_its_readers(name):
+    """A reader missing from passes.READERS would compute the pass twice in a scoring run."""
+    from archrank.heuristics.passes import READERS
+
+    ctx = _context(ARCHS[0])
+    ctx.wanted = frozenset({name})
+    _outcome(name, ctx)
+    held = {k[0] if isinstance(k, tuple) else k for k in ctx._memo}
+    for p in held & set(READERS):
+        assert name in READERS[p], f"{name} reads the pass {p!r} but is not among its readers"
+
+
 def test_empirical_ntk_route_equals_a_loop_of_backward_passes():
     """ntk_cond / ntk_krr / lga's kernel (jacrev of the batched network, no per-image loop) equals the
     kernel from one backward pass per image of the same batched forward (batch norm on batch statistics)."""

@@ -82,3 +82,28 @@ def test_converges_to_the_analytic_ntk_at_width_4096():
     wide = err(4096, 2)
     assert wide <= 0.05
     assert err(256, 2) > wide
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_the_file_route_of_the_summed_ntk_gives_the_in_memory_gram(monkeypatch, dtype):
+    from archrank.kernels import empirical
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(4 * 5 * 5, 3)).to(dtype).train()
+    x = torch.randn(6, 3, 5, 5, dtype=dtype, generator=torch.Generator().manual_seed(3))
+    j = jacobian(model, x, per_sample=False, chunk_size=4, sum_outputs=True)[:, 0].double()
+    want = j @ j.T
+    assert torch.equal(empirical.sum_ntk(model, x, chunk_size=4), want)  # small: held in memory, as before
+    width = sum(p.numel() for p in model.parameters())
+    # through the file: two rows of the Jacobian at a time, columns read back in blocks of 100
+    monkeypatch.setattr(empirical, "ROW_BYTES", 2 * width * x.element_size())
+    monkeypatch.setattr(empirical, "COLUMN_BYTES", 100 * 6 * 8)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    got = empirical.sum_ntk(model, x, chunk_size=4, max_bytes=0)
+    assert got.dtype == torch.float64 and got.shape == (6, 6)
+    tol = 1e-12 if dtype == torch.float64 else 1e-5
+    assert torch.allclose(got, want, rtol=tol, atol=tol * float(want.abs().max()))
+    assert not torch.equal(got, torch.zeros_like(got))
+    for name, v in model.state_dict().items():  # running statistics untouched on either route
+        assert torch.equal(v, before[name]), name

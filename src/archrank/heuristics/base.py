@@ -113,6 +113,15 @@ class ScoreContext:
             raise value
         return value
 
+    def release(self, name: str) -> bool:
+        """Drop every held pass named ``name`` (the first item of its key); True if one was held.  A later
+        caller computes it again (the same numbers: passes are deterministic), so a scoring loop releases a
+        pass only when no heuristic left to evaluate reads it (:func:`archrank.heuristics.passes.release_passes`)."""
+        keys = [k for k in self._memo if (k[0] if isinstance(k, tuple) and k else k) == name]
+        for k in keys:
+            del self._memo[k]
+        return bool(keys)
+
     def computed(self, key: Hashable) -> Any:
         """The value :meth:`shared` holds for ``key`` when it was computed without error, else None (for a
         pass that can be derived from another pass more cheaply when that one has been computed anyway)."""

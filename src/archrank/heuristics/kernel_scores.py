@@ -31,6 +31,10 @@ Cost (all can be changed through ``ctx.extras``, keys below):
   (:func:`thin_network`: NB201 ``{"C": 1, "N": 1}`` on 4x4 patches, one channel, as TE-NAS; with more units
   nearly every patch gets its own pattern and the count saturates).
 
+Memory: the empirical NTK is :func:`archrank.kernels.empirical.sum_ntk`, which holds the ``(N, P)``
+Jacobian in memory up to 1.5 GiB (every network of the shipped tables) and beyond writes its rows to a
+temporary file and sums the Gram matrix over blocks of columns (NB101's full networks: 49.1M weights at most).
+
 ``ntk_cond`` and ``ntk_krr`` share one Jacobian per architecture and batch, as do ``nngp_krr`` and
 ``cntk_krr`` one analytic kernel computation: the cost is measured on whichever runs first, the second
 costs almost nothing.  Kernel ridge regression uses :class:`archrank.kernels.predict.KernelClassifier`
@@ -50,7 +54,7 @@ from archrank.errors import InvalidArgument
 from archrank.heuristics._activations import activation_calls
 from archrank.heuristics._util import require_inputs, require_targets
 from archrank.heuristics.base import ScoreContext, register_heuristic
-from archrank.kernels.empirical import jacobian
+from archrank.kernels.empirical import sum_ntk
 from archrank.kernels.predict import KernelClassifier
 
 
@@ -113,9 +117,7 @@ def _empirical_sum(ctx: ScoreContext, name: str) -> torch.Tensor:
     def compute() -> torch.Tensor:
         model = ctx.build(**kw).train()
         xp = _pool(x.detach(), res).to(next(model.parameters()).dtype)
-        j = jacobian(model, xp, per_sample=False, chunk_size=ctx.extras.get("kernel_chunk", 16),
-                     sum_outputs=True)[:, 0].double()
-        return j @ j.T
+        return sum_ntk(model, xp, chunk_size=ctx.extras.get("kernel_chunk", 16))
 
     return ctx.shared(key, compute)
 

@@ -44,6 +44,7 @@ pass (key)             quantity                                                 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
@@ -128,6 +129,27 @@ def loss_grads_graph(ctx: ScoreContext, name: str) -> tuple[LossGrads, GradGraph
     """The ``loss_grads_graph`` pass: :func:`loss_grads` with the backward's graph kept (:class:`GradGraph`)."""
     require_inputs(ctx, name), require_targets(ctx, name)
     return ctx.shared(("loss_grads_graph",), lambda: _loss_grads(ctx, name, graph=True))
+
+
+#: The passes that hold memory in proportion to the network (every activation of the batch and its gradient,
+#: per-weight sums), with the heuristics that read them: a scoring loop drops each as soon as none of the
+#: heuristics still to be evaluated on the context is among its readers (:func:`release_passes`).  On NB101's
+#: largest network (49.1M weights) ``loss_grads`` holds 3.3 GB after fisher.  A heuristic left out of a
+#: reader set would not be wrong, only slower: it would compute the pass again.
+READERS: dict[str, frozenset[str]] = {
+    "loss_grads": frozenset({"grad_norm", "snip", "fisher", "grasp", "nasi", "plain"}),
+    "loss_grads_graph": frozenset({"grad_norm", "snip", "fisher", "grasp", "nasi", "plain"}),
+    "per_sample_grads": frozenset({"gradsign", "knas"}),
+    "summed_sample_grad": frozenset({"knas"}),
+}
+
+
+def release_passes(ctx: ScoreContext, remaining: Iterable[str]) -> list[str]:
+    """Release from ``ctx`` the passes of :data:`READERS` that none of the heuristics ``remaining`` reads;
+    the names of those released.  (The composite heuristics read none of them through their members: the
+    ranker reads meco and meco_opt, az_nas its four parts, swap_reg swap.)"""
+    left = frozenset(remaining)
+    return [name for name, readers in READERS.items() if not readers & left and ctx.release(name)]
 
 
 #: Heuristics that read the ``input_jacobian`` pass, and those that read the ``relu_codes`` pass.
@@ -215,5 +237,5 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y, copy_model=False))
 
 
-__all__ = ["CODE_USERS", "GRAPH_USERS", "JACOBIAN_USERS", "GradGraph", "LossGrads", "input_jacobian", "jacobian_and_codes", "loss_grads", "loss_grads_graph", "per_sample_grads",
+__all__ = ["CODE_USERS", "GRAPH_USERS", "JACOBIAN_USERS", "READERS", "GradGraph", "LossGrads", "input_jacobian", "jacobian_and_codes", "loss_grads", "loss_grads_graph", "per_sample_grads", "release_passes",
            "summed_sample_grad"]
