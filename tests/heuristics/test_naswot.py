@@ -45,6 +45,26 @@ def test_code_distance_is_hamming():
     np.testing.assert_array_equal(st.hamming().numpy(), expected)
 
 
+@pytest.mark.parametrize("int8", [True, False])
+def test_code_gram_is_exact_on_both_routes(monkeypatch, int8):
+    """The int8 products (CPU) and the float32 route give the same integer Gram of the codes, channels-last
+    maps included, a reused buffer too."""
+    from archrank.heuristics import _codes
+
+    monkeypatch.setattr(_codes, "_INT8", None)
+    if int8 and not _codes._int8_products():
+        pytest.skip("no int8 matrix products in this torch")
+    monkeypatch.setattr(_codes, "_INT8", int8)
+    g = torch.Generator().manual_seed(2)
+    buffers: dict = {}
+    for _ in range(2):
+        x = torch.randn(6, 5, 7, 3, generator=g).contiguous(memory_format=torch.channels_last)
+        c = (x.reshape(6, -1) > 0).double()
+        got = _codes._code_gram(_codes._flat(x, 6), buffers)
+        assert got.dtype == torch.float64 and torch.equal(got, c @ c.T)
+    assert len(buffers) == 1
+
+
 def test_shared_input_counts_once_per_relu_module():
     x = torch.randn(4, 6, generator=torch.Generator().manual_seed(1))
     shared, copies = CodeDistance(4), CodeDistance(4)
