@@ -107,3 +107,24 @@ def test_the_file_route_of_the_summed_ntk_gives_the_in_memory_gram(monkeypatch, 
     assert not torch.equal(got, torch.zeros_like(got))
     for name, v in model.state_dict().items():  # running statistics untouched on either route
         assert torch.equal(v, before[name]), name
+
+
+def test_the_file_route_says_where_it_ran_out_of_room(monkeypatch):
+    import tempfile
+
+    from archrank.kernels import empirical
+
+    class Full:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def write(self, _data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda: Full())
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    with pytest.raises(OSError, match=r"needs 0\.0 GB of temporary files in .*TMPDIR.*No space left"):
+        empirical.sum_ntk(model, torch.randn(5, 4), max_bytes=0)

@@ -208,11 +208,15 @@ def sum_ntk(model: nn.Module, x: torch.Tensor, *, chunk_size: int | None = None,
         out, pull = vjp(lambda pp: functional_call(model, (pp, bufs), (x,)).reshape(n, -1).sum(1), p)
         eye = torch.eye(n, dtype=out.dtype, device=out.device)
         with tempfile.TemporaryFile() as f:  # rows written in order: row i at byte i * width * item
-            for a in range(0, n, rows):
-                (g,) = vmap(pull)(eye[a:a + rows])
-                f.write(_flat(g, 1).detach().cpu().contiguous().numpy().tobytes())
-                del g
-            f.flush()
+            try:
+                for a in range(0, n, rows):
+                    (g,) = vmap(pull)(eye[a:a + rows])
+                    f.write(_flat(g, 1).detach().cpu().contiguous().numpy().tobytes())
+                    del g
+                f.flush()
+            except OSError as e:  # an environment failure (a scoring run retries it): say where and how much
+                raise OSError(f"the empirical NTK needs {n * width * item / 1e9:.1f} GB of temporary files in "
+                              f"{tempfile.gettempdir()} (set TMPDIR to a folder with room): {e}") from e
             np_dtype = torch.empty((), dtype=dtype).numpy().dtype
             k = torch.zeros((n, n), dtype=torch.float64)
             for c in range(0, width, cols):
