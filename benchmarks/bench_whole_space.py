@@ -5,7 +5,8 @@ Three steps, each a command a user runs (the figures printed are what those comm
 1. ``archrank correlate --store table:nb201-cifar10 --benchmark nb201 --metric c10_test_200 --json``: Spearman
    (with its 95% interval), Kendall, top-10% overlap, the ``c10_test_200`` of the top-1 pick and the stored
    seconds per architecture of every column and combination of the table, on the architectures every
-   column scored;
+   column scored (and, read from the shards, each column's median stored seconds: the mean carries the
+   build's conditions, a loaded machine or a stopped build, on a few rows; docs/tables.md);
 2. ``archrank bench import ../shared/data/naslib/zc_nasbench201.json --store FRESH.db`` and ``archrank
    correlate --store FRESH.db ... --all-archs --json``: NAS-Bench-Suite-Zero's own released values (their
    sample of NB201, their implementation) against the same accuracy column, so each proxy their file holds
@@ -82,8 +83,13 @@ def main() -> None:
     print(f"table {args.table} version {t.version}: {filled} of {t.n_shards} shards, "
           f"{sum(len(s.archs) for s in t.shards)} architectures; against {args.metric}")
     print()
-    print("| heuristic | n | Spearman [95%] | Kendall | top-10% | top-1 | s/arch | published | NAS-Bench-Suite-Zero's values (n) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    import numpy as np
+
+    median = {h: float(np.median(np.concatenate([s.columns[h].seconds for s in t.shards if h in s.columns])))
+              for h in t.served}
+    print("| heuristic | n | Spearman [95%] | Kendall | top-10% | top-1 | s/arch (mean) | median | published | "
+          "NAS-Bench-Suite-Zero's values (n) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     order = sorted(ours, key=lambda h: -(ours[h]["spearman"] if ours[h]["spearman"] is not None else -9))
     for h in order:
         r = ours[h]
@@ -92,7 +98,7 @@ def main() -> None:
         nl_text = "" if nl is None else f"{_f(nl['spearman'])} ({nl['n']})"
         print(f"| {h} | {r['n']} | {_f(r['spearman'])} [{_f(r.get('spearman_low'), 2)}, "
               f"{_f(r.get('spearman_high'), 2)}] | {_f(r['kendall'])} | {_f(r['top10'])} | {_f(r.get('top1'), 2)} | "
-              f"{_f(r.get('seconds_per_arch'), 4)} | {'' if pub is None else f'{pub[0]:.3g}'} | "
+              f"{_f(r.get('seconds_per_arch'), 4)} | {_f(median.get(h), 4)} | {'' if pub is None else f'{pub[0]:.3g}'} | "
               f"{nl_text} |")
     print()
     for h, (v, src) in PUBLISHED.items():
