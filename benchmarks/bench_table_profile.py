@@ -37,7 +37,7 @@ def main() -> None:
     import torch
 
     from archrank.heuristics import HEURISTICS, evaluate
-    from archrank.heuristics.passes import release_passes
+    from archrank.heuristics.passes import evaluation_order, release_passes
     from archrank.run import ScoreSetting
     from archrank.run.context import load_task_batch, score_context
     from archrank.run.score_task import trim_heap
@@ -73,10 +73,11 @@ def main() -> None:
         ctx = score_context(setting, sp.parse(a), space=sp, inputs=inputs, targets=targets,
                             num_classes=spec.num_classes)
         ctx.wanted = frozenset(names)
-        for i, n in enumerate(names):
+        order = evaluation_order(names)  # as a scoring run orders and releases its passes
+        for i, n in enumerate(order):
             t, c = time.perf_counter(), time.process_time()
-            if i:  # as a scoring run does between heuristics
-                release_passes(ctx, names[i:])
+            if i:
+                release_passes(ctx, order[i:])
                 trim_heap()
             try:
                 evaluate(HEURISTICS.get(n), ctx)

@@ -143,18 +143,32 @@ def test_score_arch_releases_a_pass_after_its_last_reader_with_the_same_values(m
     monkeypatch.setattr(H, "evaluate", lambda h, ctx: seen.append(h.name) or real_evaluate(h, ctx))
     x, y = _batch()
     task = ScoringTask(setting=ScoreSetting("nb201", batch_size=8, seed=1), inputs=x, targets=y, num_classes=10)
-    names = ("snip", "grasp", "params", "fisher", "gradsign", "knas", "flops")
-    results = {r.heuristic: r.value for r in score_arch((ARCHS[0], names), task)}
+    names = ("snip", "gradsign", "params", "grasp", "fisher", "knas", "flops")
+    out = score_arch((ARCHS[0], names), task)
+    assert [r.heuristic for r in out] == list(names)  # results in the order asked
+    results = {r.heuristic: r.value for r in out}
     assert calls == ["snip"]  # one forward and backward, its graph kept for grasp
-    # loss_grads (and its graph) go once fisher, the last of its readers, is done; per_sample_grads after knas
-    assert ("loss_grads", 4) in released and ("loss_grads_graph", 4) in released
-    assert ("per_sample_grads", 6) in released
+    # the readers of a large pass are evaluated together after its first: snip, grasp, fisher, then gradsign,
+    # knas, then params, flops; loss_grads (and its graph) go after fisher, per_sample_grads after knas
+    assert seen == ["snip", "grasp", "fisher", "gradsign", "knas", "params", "flops"]
+    assert ("loss_grads", 3) in released and ("loss_grads_graph", 3) in released
+    assert ("per_sample_grads", 5) in released
     for n in names:  # the values are those each heuristic gives alone
         alone = ScoreContext(arch=SPACE.parse(ARCHS[0]), space=SPACE, inputs=x, targets=y, num_classes=10, seed=1)
         assert _same(results[n], real_evaluate(HEURISTICS.get(n), alone).value), n
 
 
 real_evaluate = evaluate
+
+
+def test_evaluation_order_brings_a_large_pass_readers_together():
+    from archrank.heuristics.passes import evaluation_order
+
+    names = ["az_nas", "fisher", "flops", "grad_norm", "gradsign", "grasp", "knas", "meco", "snip", "plain"]
+    assert evaluation_order(names) == ["az_nas", "fisher", "grad_norm", "grasp", "snip", "plain", "flops",
+                                       "gradsign", "knas", "meco"]
+    assert evaluation_order(["params", "naswot"]) == ["params", "naswot"]
+    assert evaluation_order(["snip", "snip", "params"]) == ["snip", "params"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -44,7 +44,7 @@ pass (key)             quantity                                                 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -152,6 +152,23 @@ def release_passes(ctx: ScoreContext, remaining: Iterable[str]) -> list[str]:
     return [name for name, readers in READERS.items() if not readers & left and ctx.release(name)]
 
 
+def evaluation_order(names: Sequence[str]) -> list[str]:
+    """``names`` with the readers of each pass of :data:`READERS` moved up to follow the first of them, the
+    rest in their order: the pass is then released before the heuristics that come after (on NB101, gradsign's
+    per-sample pass no longer runs beside the held ``loss_grads`` pass and its graph).  The first reader, who
+    pays for the pass, is the same; a heuristic's value does not depend on the order."""
+    names = list(dict.fromkeys(names))
+    out: list[str] = []
+    for n in names:
+        if n in out:
+            continue
+        out.append(n)
+        for readers in READERS.values():
+            if n in readers:
+                out.extend(m for m in names if m in readers and m not in out)
+    return out
+
+
 #: Heuristics that read the ``input_jacobian`` pass, and those that read the ``relu_codes`` pass.
 JACOBIAN_USERS = frozenset({"jacob_cov", "epe_nas"})
 CODE_USERS = frozenset({"naswot", "naswot_euclid"})
@@ -237,5 +254,5 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y, copy_model=False))
 
 
-__all__ = ["CODE_USERS", "GRAPH_USERS", "JACOBIAN_USERS", "READERS", "GradGraph", "LossGrads", "input_jacobian", "jacobian_and_codes", "loss_grads", "loss_grads_graph", "per_sample_grads", "release_passes",
+__all__ = ["CODE_USERS", "GRAPH_USERS", "JACOBIAN_USERS", "READERS", "GradGraph", "LossGrads", "input_jacobian", "jacobian_and_codes", "evaluation_order", "loss_grads", "loss_grads_graph", "per_sample_grads", "release_passes",
            "summed_sample_grad"]

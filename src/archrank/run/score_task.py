@@ -94,7 +94,7 @@ def score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
 
 def _score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
     from archrank.heuristics import HEURISTICS, evaluate
-    from archrank.heuristics.passes import release_passes
+    from archrank.heuristics.passes import evaluation_order, release_passes
     from archrank.spaces import get_space
 
     load_plugins(task.plugins)
@@ -108,9 +108,10 @@ def _score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
     if rest:
         ctx.class_values = dict(rest[0])
     ctx.wanted = frozenset(names)
-    for i, name in enumerate(names):
+    order = evaluation_order(names)  # each large pass's readers together, so that it goes early
+    for i, name in enumerate(order):
         if i:  # the passes no heuristic left reads go, and the heap's freed pages back to the system
-            release_passes(ctx, names[i:])
+            release_passes(ctx, order[i:])
             trim_heap()
         h = HEURISTICS.get(name)
         t0 = time.perf_counter()
@@ -121,4 +122,5 @@ def _score_arch(item: tuple, task: ScoringTask) -> list[TaskResult]:
                                   f"{type(e).__name__}: {e}".strip()))
         else:
             out.append(TaskResult(name, r.value, r.seconds, r.flops, r.error))
-    return out
+    done = {r.heuristic: r for r in out}
+    return [done[n] for n in names]  # in the order asked
