@@ -136,9 +136,10 @@ def loss_grads_graph(ctx: ScoreContext, name: str) -> tuple[LossGrads, GradGraph
 #: heuristics still to be evaluated on the context is among its readers (:func:`release_passes`).  On NB101's
 #: largest network (49.1M weights) ``loss_grads`` holds 3.3 GB after fisher.  A heuristic left out of a
 #: reader set would not be wrong, only slower: it would compute the pass again.
+_LOSS_GRADS_READERS = frozenset({"grad_norm", "snip", "fisher", "grasp", "nasi", "plain"})
 READERS: dict[str, frozenset[str]] = {
-    "loss_grads": frozenset({"grad_norm", "snip", "fisher", "grasp", "nasi", "plain"}),
-    "loss_grads_graph": frozenset({"grad_norm", "snip", "fisher", "grasp", "nasi", "plain"}),
+    "loss_grads": _LOSS_GRADS_READERS,
+    "loss_grads_graph": _LOSS_GRADS_READERS,
     "per_sample_grads": frozenset({"gradsign", "knas"}),
     "summed_sample_grad": frozenset({"knas"}),
 }

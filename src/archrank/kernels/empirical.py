@@ -195,7 +195,8 @@ def sum_ntk(model: nn.Module, x: torch.Tensor, *, chunk_size: int | None = None,
     p = trainable(model)
     n = x.shape[0]
     width = sum(v.numel() for v in p.values())
-    item = next(iter(p.values())).element_size()
+    first = next(iter(p.values()))
+    item, dtype = first.element_size(), first.dtype
     if n * width * item <= limit:
         j = jacobian(model, x, per_sample=False, params=p, chunk_size=chunk_size, sum_outputs=True)[:, 0].double()
         return j @ j.T
@@ -203,7 +204,6 @@ def sum_ntk(model: nn.Module, x: torch.Tensor, *, chunk_size: int | None = None,
     bufs = _buffers(model)
     rows = max(1, min(chunk_size or n, ROW_BYTES // (width * item)))
     cols = max(1, COLUMN_BYTES // (n * 8))
-    dtype = next(iter(p.values())).dtype
     with torch.enable_grad():
         out, pull = vjp(lambda pp: functional_call(model, (pp, bufs), (x,)).reshape(n, -1).sum(1), p)
         eye = torch.eye(n, dtype=out.dtype, device=out.device)
