@@ -99,6 +99,7 @@ def test_table_all_reads_every_shipped_table_under_its_own_protocol(capsys, shar
     one = json.loads(capsys.readouterr().out)
     assert every["cells"] == one["cells"] and every["cells"][0]["n"] > 1000  # the table's batch size (64), not 16
     assert every["source"].startswith("looked up from tables nb201-cifar10 version")
+    assert ";" not in every["source"]  # only the table the task read, not every shipped one
 
 
 def test_table_all_with_no_shipped_shards_is_one_clear_line(monkeypatch, capsys):

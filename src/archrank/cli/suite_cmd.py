@@ -119,6 +119,11 @@ def run(args: argparse.Namespace) -> int:
         import dataclasses
 
         tasks = [dataclasses.replace(t, batch_size=by_table[t.name]) if t.name in by_table else t for t in tasks]
+    if by_table:
+        from archrank.tables.store import AllTablesStore
+
+        with AllTablesStore() as every:  # name only the tables these tasks read
+            source = every.source_for(t.name for t in tasks)
     if args.search:
         return _run_search(args, tasks)
     missing = [f for f, v in (("--heuristics", args.heuristics), ("--store", args.store)) if not v]

@@ -241,7 +241,13 @@ class AllTablesStore(_ReadOnly):
 
     @property
     def source(self) -> str:
-        return "looked up from tables " + "; ".join(p.table.label for p in self.parts)
+        return self.source_for(p.table.name for p in self.parts)
+
+    def source_for(self, names: Iterable[str]) -> str:
+        """The source line of the values read from the tables ``names`` only (those a command's tasks read),
+        in the order of :attr:`parts`."""
+        wanted = set(names)
+        return "looked up from tables " + "; ".join(p.table.label for p in self.parts if p.table.name in wanted)
 
     def protocols(self) -> dict[str, dict[str, Any]]:
         """table name -> its protocol (space, dataset, batch size, seed)."""
