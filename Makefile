@@ -26,7 +26,8 @@ browser:
 	    || echo "make: could not install chromium; the report's browser test will be skipped" >&2; \
 	  else echo "make: run 'sudo apt-get install chromium' for the report's browser test (skipped without it)" >&2; fi; fi
 
-# The import-linter contracts of pyproject.toml (layers, no cycles) first, then the test suite.
+# The import-linter contracts of pyproject.toml (layers, no cycles) and ruff first, then the test suite.
 test: install browser
 	.venv/bin/lint-imports
+	.venv/bin/ruff check src tests benchmarks
 	.venv/bin/python -m pytest

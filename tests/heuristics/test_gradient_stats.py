@@ -9,14 +9,13 @@ import pytest
 import torch
 
 from archrank import metrics
-from archrank.heuristics import HEURISTICS
+from archrank.heuristics import HEURISTICS, passes
 from archrank.heuristics.gradient_stats import (
     gram_mean,
     gram_mean_from_sum,
     nasi_objective,
     sign_agreement,
 )
-from archrank.heuristics import passes
 from archrank.heuristics.per_sample import per_sample_grad_stats, per_sample_grads, per_sample_grads_loop
 
 

@@ -298,7 +298,7 @@ def test_a_column_reading_a_dear_pass_is_not_cheap_and_dear_cheap_columns_sample
     stored = {"params": 0.001, "flops": 0.03, "meco_opt": 0.035, "meco": 0.18, "linear_regions": 0.045,
               "synflow": 0.008, "logsynflow": 0.34, "swap": 0.9, "snip": 0.004, "fisher": 5.5, "knas": 0.04,
               "gradsign": 7.0, "lga": 17.0}
-    shard_of = lambda plan, h: {int(a.split("@")[1]) for a in plan.get(h, [])}  # noqa: E731
+    shard_of = lambda plan, h: {int(a.split("@")[1]) for a in plan.get(h, [])}
     plan = _plan(table(stored, 32), seed=0, deep=16, costly_checks=0, everything=False)
     assert not shard_of(plan, "snip") and not shard_of(plan, "knas")  # not among the cheap columns
     assert len(shard_of(plan, "linear_regions")) == 16  # the cheap ones (0.26 s a class together) on 16 shards

@@ -255,5 +255,19 @@ def summed_sample_grad(ctx: ScoreContext, name: str) -> torch.Tensor:
     return ctx.shared(("summed_sample_grad",), lambda: compute(train_model(ctx), x, y, copy_model=False))
 
 
-__all__ = ["CODE_USERS", "GRAPH_USERS", "JACOBIAN_USERS", "READERS", "GradGraph", "LossGrads", "input_jacobian", "jacobian_and_codes", "evaluation_order", "loss_grads", "loss_grads_graph", "per_sample_grads", "release_passes",
-           "summed_sample_grad"]
+__all__ = [
+    "CODE_USERS",
+    "GRAPH_USERS",
+    "JACOBIAN_USERS",
+    "READERS",
+    "GradGraph",
+    "LossGrads",
+    "evaluation_order",
+    "input_jacobian",
+    "jacobian_and_codes",
+    "loss_grads",
+    "loss_grads_graph",
+    "per_sample_grads",
+    "release_passes",
+    "summed_sample_grad",
+]
