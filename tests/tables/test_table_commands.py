@@ -109,3 +109,22 @@ def test_table_all_with_no_shipped_shards_is_one_clear_line(monkeypatch, capsys)
     assert main(["correlate", "--store", "table:all", "--benchmark", "nb201", "--metric", "c10_test_200"]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no table archrank ships has shards yet" in err[0]
+
+
+def test_the_docs_table_list_gives_each_table_its_shard_count():
+    """docs/tables.md's list of tables says each table's shard count as the catalog has it."""
+    import re
+    from pathlib import Path
+
+    from archrank.tables.catalog import TABLES
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "tables.md").read_text()
+    listed = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[3].isdigit():
+            for name in re.findall(r"`([a-z0-9-]+)`", cells[0]):
+                listed[name] = int(cells[3])
+    shipped = [n for n in TABLES.names() if n != "test-tiny"]  # test-tiny: registered by conftest.py
+    assert sorted(listed) == sorted(shipped)
+    assert listed == {n: TABLES.get(n).n_shards for n in shipped}
